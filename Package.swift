@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "postfleet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "postfleet", targets: ["postfleet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libssh2 as Debian ships it (libssh2-1-dev); shim.h wraps what Swift cannot import.
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        // Async SSH sessions over non-blocking libssh2, driven by one epoll thread.
+        .target(name: "SSH", dependencies: ["CLibSSH2"], swiftSettings: settings),
+        // Hosts, groups, variables and host patterns (Ansible's inventory formats).
+        .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
+        // Runs work on many hosts at once: bounded fan-out, per-host results.
+        .target(name: "Engine", dependencies: ["SSH", "Inventory"], swiftSettings: settings),
+        // Turns per-host results into terminal output and JSON.
+        .target(name: "Report", dependencies: ["Engine"], swiftSettings: settings),
+        .executableTarget(
+            name: "postfleet",
+            dependencies: [
+                "SSH", "Inventory", "Engine", "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"], swiftSettings: settings),
+        .testTarget(name: "SSHTests", dependencies: ["SSH"], swiftSettings: settings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine"], swiftSettings: settings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SSH", "Inventory", "Engine", "Report"],
+            swiftSettings: settings
+        ),
+    ]
+)

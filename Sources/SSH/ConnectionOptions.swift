@@ -1,0 +1,67 @@
+/// Where to connect and as whom.
+public struct Endpoint: Sendable, Hashable {
+    /// The name the user knows the host by (inventory name); used in every message.
+    public var name: String
+    /// Address or DNS name to connect to.
+    public var address: String
+    public var port: Int
+    public var user: String
+    /// Private key files to offer, in order, after the agent's keys.
+    public var identityFiles: [String]
+
+    public init(name: String, address: String? = nil, port: Int = 22, user: String = "root", identityFiles: [String] = []) {
+        self.name = name
+        self.address = address ?? name
+        self.port = port
+        self.user = user
+        self.identityFiles = identityFiles
+    }
+}
+
+/// How to treat a host key that known_hosts does not vouch for.
+public enum HostKeyPolicy: String, Sendable, CaseIterable {
+    /// Refuse unknown and changed keys (OpenSSH's `StrictHostKeyChecking yes`).
+    case strict
+    /// Record unknown keys, refuse changed ones (`StrictHostKeyChecking accept-new`).
+    case acceptNew = "accept-new"
+    /// Check nothing. Only when asked for by name; the caller warns.
+    case off
+}
+
+/// Everything about a connection that is the same for every host of a run.
+public struct ConnectionOptions: Sendable {
+    public var connectTimeout: Duration = .seconds(10)
+    public var handshakeTimeout: Duration = .seconds(20)
+    public var authTimeout: Duration = .seconds(20)
+    /// Per command; nil waits for as long as the command runs.
+    public var commandTimeout: Duration? = nil
+    /// Interval of SSH keepalives while a command runs.
+    public var keepaliveInterval: Duration = .seconds(15)
+    /// The known_hosts file to check host keys against and, under `accept-new`, to record them in.
+    public var knownHostsFile: String
+    public var hostKeyPolicy: HostKeyPolicy = .strict
+    /// Offer the keys of the agent at `SSH_AUTH_SOCK` before any key file.
+    public var useAgent: Bool = true
+    /// Key files to try when the endpoint names none (OpenSSH's defaults).
+    public var defaultIdentityFiles: [String]
+
+    public init(knownHostsFile: String? = nil, home: String? = nil) {
+        let home = home ?? Environment.home
+        self.knownHostsFile = knownHostsFile ?? "\(home)/.ssh/known_hosts"
+        self.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
+    }
+}
+
+enum Environment {
+    static var home: String {
+        if let h = getenvString("HOME"), !h.isEmpty { return h }
+        return "/root"
+    }
+
+    static func getenvString(_ name: String) -> String? {
+        guard let p = getenv(name) else { return nil }
+        return String(cString: p)
+    }
+}
+
+import Glibc

@@ -1,0 +1,175 @@
+import CLibSSH2
+import Foundation
+import Glibc
+import Synchronization
+
+/// A host key as the server presented it.
+struct HostKey: Sendable {
+    let type: Int32
+    let blob: [UInt8]
+    let sha256: [UInt8]
+
+    var algorithm: String { HostKey.algorithms[type] ?? "unknown" }
+
+    /// `SHA256:...` as OpenSSH prints fingerprints.
+    var fingerprint: String {
+        var text = Data(sha256).base64EncodedString()
+        while text.hasSuffix("=") { text.removeLast() }
+        return "SHA256:\(text)"
+    }
+
+    var knownHostMask: Int32 { HostKey.knownHostMasks[type] ?? LIBSSH2_KNOWNHOST_KEY_UNKNOWN }
+
+    static let algorithms: [Int32: String] = [
+        LIBSSH2_HOSTKEY_TYPE_RSA: "ssh-rsa",
+        LIBSSH2_HOSTKEY_TYPE_DSS: "ssh-dss",
+        LIBSSH2_HOSTKEY_TYPE_ECDSA_256: "ecdsa-sha2-nistp256",
+        LIBSSH2_HOSTKEY_TYPE_ECDSA_384: "ecdsa-sha2-nistp384",
+        LIBSSH2_HOSTKEY_TYPE_ECDSA_521: "ecdsa-sha2-nistp521",
+        LIBSSH2_HOSTKEY_TYPE_ED25519: "ssh-ed25519",
+    ]
+
+    static let knownHostMasks: [Int32: Int32] = [
+        LIBSSH2_HOSTKEY_TYPE_RSA: LIBSSH2_KNOWNHOST_KEY_SSHRSA,
+        LIBSSH2_HOSTKEY_TYPE_DSS: LIBSSH2_KNOWNHOST_KEY_SSHDSS,
+        LIBSSH2_HOSTKEY_TYPE_ECDSA_256: LIBSSH2_KNOWNHOST_KEY_ECDSA_256,
+        LIBSSH2_HOSTKEY_TYPE_ECDSA_384: LIBSSH2_KNOWNHOST_KEY_ECDSA_384,
+        LIBSSH2_HOSTKEY_TYPE_ECDSA_521: LIBSSH2_KNOWNHOST_KEY_ECDSA_521,
+        LIBSSH2_HOSTKEY_TYPE_ED25519: LIBSSH2_KNOWNHOST_KEY_ED25519,
+    ]
+}
+
+/// An OpenSSH known_hosts file, read through libssh2's parser one line at a time so
+/// that a line libssh2 cannot read (a certificate authority, an unsupported key type)
+/// is skipped instead of ending the whole file. Plain and hashed (`|1|salt|hash`)
+/// names are understood; a port other than 22 is looked up as `[host]:port`, as
+/// OpenSSH writes it. `@revoked` keys are refused whatever else the file says.
+///
+/// Owned by one session; freed explicitly.
+final class KnownHosts {
+    enum Verdict: Equatable {
+        case match
+        case mismatch
+        case notFound
+        case revoked
+    }
+
+    private let handle: OpaquePointer
+    private let session: OpaquePointer
+    private var revokedKeys: Set<String> = []
+    let path: String
+
+    /// Reads `path` into a collection tied to `session`. A missing file is an empty one.
+    init(session: OpaquePointer, path: String) throws(KnownHostsError) {
+        guard let handle = libssh2_knownhost_init(session) else { throw .unreadable("libssh2 cannot allocate a known_hosts collection") }
+        self.handle = handle
+        self.session = session
+        self.path = path
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            if FileManager.default.fileExists(atPath: path) {
+                libssh2_knownhost_free(handle)
+                throw .unreadable("cannot read \(path): \(error.localizedDescription)")
+            }
+            return
+        }
+        load(text)
+    }
+
+    private func load(_ text: String) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if trimmed.hasPrefix("@revoked") {
+                let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                if fields.count >= 4 { revokedKeys.insert(String(fields[3])) }
+                continue
+            }
+            if trimmed.hasPrefix("@") { continue }  // @cert-authority: not supported, not trusted
+            let bytes = Array(trimmed.utf8)
+            _ = bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    libssh2_knownhost_readline(handle, chars.baseAddress, chars.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+                }
+            }
+        }
+    }
+
+    deinit { libssh2_knownhost_free(handle) }
+
+    /// The name OpenSSH files a host under: `host` for port 22, `[host]:port` otherwise.
+    static func entryName(address: String, port: Int) -> String {
+        port == 22 ? address : "[\(address)]:\(port)"
+    }
+
+    func check(address: String, port: Int, key: HostKey) -> Verdict {
+        if revokedKeys.contains(Data(key.blob).base64EncodedString()) { return .revoked }
+        let name = KnownHosts.entryName(address: address, port: port)
+        let rc = key.blob.withUnsafeBufferPointer { blob in
+            blob.withMemoryRebound(to: CChar.self) { chars in
+                libssh2_knownhost_checkp(
+                    handle, name, -1, chars.baseAddress, chars.count,
+                    LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key.knownHostMask, nil)
+            }
+        }
+        switch rc {
+        case LIBSSH2_KNOWNHOST_CHECK_MATCH: return .match
+        case LIBSSH2_KNOWNHOST_CHECK_MISMATCH: return .mismatch
+        default: return .notFound
+        }
+    }
+
+    /// Host key algorithms this file holds a key of for the host, so the handshake can
+    /// ask for one of those first (as OpenSSH does) instead of a type it would not find.
+    func knownAlgorithms(address: String, port: Int) -> [String] {
+        let name = KnownHosts.entryName(address: address, port: port)
+        // A placeholder key never matches: a mismatch means "a key of this type is on file".
+        let probe = "AAAA"
+        return HostKey.knownHostMasks.sorted { $0.key > $1.key }.compactMap { type, mask in
+            let rc = libssh2_knownhost_checkp(
+                handle, name, -1, probe, 0,
+                LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_BASE64 | mask, nil)
+            guard rc == LIBSSH2_KNOWNHOST_CHECK_MISMATCH, let algorithm = HostKey.algorithms[type] else { return nil }
+            return algorithm
+        }
+    }
+
+    /// Serializes appends of one process; `flock` serializes them across processes.
+    private static let appendLock = Mutex(())
+
+    /// Records `key` for the host (accept-new). Under the lock the file is read again:
+    /// if another session recorded a key for the host meanwhile, the new key is checked
+    /// against that one instead of being added a second time.
+    static func record(session: OpaquePointer, path: String, address: String, port: Int, key: HostKey) throws(KnownHostsError) -> Verdict {
+        try appendLock.withLock { _ throws(KnownHostsError) -> Verdict in
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw .unwritable("cannot open \(path) to record a new host key: \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            guard flock(fd, LOCK_EX) == 0 else { throw .unwritable("cannot lock \(path): \(String(cString: strerror(errno)))") }
+            defer { flock(fd, LOCK_UN) }
+            let fresh = try KnownHosts(session: session, path: path)
+            let verdict = fresh.check(address: address, port: port, key: key)
+            if verdict != .notFound { return verdict }
+            let line = "\(entryName(address: address, port: port)) \(key.algorithm) \(Data(key.blob).base64EncodedString())\n"
+            let bytes = Array(line.utf8)
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw .unwritable("cannot append to \(path): \(String(cString: strerror(errno)))") }
+            return .match
+        }
+    }
+}
+
+enum KnownHostsError: Error {
+    case unreadable(String)
+    case unwritable(String)
+
+    var message: String {
+        switch self {
+        case .unreadable(let m), .unwritable(let m): return m
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import CLibSSH2
+import Glibc
+
+/// What a remote command left behind.
+public struct ExecResult: Sendable, Equatable {
+    /// Bytes as they arrived; decode once, at the end, so a character split across reads survives.
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+    /// The command's exit status; nil when it was ended by a signal or the server sent none.
+    public var exitStatus: Int32?
+    /// The signal that ended the command (`TERM`, `KILL`, ...), if any.
+    public var exitSignal: String?
+
+    public init(stdout: [UInt8] = [], stderr: [UInt8] = [], exitStatus: Int32? = 0, exitSignal: String? = nil) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exitStatus = exitStatus
+        self.exitSignal = exitSignal
+    }
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    public var succeeded: Bool { exitStatus == 0 && exitSignal == nil }
+}
+
+extension Session {
+    /// Runs `command` through the remote user's shell, feeding it `stdin`, and returns
+    /// its output and exit status. Output of any size arrives whole.
+    ///
+    /// A timeout leaves the session broken (the command may still run on the host):
+    /// close it and connect again.
+    public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil) async throws -> ExecResult {
+        try await exclusive {
+            try await run(command, stdin: stdin, phase: .exec, timeout: timeout)
+        }
+    }
+
+    func run(_ command: String, stdin: [UInt8], phase: SSHError.Phase, timeout: Duration?) async throws -> ExecResult {
+        let raw = try live(phase)
+        let deadline = (timeout ?? options.commandTimeout).map(Deadline.after) ?? .distantFuture
+        startKeepalives()
+        defer { stopKeepalives() }
+
+        var channel: OpaquePointer?
+        while channel == nil {
+            channel = libssh2_channel_open_ex(raw, "session", 7, Session.window, pf_libssh2_packet_default(), nil, 0)
+            if channel == nil {
+                let rc = libssh2_session_last_errno(raw)
+                guard rc == LIBSSH2_ERROR_EAGAIN else { throw libssh2Failure(phase, rc, "cannot open a channel") }
+                try await waitSocket(phase, until: deadline)
+            }
+        }
+        guard let channel else { throw failure(phase, .channelFailure, "cannot open a channel") }
+        do {
+            let result = try await drive(channel, command: command, stdin: stdin, phase: phase, deadline: deadline)
+            try await free(channel, phase: phase, deadline: deadline)
+            return result
+        } catch {
+            // The command's state is unknown: the session only closes from here.
+            markBroken()
+            _ = libssh2_channel_free(channel)
+            throw error
+        }
+    }
+
+    /// A receive window large enough that a fast command's output flows without stalls.
+    static let window: UInt32 = 4 * 1024 * 1024
+
+    private func drive(_ channel: OpaquePointer, command: String, stdin: [UInt8], phase: SSHError.Phase, deadline: Deadline) async throws -> ExecResult {
+        let started = try await call(phase, until: deadline) {
+            libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
+        }
+        guard started == 0 else { throw libssh2Failure(phase, started, "the server refused to run the command") }
+
+        var result = ExecResult(exitStatus: nil)
+        var written = 0
+        var inputClosed = false
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+
+        /// Reads one stream until it has nothing more for now. True if anything arrived.
+        func drain(_ stream: Int32, into output: inout [UInt8]) throws -> Bool {
+            var any = false
+            while true {
+                let n = buffer.withUnsafeMutableBufferPointer { p in
+                    p.withMemoryRebound(to: CChar.self) { libssh2_channel_read_ex(channel, stream, $0.baseAddress, $0.count) }
+                }
+                if n > 0 {
+                    output.append(contentsOf: buffer[0..<n])
+                    any = true
+                } else if n == 0 || n == Int(LIBSSH2_ERROR_EAGAIN) {
+                    return any
+                } else {
+                    throw libssh2Failure(phase, Int32(n), "reading the command's output failed")
+                }
+            }
+        }
+
+        while true {
+            var progress = false
+            if !inputClosed {
+                if written < stdin.count {
+                    let n = stdin.withUnsafeBufferPointer { p in
+                        p.withMemoryRebound(to: CChar.self) {
+                            libssh2_channel_write_ex(channel, 0, $0.baseAddress! + written, min(stdin.count - written, 256 * 1024))
+                        }
+                    }
+                    if n > 0 {
+                        written += n
+                        progress = true
+                    } else if n == Int(LIBSSH2_ERROR_CHANNEL_EOF_SENT) || n == Int(LIBSSH2_ERROR_CHANNEL_CLOSED) {
+                        inputClosed = true  // the command stopped reading; its exit status will tell
+                    } else if n < 0 && n != Int(LIBSSH2_ERROR_EAGAIN) {
+                        throw libssh2Failure(phase, Int32(n), "sending input to the command failed")
+                    }
+                }
+                if written == stdin.count && !inputClosed {
+                    let rc = libssh2_channel_send_eof(channel)
+                    if rc == 0 {
+                        inputClosed = true
+                        progress = true
+                    } else if rc != LIBSSH2_ERROR_EAGAIN {
+                        throw libssh2Failure(phase, rc, "closing the command's input failed")
+                    }
+                }
+            }
+            if try drain(0, into: &result.stdout) { progress = true }
+            if try drain(Int32(SSH_EXTENDED_DATA_STDERR), into: &result.stderr) { progress = true }
+            if libssh2_channel_eof(channel) != 0 {
+                _ = try drain(0, into: &result.stdout)
+                _ = try drain(Int32(SSH_EXTENDED_DATA_STDERR), into: &result.stderr)
+                break
+            }
+            if !progress { try await waitSocket(phase, until: deadline) }
+        }
+
+        // The exit status is known only once the channel is closed on both sides.
+        let closed = try await call(phase, until: deadline) { libssh2_channel_close(channel) }
+        guard closed == 0 else { throw libssh2Failure(phase, closed, "closing the channel failed") }
+        let waited = try await call(phase, until: deadline) { libssh2_channel_wait_closed(channel) }
+        guard waited == 0 else { throw libssh2Failure(phase, waited, "waiting for the channel to close failed") }
+
+        result.exitSignal = exitSignal(channel)
+        result.exitStatus = result.exitSignal == nil ? libssh2_channel_get_exit_status(channel) : nil
+        return result
+    }
+
+    private func exitSignal(_ channel: OpaquePointer) -> String? {
+        var name: UnsafeMutablePointer<CChar>?
+        var nameLength = 0
+        var message: UnsafeMutablePointer<CChar>?
+        var messageLength = 0
+        var language: UnsafeMutablePointer<CChar>?
+        var languageLength = 0
+        guard libssh2_channel_get_exit_signal(channel, &name, &nameLength, &message, &messageLength, &language, &languageLength) == 0 else {
+            return nil
+        }
+        defer {
+            if let raw {
+                if let name { libssh2_free(raw, name) }
+                if let message { libssh2_free(raw, message) }
+                if let language { libssh2_free(raw, language) }
+            }
+        }
+        guard let name, nameLength > 0 else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: name, count: nameLength), as: UTF8.self)
+    }
+
+    private func free(_ channel: OpaquePointer, phase: SSHError.Phase, deadline: Deadline) async throws {
+        let rc = try await call(phase, until: deadline) { libssh2_channel_free(channel) }
+        if rc != 0 { markBroken() }
+    }
+}

@@ -1,0 +1,345 @@
+import CLibSSH2
+import Foundation
+import Glibc
+import Synchronization
+
+/// libssh2's global state, initialized once before the first session.
+enum LibSSH2 {
+    private static let initialized: Bool = {
+        libssh2_init(0) == 0
+    }()
+
+    static func initialize() {
+        precondition(initialized, "libssh2_init failed")
+    }
+}
+
+/// One authenticated SSH connection to one host.
+///
+/// libssh2 runs in non-blocking mode: every call either makes progress or returns
+/// `LIBSSH2_ERROR_EAGAIN` at once, and then the task suspends on the shared
+/// ``EventLoop`` until the socket is ready in the direction libssh2 asks for. The
+/// cooperative pool is never blocked.
+///
+/// A session is driven by one task at a time: libssh2 must not be entered on one
+/// session from two threads, and a non-blocking call that returned EAGAIN must be
+/// repeated before any other call is made. The class is `@unchecked Sendable` so that
+/// it can be handed from the task that connects it to the task that uses it; `inUse`
+/// turns a second concurrent caller into a crash with a clear message instead of a
+/// corrupted connection.
+public final class Session: @unchecked Sendable {
+    public let endpoint: Endpoint
+    let options: ConnectionOptions
+    /// The LIBSSH2_SESSION; nil once closed.
+    private(set) var raw: OpaquePointer?
+    let socket: Int32
+    private let inUse = Atomic<Bool>(false)
+    /// When the next keepalive is due while a command runs; nil outside commands.
+    private var nextKeepalive: Deadline?
+    /// Set when a failure left the protocol state unknown; the session only closes after that.
+    private(set) var isBroken = false
+    /// The host key as presented, with its fingerprint, after the handshake.
+    public private(set) var hostKeyFingerprint: String = ""
+
+    private init(endpoint: Endpoint, options: ConnectionOptions, raw: OpaquePointer, socket: Int32) {
+        self.endpoint = endpoint
+        self.options = options
+        self.raw = raw
+        self.socket = socket
+    }
+
+    deinit {
+        // close() is the way to end a session (it says goodbye to the server); this
+        // only releases what a caller forgot, without blocking.
+        if let raw { libssh2_session_free(raw) }
+        Glibc.close(socket)
+    }
+
+    // MARK: - Connect
+
+    /// Connects, checks the host key, and authenticates, each phase within its timeout.
+    public static func connect(_ endpoint: Endpoint, options: ConnectionOptions) async throws -> Session {
+        LibSSH2.initialize()
+        let fd = try await TCP.connect(endpoint, deadline: .after(options.connectTimeout))
+        guard let raw = libssh2_session_init_ex(nil, nil, nil, nil) else {
+            Glibc.close(fd)
+            throw TCP.failure(endpoint, .handshake, .protocolError, "libssh2 cannot allocate a session")
+        }
+        let session = Session(endpoint: endpoint, options: options, raw: raw, socket: fd)
+        do {
+            try await session.exclusive {
+                try await session.handshake()
+                try await session.authenticate()
+            }
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
+    }
+
+    private func handshake() async throws {
+        let raw = try live(.handshake)
+        libssh2_session_set_blocking(raw, 0)
+        let known: KnownHosts?
+        if options.hostKeyPolicy == .off {
+            known = nil
+        } else {
+            do {
+                known = try KnownHosts(session: raw, path: options.knownHostsFile)
+            } catch {
+                throw failure(.hostKey, .knownHostsUnreadable, error.message)
+            }
+        }
+        _ = libssh2_session_method_pref(raw, LIBSSH2_METHOD_KEX, Session.keyExchanges)
+        var hostKeys = Session.hostKeyAlgorithms
+        if let preferred = known?.knownAlgorithms(address: endpoint.address, port: endpoint.port), !preferred.isEmpty {
+            hostKeys = preferred + hostKeys.filter { !preferred.contains($0) }
+        }
+        _ = libssh2_session_method_pref(raw, LIBSSH2_METHOD_HOSTKEY, hostKeys.joined(separator: ","))
+
+        let deadline = Deadline.after(options.handshakeTimeout)
+        let rc = try await call(.handshake, until: deadline) { libssh2_session_handshake(raw, socket) }
+        guard rc == 0 else { throw libssh2Failure(.handshake, rc, "the SSH handshake failed") }
+        try verifyHostKey(raw, known)
+    }
+
+    static let keyExchanges = [
+        "curve25519-sha256", "curve25519-sha256@libssh.org",
+        "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+        "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
+        "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256",
+    ].joined(separator: ",")
+
+    static let hostKeyAlgorithms = [
+        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+        "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
+    ]
+
+    private func verifyHostKey(_ raw: OpaquePointer, _ known: KnownHosts?) throws {
+        var length = 0
+        var type: Int32 = 0
+        guard let keyPointer = libssh2_session_hostkey(raw, &length, &type) else {
+            throw failure(.hostKey, .protocolError, "the server presented no host key")
+        }
+        let blob = keyPointer.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
+        var sha256: [UInt8] = []
+        if let hash = libssh2_hostkey_hash(raw, LIBSSH2_HOSTKEY_HASH_SHA256) {
+            hash.withMemoryRebound(to: UInt8.self, capacity: 32) { sha256 = Array(UnsafeBufferPointer(start: $0, count: 32)) }
+        }
+        let key = HostKey(type: type, blob: blob, sha256: sha256)
+        hostKeyFingerprint = "\(key.algorithm) \(key.fingerprint)"
+        guard let known else { return }  // policy off: the caller has warned
+
+        var verdict = known.check(address: endpoint.address, port: endpoint.port, key: key)
+        if verdict == .notFound && options.hostKeyPolicy == .acceptNew {
+            do {
+                verdict = try KnownHosts.record(session: raw, path: known.path, address: endpoint.address, port: endpoint.port, key: key)
+            } catch {
+                throw failure(.hostKey, .knownHostsUnreadable, error.message)
+            }
+        }
+        let name = KnownHosts.entryName(address: endpoint.address, port: endpoint.port)
+        switch verdict {
+        case .match:
+            return
+        case .mismatch:
+            throw failure(.hostKey, .hostKeyMismatch,
+                          "host key mismatch: the server presented \(hostKeyFingerprint), which differs from the \(key.algorithm) key known_hosts (\(known.path)) holds for \(name); refusing to connect. If the host was reinstalled, remove its old entry (ssh-keygen -R \(name) -f \(known.path)).")
+        case .revoked:
+            throw failure(.hostKey, .hostKeyRevoked, "the server presented \(hostKeyFingerprint), a key marked @revoked in \(known.path); refusing to connect")
+        case .notFound:
+            throw failure(.hostKey, .hostKeyUnknown,
+                          "host key unknown: \(name) presented \(hostKeyFingerprint), and \(known.path) holds no \(key.algorithm) key for it; refusing to connect under the strict policy. Add the key to known_hosts or run with --host-key-policy accept-new.")
+        }
+    }
+
+    // MARK: - Authenticate
+
+    private func authenticate() async throws {
+        let raw = try live(.auth)
+        let deadline = Deadline.after(options.authTimeout)
+        var tried: [String] = []
+
+        if options.useAgent, let socketPath = Environment.getenvString("SSH_AUTH_SOCK"), !socketPath.isEmpty {
+            if try await authenticateWithAgent(raw, deadline: deadline, tried: &tried) { return }
+        }
+        let files = endpoint.identityFiles.isEmpty
+            ? options.defaultIdentityFiles.filter { FileManager.default.fileExists(atPath: $0) }
+            : endpoint.identityFiles
+        for file in files {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                tried.append("\(file) (no such readable file)")
+                continue
+            }
+            let rc = try await call(.auth, until: deadline) {
+                libssh2_userauth_publickey_fromfile_ex(raw, endpoint.user, UInt32(endpoint.user.utf8.count), nil, file, nil)
+            }
+            switch rc {
+            case 0:
+                return
+            case LIBSSH2_ERROR_FILE, LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
+                tried.append("\(file) (unusable: \(lastErrorMessage(raw)))")
+            case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
+                tried.append("\(file) (refused)")
+            default:
+                throw libssh2Failure(.auth, rc, "authentication with \(file) failed")
+            }
+        }
+        let offered = tried.isEmpty ? "no key was available (no agent, no key file)" : "tried " + tried.joined(separator: ", ")
+        throw failure(.auth, .authenticationFailed, "authentication failed: the server accepted no key for user \(endpoint.user); \(offered)")
+    }
+
+    private func authenticateWithAgent(_ raw: OpaquePointer, deadline: Deadline, tried: inout [String]) async throws -> Bool {
+        guard let agent = libssh2_agent_init(raw) else { return false }
+        defer { libssh2_agent_free(agent) }
+        guard libssh2_agent_connect(agent) == 0 else {
+            tried.append("ssh-agent (cannot connect to SSH_AUTH_SOCK)")
+            return false
+        }
+        defer { libssh2_agent_disconnect(agent) }
+        guard libssh2_agent_list_identities(agent) == 0 else {
+            tried.append("ssh-agent (cannot list keys)")
+            return false
+        }
+        var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
+        var count = 0
+        while true {
+            var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
+            guard libssh2_agent_get_identity(agent, &identity, previous) == 0, let identity else { break }
+            count += 1
+            let rc = try await call(.auth, until: deadline) { libssh2_agent_userauth(agent, endpoint.user, identity) }
+            if rc == 0 { return true }
+            if rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED
+                && rc != LIBSSH2_ERROR_AGENT_PROTOCOL {
+                throw libssh2Failure(.auth, rc, "authentication with an agent key failed")
+            }
+            previous = identity
+        }
+        tried.append("ssh-agent (\(count) key\(count == 1 ? "" : "s") refused)")
+        return false
+    }
+
+    // MARK: - Close
+
+    /// Says goodbye to the server and releases the session. Safe to call more than once.
+    public func close() async {
+        guard let raw else { return }
+        let deadline = Deadline.after(.seconds(2))
+        if !isBroken {
+            _ = try? await call(.disconnect, until: deadline) {
+                libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "postfleet: done", "")
+            }
+        }
+        // Freeing a session does I/O; in non-blocking mode it may ask to be called again.
+        for _ in 0..<100 {
+            if libssh2_session_free(raw) != LIBSSH2_ERROR_EAGAIN { break }
+            if (try? await waitSocket(.disconnect, until: deadline)) == nil { break }
+        }
+        self.raw = nil
+    }
+
+    // MARK: - Driving libssh2
+
+    /// Runs `body` with this session to itself; a second concurrent caller is a programming error.
+    func exclusive<T>(_ body: () async throws -> T) async throws -> T {
+        guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            preconditionFailure("postfleet: session to \(endpoint.name) used by two tasks at once")
+        }
+        defer { inUse.store(false, ordering: .releasing) }
+        return try await body()
+    }
+
+    func live(_ phase: SSHError.Phase) throws -> OpaquePointer {
+        guard let raw, !isBroken else {
+            throw failure(phase, .connectionLost, "the session is closed")
+        }
+        return raw
+    }
+
+    /// Calls `body` until it stops returning EAGAIN, waiting for the socket in between.
+    func call(_ phase: SSHError.Phase, until deadline: Deadline, _ body: () -> Int32) async throws -> Int32 {
+        while true {
+            let rc = body()
+            if rc != LIBSSH2_ERROR_EAGAIN { return rc }
+            try await waitSocket(phase, until: deadline)
+        }
+    }
+
+    /// Waits until the socket is ready in the direction libssh2 last blocked on.
+    /// While a command runs, sends a keepalive whenever one is due.
+    func waitSocket(_ phase: SSHError.Phase, until deadline: Deadline) async throws {
+        guard let raw else { throw failure(phase, .connectionLost, "the session is closed") }
+        let directions = libssh2_session_block_directions(raw)
+        var interest: Interest = []
+        if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { interest.insert(.readable) }
+        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { interest.insert(.writable) }
+        if interest.isEmpty { interest = .readable }
+        let wakeAt = min(deadline, nextKeepalive ?? .distantFuture)
+        switch await EventLoop.shared.wait(fd: socket, for: interest, until: wakeAt) {
+        case .ready:
+            return
+        case .cancelled:
+            isBroken = true
+            throw failure(phase, .cancelled, "cancelled")
+        case .timedOut:
+            if deadline.hasPassed {
+                isBroken = true
+                throw failure(phase, .timeout, "timed out (\(phase.rawValue) took longer than allowed)")
+            }
+            // Only when waiting to read: a keepalive never competes with a pending write.
+            if interest == .readable {
+                var seconds: Int32 = 0
+                _ = libssh2_keepalive_send(raw, &seconds)
+            }
+            nextKeepalive = .after(options.keepaliveInterval)
+        }
+    }
+
+    func startKeepalives() {
+        if let raw { libssh2_keepalive_config(raw, 0, UInt32(max(1, options.keepaliveInterval.components.seconds))) }
+        nextKeepalive = .after(options.keepaliveInterval)
+    }
+
+    func stopKeepalives() { nextKeepalive = nil }
+
+    func markBroken() { isBroken = true }
+
+    // MARK: - Errors
+
+    func failure(_ phase: SSHError.Phase, _ code: SSHError.Code, _ message: String, libssh2Code: Int32? = nil) -> SSHError {
+        SSHError(host: endpoint.name, address: endpoint.address, port: endpoint.port,
+                 phase: phase, code: code, message: message, libssh2Code: libssh2Code)
+    }
+
+    /// An error for a libssh2 return code, with libssh2's own message copied (its buffer is reused).
+    func libssh2Failure(_ phase: SSHError.Phase, _ rc: Int32, _ what: String) -> SSHError {
+        let detail = raw.map(lastErrorMessage) ?? ""
+        let code: SSHError.Code
+        switch rc {
+        case LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_DISCONNECT,
+             LIBSSH2_ERROR_BANNER_RECV, LIBSSH2_ERROR_BANNER_SEND:
+            code = .connectionLost
+        case LIBSSH2_ERROR_TIMEOUT, LIBSSH2_ERROR_SOCKET_TIMEOUT:
+            code = .timeout
+        case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
+            code = .authenticationFailed
+        case LIBSSH2_ERROR_CHANNEL_FAILURE, LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED, LIBSSH2_ERROR_CHANNEL_CLOSED,
+             LIBSSH2_ERROR_CHANNEL_UNKNOWN:
+            code = .channelFailure
+        default:
+            code = .protocolError
+        }
+        if code == .connectionLost || code == .protocolError { isBroken = true }
+        let text = detail.isEmpty ? "\(what) (libssh2 error \(rc))" : "\(what): \(detail) (libssh2 error \(rc))"
+        return failure(phase, code, code == .connectionLost ? "connection lost: \(text)" : text, libssh2Code: rc)
+    }
+}
+
+func lastErrorMessage(_ raw: OpaquePointer) -> String {
+    var message: UnsafeMutablePointer<CChar>?
+    var length: Int32 = 0
+    _ = libssh2_session_last_error(raw, &message, &length, 0)
+    guard let message, length > 0 else { return "" }
+    return String(decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
+}

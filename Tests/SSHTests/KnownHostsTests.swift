@@ -1,0 +1,123 @@
+import CLibSSH2
+import Foundation
+import Testing
+@testable import SSH
+
+/// known_hosts verdicts against files written the way OpenSSH writes them.
+@Suite struct KnownHostsTests {
+    struct Key {
+        let line: String  // "ssh-ed25519 AAAA..."
+        var algorithm: String { String(line.split(separator: " ")[0]) }
+        var base64: String { String(line.split(separator: " ")[1]) }
+        var hostKey: HostKey {
+            let type: Int32 = algorithm == "ssh-ed25519" ? LIBSSH2_HOSTKEY_TYPE_ED25519 : LIBSSH2_HOSTKEY_TYPE_ECDSA_256
+            return HostKey(type: type, blob: Array(Data(base64Encoded: base64)!), sha256: [])
+        }
+    }
+
+    let dir: URL
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("pf-kh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    func keygen(_ type: String, _ name: String) throws -> Key {
+        let path = dir.appendingPathComponent(name).path
+        try sh("ssh-keygen", "-q", "-t", type, "-N", "", "-f", path)
+        let pub = try String(contentsOfFile: path + ".pub", encoding: .utf8).split(separator: " ")
+        return Key(line: "\(pub[0]) \(pub[1])")
+    }
+
+    @discardableResult
+    func sh(_ args: String...) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    func verdict(_ file: String, _ address: String, _ port: Int, _ key: Key) throws -> KnownHosts.Verdict {
+        LibSSH2.initialize()
+        let session = libssh2_session_init_ex(nil, nil, nil, nil)!
+        defer { libssh2_session_free(session) }
+        let kh = try KnownHosts(session: session, path: file)
+        return kh.check(address: address, port: port, key: key.hostKey)
+    }
+
+    func write(_ lines: [String]) throws -> String {
+        let path = dir.appendingPathComponent("known_hosts-\(UUID().uuidString)").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func plainEntriesMatchMismatchAndUnknown() throws {
+        let a = try keygen("ed25519", "a"), b = try keygen("ed25519", "b")
+        let file = try write(["# comment", "", "198.18.0.1,mta1 \(a.line)", "198.18.0.2 \(b.line) comment"])
+        #expect(try verdict(file, "198.18.0.1", 22, a) == .match)
+        #expect(try verdict(file, "mta1", 22, a) == .match)
+        #expect(try verdict(file, "198.18.0.1", 22, b) == .mismatch)
+        #expect(try verdict(file, "198.18.0.3", 22, a) == .notFound)
+    }
+
+    @Test func aKeyOfAnotherTypeIsUnknownNotAMismatch() throws {
+        let ed = try keygen("ed25519", "ed"), ec = try keygen("ecdsa", "ec")
+        let file = try write(["198.18.0.1 \(ed.line)"])
+        #expect(try verdict(file, "198.18.0.1", 22, ec) == .notFound)
+    }
+
+    @Test func nonStandardPortsAreBracketed() throws {
+        let a = try keygen("ed25519", "a")
+        let file = try write(["[198.18.0.1]:2222 \(a.line)"])
+        #expect(try verdict(file, "198.18.0.1", 2222, a) == .match)
+        #expect(try verdict(file, "198.18.0.1", 22, a) == .notFound)
+    }
+
+    @Test func hashedEntriesWrittenByOpenSSHAreRead() throws {
+        let a = try keygen("ed25519", "a"), b = try keygen("ed25519", "b")
+        let file = try write(["198.18.0.7 \(a.line)", "[198.18.0.8]:2200 \(b.line)"])
+        #expect(try sh("ssh-keygen", "-q", "-H", "-f", file) == 0)
+        let hashed = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(!hashed.contains("198.18.0.7") && hashed.contains("|1|"))
+        #expect(try verdict(file, "198.18.0.7", 22, a) == .match)
+        #expect(try verdict(file, "198.18.0.7", 22, b) == .mismatch)
+        #expect(try verdict(file, "198.18.0.8", 2200, b) == .match)
+    }
+
+    @Test func linesLibssh2CannotReadAreSkippedAndRevokedKeysRefused() throws {
+        let a = try keygen("ed25519", "a"), r = try keygen("ed25519", "r")
+        let file = try write([
+            "@cert-authority *.example.com \(a.line)",
+            "198.18.0.5 sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIA==",
+            "garbage line",
+            "198.18.0.1 \(a.line)",
+            "@revoked * \(r.line)",
+            "198.18.0.9 \(r.line)",
+        ])
+        #expect(try verdict(file, "198.18.0.1", 22, a) == .match)
+        #expect(try verdict(file, "198.18.0.9", 22, r) == .revoked)
+    }
+
+    @Test func aMissingFileIsEmpty() throws {
+        let a = try keygen("ed25519", "a")
+        #expect(try verdict(dir.appendingPathComponent("none").path, "198.18.0.1", 22, a) == .notFound)
+    }
+
+    @Test func recordingAppendsOnceAndThenChecks() throws {
+        let a = try keygen("ed25519", "a"), b = try keygen("ed25519", "b")
+        let file = dir.appendingPathComponent("sub/known_hosts").path
+        LibSSH2.initialize()
+        let session = libssh2_session_init_ex(nil, nil, nil, nil)!
+        defer { libssh2_session_free(session) }
+        #expect(try KnownHosts.record(session: session, path: file, address: "198.18.0.4", port: 22, key: a.hostKey) == .match)
+        #expect(try KnownHosts.record(session: session, path: file, address: "198.18.0.4", port: 22, key: a.hostKey) == .match)
+        #expect(try KnownHosts.record(session: session, path: file, address: "198.18.0.4", port: 22, key: b.hostKey) == .mismatch)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text == "198.18.0.4 \(a.line)\n")
+        #expect(try verdict(file, "198.18.0.4", 22, a) == .match)
+    }
+}
