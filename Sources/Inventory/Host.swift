@@ -1,0 +1,47 @@
+/// A host of an inventory, with its variables merged as Ansible merges them.
+public struct Host: Sendable, Hashable {
+    /// The name in the inventory (Ansible's `inventory_hostname`).
+    public let name: String
+    /// The effective variables: `all`'s, then each group's from the shallowest to the
+    /// deepest (siblings alphabetically, the later winning), then the host's own.
+    public let vars: [String: Value]
+    /// The variables set on the host itself, not inherited from a group.
+    public let ownVars: [String: Value]
+    /// Every group the host is in, directly or through a child group, sorted, without `all`
+    /// (Ansible's `group_names`). A host in no group has `["ungrouped"]`.
+    public let groups: [String]
+    /// Where to connect: `ansible_host`, or the name.
+    public var address: String
+    /// `ansible_port`; nil means the SSH default, 22.
+    public var port: Int?
+    /// `ansible_user`; nil means the caller's default.
+    public var user: String?
+    /// `ansible_ssh_private_key_file` (or `ansible_private_key_file`), with a leading `~` expanded.
+    public var privateKeyFile: String?
+
+    /// A host whose connection settings are read from `vars` (a bad port is ignored).
+    ///
+    /// - Parameter home: The home directory for a key file path starting with `~`;
+    ///   `$HOME` when nil.
+    public init(
+        name: String, vars: [String: Value] = [:], ownVars: [String: Value]? = nil,
+        groups: [String] = [], home: String? = nil
+    ) {
+        self.name = name
+        self.vars = vars
+        self.ownVars = ownVars ?? vars
+        self.groups = groups
+        let lookup = { (names: [String]) in ConnectionVariables.lookup(names, in: vars) }
+        address = lookup(ConnectionVariables.address).flatMap(ConnectionVariables.text) ?? name
+        port = lookup(ConnectionVariables.port).flatMap(ConnectionVariables.portNumber)
+        user = lookup(ConnectionVariables.user).flatMap(ConnectionVariables.text)
+        privateKeyFile = lookup(ConnectionVariables.privateKeyFile).flatMap(ConnectionVariables.text).map {
+            ConnectionVariables.expandingTilde($0, home: home ?? ConnectionVariables.currentHome)
+        }
+    }
+
+    /// Whether the host is in `group` (directly or through a child group); every host is in `all`.
+    public func isMember(of group: String) -> Bool {
+        group == Group.all || groups.contains(group)
+    }
+}

@@ -1,0 +1,48 @@
+/// A mistake at one place in a source file (an inventory, a playbook, a template).
+///
+/// Its description reads like a compiler's, so editors and terminals can jump to it:
+///
+///     inventory.yml:4:7: error: unknown key 'childen' in group 'border'; did you mean 'children'?
+///           childen:
+///           ^
+///
+/// `line` and `column` start at 1; `column` counts Unicode scalars, as libyaml's marks do.
+public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The path of the file, as the user gave it.
+    public let file: String
+    /// The line of the mistake, from 1.
+    public let line: Int
+    /// The column of the mistake, from 1, in Unicode scalars.
+    public let column: Int
+    /// What is wrong, as one sentence without a trailing period.
+    public let message: String
+    /// The text of `line`, without its line break.
+    public let sourceLine: String
+
+    public init(file: String, line: Int, column: Int, message: String, sourceLine: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+        self.sourceLine = sourceLine
+    }
+
+    /// `FILE:LINE:COL`.
+    public var location: String { "\(file):\(line):\(column)" }
+
+    /// `FILE:LINE:COL: error: MESSAGE`, the source line, and a caret under the column.
+    public var description: String {
+        "\(location): error: \(message)\n\(sourceLine)\n\(caretLine)"
+    }
+
+    /// Spaces up to the column, then `^`. Tabs in the source line are kept so the caret
+    /// lands under the same character whatever the terminal's tab width.
+    var caretLine: String {
+        var prefix = ""
+        var scalars = sourceLine.unicodeScalars.makeIterator()
+        for _ in 1..<max(column, 1) {
+            prefix.unicodeScalars.append(scalars.next() == "\t" ? "\t" : " ")
+        }
+        return prefix + "^"
+    }
+}

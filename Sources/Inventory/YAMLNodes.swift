@@ -1,0 +1,199 @@
+import Foundation
+import Yams
+
+/// Reading Yams nodes the way PyYAML (and so Ansible) reads them.
+extension Node {
+    /// A plain `~`, `null`, empty value and the like.
+    var isNull: Bool {
+        if case let .scalar(scalar) = self { return scalar.resolvedTagName == .null }
+        return false
+    }
+
+    /// "a list", "a mapping", "a string", ... for messages.
+    var kindDescription: String {
+        switch self {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        case let .scalar(scalar):
+            switch scalar.resolvedTagName {
+            case .null: "empty"
+            case .bool: "a boolean"
+            case .int: "an integer"
+            case .float: "a number"
+            default: "a string"
+            }
+        }
+    }
+
+    /// The pairs of a mapping with YAML merge keys (`<<: *defaults`) applied as PyYAML does:
+    /// merged pairs first, then the mapping's own; a later key overrides an earlier one but
+    /// keeps the earlier one's place.
+    func mergedPairs(in source: SourceText) throws(SourceError) -> [(key: Node, value: Node)] {
+        guard case let .mapping(mapping) = self else { return [] }
+        var merged: [(key: Node, value: Node)] = []
+        var own: [(key: Node, value: Node)] = []
+        for (key, value) in mapping {
+            guard case let .scalar(scalar) = key, scalar.resolvedTagName == .merge else {
+                own.append((key, value))
+                continue
+            }
+            switch value {
+            case .mapping:
+                merged += try value.mergedPairs(in: source)
+            case let .sequence(sequence):
+                // Earlier mappings in the list win, so they go last.
+                for element in sequence.reversed() {
+                    guard case .mapping = element else {
+                        throw source.error("a merge key '<<' takes a mapping or a list of mappings, not \(element.kindDescription)", at: element)
+                    }
+                    merged += try element.mergedPairs(in: source)
+                }
+            default:
+                throw source.error("a merge key '<<' takes a mapping or a list of mappings, not \(value.kindDescription)", at: value)
+            }
+        }
+        var result: [(key: Node, value: Node)] = []
+        var position: [Node: Int] = [:]
+        for pair in merged + own {
+            if let index = position[pair.key] {
+                result[index].value = pair.value
+            } else {
+                position[pair.key] = result.count
+                result.append(pair)
+            }
+        }
+        return result
+    }
+}
+
+extension Node.Scalar {
+    var resolvedTagName: Tag.Name { Tag.Name(rawValue: Node.scalar(self).tag.rawValue) }
+}
+
+extension Value {
+    /// The value of a YAML node as PyYAML constructs it: booleans, integers (with `0x`, `0b`,
+    /// octal `010` and `1:30` sexagesimal forms), floats, null, strings, lists and maps.
+    init(yaml node: Node, in source: SourceText) throws(SourceError) {
+        switch node {
+        case let .scalar(scalar):
+            self = try Value.scalar(scalar, node: node, in: source)
+        case let .sequence(sequence):
+            var list: [Value] = []
+            for element in sequence { list.append(try Value(yaml: element, in: source)) }
+            self = .list(list)
+        case .mapping:
+            var map: [String: Value] = [:]
+            for (key, value) in try node.mergedPairs(in: source) {
+                map[try Value.key(key, in: source)] = try Value(yaml: value, in: source)
+            }
+            self = .map(map)
+        case let .alias(alias):
+            throw source.error("unresolved YAML alias '*\(alias.anchor.rawValue)'", at: node)
+        }
+    }
+
+    /// A mapping key as text: `1:` is "1", as in JSON.
+    static func key(_ node: Node, in source: SourceText) throws(SourceError) -> String {
+        guard case .scalar = node else {
+            throw source.error("a mapping key must be a plain value, not \(node.kindDescription)", at: node)
+        }
+        return try Value(yaml: node, in: source).description
+    }
+
+    private static func scalar(_ scalar: Node.Scalar, node: Node, in source: SourceText) throws(SourceError) -> Value {
+        let text = scalar.string
+        switch scalar.resolvedTagName {
+        case .null:
+            return .null
+        case .bool:
+            switch text.lowercased() {
+            case "yes", "true", "on": return .bool(true)
+            case "no", "false", "off": return .bool(false)
+            default: throw source.error("'\(text)' is not a boolean; write true or false", at: node)
+            }
+        case .int:
+            switch parseInt(text) {
+            case let .value(int): return .int(int)
+            case .tooLarge: throw source.error("the integer \(text) is too large", at: node)
+            case .invalid: throw source.error("'\(text)' is not an integer", at: node)
+            }
+        case .float:
+            guard let double = parseFloat(text) else { throw source.error("'\(text)' is not a number", at: node) }
+            return .double(double)
+        case .str, .nonSpecific, .timestamp, .binary, .value, .merge, "!unsafe":
+            return .string(text)
+        case "!vault":
+            throw source.error("vault-encrypted values (!vault) are not supported; give the value in clear, or keep it out of the inventory", at: node)
+        case let tag:
+            throw source.error("unknown YAML tag '\(tag.rawValue)'", at: node)
+        }
+    }
+
+    enum ParsedInt: Equatable {
+        case value(Int)
+        case tooLarge
+        case invalid
+    }
+
+    /// PyYAML's `construct_yaml_int`.
+    static func parseInt(_ text: String) -> ParsedInt {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+        var negative = false
+        if let sign = digits.first, sign == "-" || sign == "+" {
+            negative = sign == "-"
+            digits = digits.dropFirst()
+        }
+        func magnitude(_ digits: Substring, radix: Int) -> ParsedInt {
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.hexDigitValue.map { $0 < radix } == true }) else {
+                return .invalid
+            }
+            return Int(digits, radix: radix).map(ParsedInt.value) ?? .tooLarge
+        }
+        let result: ParsedInt
+        if digits == "0" {
+            result = .value(0)
+        } else if digits.hasPrefix("0b") {
+            result = magnitude(digits.dropFirst(2), radix: 2)
+        } else if digits.hasPrefix("0x") {
+            result = magnitude(digits.dropFirst(2), radix: 16)
+        } else if digits.hasPrefix("0") {
+            result = magnitude(digits, radix: 8)
+        } else if digits.contains(":") {
+            var total = 0
+            for part in digits.split(separator: ":", omittingEmptySubsequences: false) {
+                guard case let .value(part) = magnitude(part, radix: 10) else { return .invalid }
+                let (times60, overflow1) = total.multipliedReportingOverflow(by: 60)
+                let (sum, overflow2) = times60.addingReportingOverflow(part)
+                if overflow1 || overflow2 { return .tooLarge }
+                total = sum
+            }
+            result = .value(total)
+        } else {
+            result = magnitude(digits, radix: 10)
+        }
+        if case let .value(value) = result, negative { return .value(-value) }
+        return result
+    }
+
+    /// PyYAML's `construct_yaml_float`.
+    static func parseFloat(_ text: String) -> Double? {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: "").lowercased())
+        var sign = 1.0
+        if let first = digits.first, first == "-" || first == "+" {
+            if first == "-" { sign = -1 }
+            digits = digits.dropFirst()
+        }
+        if digits == ".inf" { return sign * .infinity }
+        if digits == ".nan" { return .nan }
+        if digits.contains(":") {
+            var total = 0.0
+            for part in digits.split(separator: ":", omittingEmptySubsequences: false) {
+                guard let part = Double(part) else { return nil }
+                total = total * 60 + part
+            }
+            return sign * total
+        }
+        return Double(digits).map { sign * $0 }
+    }
+}
