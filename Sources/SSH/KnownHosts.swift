@@ -88,10 +88,12 @@ final class KnownHosts {
                 continue
             }
             if trimmed.hasPrefix("@") { continue }  // @cert-authority: not supported, not trusted
-            let bytes = Array(trimmed.utf8)
+            // As libssh2's own readfile passes fgets' buffer: the newline, then a NUL, which
+            // parts of its parser rely on whatever length they are given.
+            let bytes = Array(trimmed.utf8) + [UInt8(ascii: "\n"), 0]
             _ = bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { chars in
-                    libssh2_knownhost_readline(handle, chars.baseAddress, chars.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+                    libssh2_knownhost_readline(handle, chars.baseAddress, chars.count - 1, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
                 }
             }
         }

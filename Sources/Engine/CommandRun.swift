@@ -1,0 +1,67 @@
+import SSH
+
+/// How one host's run of one command ended.
+public enum HostStatus: String, Sendable, Codable {
+    /// Ran, exit status 0.
+    case ok
+    /// Ran, or tried to, and did not succeed: non-zero status, a signal, or an error after login.
+    case failed
+    /// Never got as far as running anything: connect, handshake, host key or auth failed.
+    case unreachable
+}
+
+/// One host's outcome of an ad-hoc command.
+public struct CommandOutcome: Sendable {
+    public var host: String
+    public var status: HostStatus
+    public var result: ExecResult?
+    public var error: SSHError?
+    /// Seconds from the start of this host's work to its end.
+    public var seconds: Double
+
+    public init(host: String, status: HostStatus, result: ExecResult?, error: SSHError?, seconds: Double) {
+        self.host = host
+        self.status = status
+        self.result = result
+        self.error = error
+        self.seconds = seconds
+    }
+}
+
+/// Runs one shell command on many hosts, at most `forks` sessions at once.
+public func runCommand(
+    _ command: String,
+    on endpoints: [Endpoint],
+    options: ConnectionOptions,
+    forks: Int,
+    onHostDone: (@Sendable (CommandOutcome) -> Void)? = nil
+) async -> [CommandOutcome] {
+    await fanOut(endpoints, limit: forks) { endpoint in
+        let clock = ContinuousClock()
+        let start = clock.now
+        var outcome: CommandOutcome
+        do {
+            let session = try await Session.connect(endpoint, options: options)
+            do {
+                let result = try await session.exec(command)
+                await session.close()
+                outcome = CommandOutcome(host: endpoint.name, status: result.succeeded ? .ok : .failed,
+                                         result: result, error: nil, seconds: 0)
+            } catch {
+                await session.close()
+                throw error
+            }
+        } catch let error as SSHError {
+            outcome = CommandOutcome(host: endpoint.name, status: error.isUnreachable ? .unreachable : .failed,
+                                     result: nil, error: error, seconds: 0)
+        } catch {
+            let wrapped = SSHError(host: endpoint.name, address: endpoint.address, port: endpoint.port,
+                                   phase: .exec, code: .protocolError, message: "\(error)")
+            outcome = CommandOutcome(host: endpoint.name, status: .failed, result: nil, error: wrapped, seconds: 0)
+        }
+        let elapsed = clock.now - start
+        outcome.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        onHostDone?(outcome)
+        return outcome
+    }
+}

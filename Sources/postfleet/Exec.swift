@@ -1,0 +1,54 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Report
+import SSH
+
+struct Exec: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a shell command on every selected host at once.",
+        discussion: """
+            The words after -- are joined with spaces and run by the remote user's shell, as ssh does.
+            Output is printed once per distinct result, under the hosts that produced it.
+            Exit status: 0 every host ran it with status 0; 2 some host failed; 4 hosts were
+            unreachable and none failed; 1 bad input (no host contacted).
+            """
+    )
+
+    @OptionGroup var connection: ConnectionFlags
+
+    @Option(name: .customLong("json"), help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    @Argument(parsing: .captureForPassthrough, help: "The command to run (after --).")
+    var command: [String] = []
+
+    func validate() throws {
+        let words = command.first == "--" ? Array(command.dropFirst()) : command
+        if words.isEmpty { throw ValidationError("no command given: postfleet exec -i INVENTORY -- COMMAND...") }
+    }
+
+    func run() async throws {
+        let words = command.first == "--" ? Array(command.dropFirst()) : command
+        let hosts = try connection.selectedHosts()
+        connection.warnIfUnchecked()
+        let endpoints = hosts.map { Endpoint($0, defaults: connection.defaults) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcomes = await runCommand(words.joined(separator: " "), on: endpoints,
+                                        options: connection.connectionOptions,
+                                        forks: connection.forkCount(hosts: endpoints.count))
+        let elapsed = clock.now - start
+        let report = CommandReport(outcomes: outcomes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        FileHandle.standardOutput.write(Data(report.text.utf8))
+        if let json {
+            do {
+                try report.json().write(to: URL(fileURLWithPath: json))
+            } catch {
+                FileHandle.standardError.write(Data("postfleet: cannot write \(json): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        throw ExitCode(report.exitCode)
+    }
+}

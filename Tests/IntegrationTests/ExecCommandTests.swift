@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// `postfleet exec` as a user runs it: output, exit codes, JSON.
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized)
+struct ExecCommandTests {
+    let lab = Lab.current!
+
+    /// The binary `swift build` made (scripts/test sets POSTFLEET_BIN).
+    var binary: String {
+        if let path = ProcessInfo.processInfo.environment["POSTFLEET_BIN"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/postfleet").path
+    }
+
+    func postfleet(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try runProcess(binary, args)
+    }
+
+    var common: [String] { ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts] }
+
+    @Test func allOkGroupsIdenticalOutputAndExitsZero() throws {
+        let r = try postfleet(["exec"] + common + ["-l", "border", "--", "postmulti", "-l"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("mta[1-\(lab.hostCount)] (\(lab.hostCount))"))
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(lines.contains("- - y /etc/postfix"))
+        #expect(r.stdout.contains("ok=\(lab.hostCount) failed=0 unreachable=0"))
+    }
+
+    @Test func oneFailingHostMakesExitTwoAndJSONSaysWhy() throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let json = scratch.appendingPathComponent("out.json").path
+        let r = try postfleet(["exec"] + common + ["-l", "mta1:mta2:mta3", "--json", json, "--", "test $(uname -n) != mta2 || { echo no >&2; exit 3; }"])
+        #expect(r.status == 2)
+        #expect(r.stdout.contains("mta2 (1): exit status 3"))
+        #expect(r.stdout.contains("ok=2 failed=1 unreachable=0"))
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let hosts = doc["hosts"] as! [String: [String: Any]]
+        #expect(hosts["mta2"]?["status"] as? String == "failed")
+        #expect(hosts["mta2"]?["exit_status"] as? Int == 3)
+        #expect(hosts["mta2"]?["stderr"] as? String == "no\n")
+        #expect(hosts["mta1"]?["status"] as? String == "ok")
+        #expect((doc["summary"] as? [String: Any])?["failed"] as? Int == 1)
+    }
+
+    @Test func unreachableOnlyExitsFour() throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inventory = scratch.appendingPathComponent("inv.yml").path
+        try """
+            all:
+              vars:
+                ansible_user: root
+                ansible_ssh_private_key_file: \(lab.key)
+              hosts:
+                mta1:
+                  ansible_host: 198.18.0.1
+                ghost:
+                  ansible_host: 198.18.0.199
+            """.write(toFile: inventory, atomically: true, encoding: .utf8)
+        let r = try postfleet(["exec", "-i", inventory, "--known-hosts", lab.knownHosts, "--connect-timeout", "2", "--", "true"])
+        #expect(r.status == 4)
+        #expect(r.stdout.contains("ghost (1): unreachable"))
+        #expect(r.stdout.contains("ghost (198.18.0.199:22): connect:") || r.stdout.contains("error: connect:"))
+    }
+
+    @Test func badInputExitsOneAndContactsNoHost() throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let broken = scratch.appendingPathComponent("broken.yml").path
+        try "all:\n  hosts:\n    mta1:\n      ansible_host: [198.18.0.1\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let r1 = try postfleet(["exec", "-i", broken, "--", "true"])
+        #expect(r1.status == 1)
+        #expect(r1.stderr.contains("broken.yml:"))
+        let r2 = try postfleet(["exec"] + common + ["-l", "nosuchgroup", "--", "true"])
+        #expect(r2.status == 1)
+        let r3 = try postfleet(["exec"] + common + ["--host-key-policy", "maybe", "--", "true"])
+        #expect(r3.status == 1)
+        #expect(r3.stderr.contains("strict, accept-new, off"))
+        let r4 = try postfleet(["exec"] + common)
+        #expect(r4.status == 1)
+    }
+}

@@ -1,0 +1,100 @@
+import Engine
+import Foundation
+import Inventory
+import SSH
+import Testing
+
+/// The lab fleet that `scripts/lab up` brought up, as its env file describes it.
+///
+/// Integration suites run only when a lab is up. `scripts/test` brings one up and sets
+/// POSTFLEET_REQUIRE_LAB=1, which turns a missing lab into a failing test instead of
+/// a skipped suite.
+struct Lab: Sendable {
+    let directory: String
+    let inventoryPath: String
+    let knownHosts: String
+    let key: String
+    let hostCount: Int
+
+    static let current: Lab? = {
+        let env = ProcessInfo.processInfo.environment
+        let dir = env["POSTFLEET_LAB"] ?? "/var/tmp/postfleet-lab"
+        guard let text = try? String(contentsOfFile: dir + "/env", encoding: .utf8) else { return nil }
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            var line = Substring(line)
+            if line.hasPrefix("export ") { line = line.dropFirst(7) }
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            var value = String(line[line.index(after: eq)...])
+            if value.hasPrefix("\"") || value.hasPrefix("'") { value = String(value.dropFirst().dropLast()) }
+            values[String(line[..<eq])] = value
+        }
+        guard let inventory = values["POSTFLEET_LAB_INVENTORY"], let known = values["POSTFLEET_LAB_KNOWN_HOSTS"],
+              let key = values["POSTFLEET_LAB_KEY"], let n = values["POSTFLEET_LAB_HOSTS"].flatMap(Int.init) else { return nil }
+        return Lab(directory: dir, inventoryPath: inventory, knownHosts: known, key: key, hostCount: n)
+    }()
+
+    static var isUp: Bool { current != nil }
+
+    var inventory: Inventory { get throws { try Inventory.load(path: inventoryPath) } }
+
+    func endpoints(_ pattern: String) throws -> [Endpoint] {
+        try inventory.select(pattern).map { Endpoint($0, defaults: ConnectionDefaults()) }
+    }
+
+    func endpoint(_ name: String) throws -> Endpoint {
+        try #require(try endpoints(name).first)
+    }
+
+    func options(knownHosts: String? = nil, policy: HostKeyPolicy = .strict) -> ConnectionOptions {
+        var o = ConnectionOptions(knownHostsFile: knownHosts ?? self.knownHosts)
+        o.hostKeyPolicy = policy
+        o.useAgent = false
+        o.connectTimeout = .seconds(3)
+        return o
+    }
+
+    /// A scratch directory for one test, removed by the caller.
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pf-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Fails the run when the lab was required and is not there, so CI cannot pass by skipping.
+@Suite struct LabPresence {
+    @Test func labIsUpWhenRequired() {
+        if ProcessInfo.processInfo.environment["POSTFLEET_REQUIRE_LAB"] == "1" {
+            #expect(Lab.isUp, "POSTFLEET_REQUIRE_LAB=1 but no lab env file was found: run scripts/lab up N")
+        }
+    }
+}
+
+/// Runs a program to completion and returns its exit status and output.
+@discardableResult
+func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    if let environment { p.environment = environment }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    // Read both before waiting so a full pipe cannot stall the child.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+func makeKey(in dir: URL, name: String = "id_other") throws -> String {
+    let path = dir.appendingPathComponent(name).path
+    try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path])
+    return path
+}

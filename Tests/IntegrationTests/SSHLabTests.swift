@@ -1,0 +1,174 @@
+import Engine
+import Foundation
+import Inventory
+import SSH
+import Testing
+
+/// The SSH layer against real OpenSSH servers in the lab.
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized)
+struct SSHLabTests {
+    let lab = Lab.current!
+
+    @Test func tenHostsAtOnceEachAnswersWithItsOwnName() async throws {
+        let endpoints = try lab.endpoints("mta*").prefix(10)
+        try #require(endpoints.count == 10, "the lab needs at least 10 border hosts")
+        let outcomes = await runCommand("uname -n", on: Array(endpoints), options: lab.options(), forks: 10)
+        for (endpoint, outcome) in zip(endpoints, outcomes) {
+            #expect(outcome.status == .ok, "\(outcome.error?.description ?? "")")
+            #expect(outcome.result?.stdoutText == "\(endpoint.name)\n")
+        }
+    }
+
+    @Test func stdoutStderrAndExitStatusAreKeptApart() async throws {
+        let session = try await Session.connect(try lab.endpoint("mta1"), options: lab.options())
+        let r = try await session.exec("echo out; echo err >&2; printf 'é'; exit 7")
+        #expect(r.stdoutText == "out\né")
+        #expect(r.stderrText == "err\n")
+        #expect(r.exitStatus == 7)
+        #expect(r.exitSignal == nil)
+        let killed = try await session.exec("kill -TERM $$")
+        #expect(killed.exitSignal == "TERM")
+        #expect(killed.exitStatus == nil)
+        let fed = try await session.exec("tr a-z A-Z", stdin: Array("fed through stdin\n".utf8))
+        #expect(fed.stdoutText == "FED THROUGH STDIN\n")
+        await session.close()
+    }
+
+    @Test func twentyMegabytesArriveByteForByte() async throws {
+        let session = try await Session.connect(try lab.endpoint("mta2"), options: lab.options())
+        let made = try await session.exec("head -c 20971520 /dev/urandom > /tmp/pf-big && sha256sum /tmp/pf-big | cut -d' ' -f1")
+        #expect(made.succeeded)
+        let big = try await session.exec("cat /tmp/pf-big; echo tail >&2")
+        _ = try await session.exec("rm -f /tmp/pf-big")
+        await session.close()
+        #expect(big.stdout.count == 20_971_520)
+        #expect(big.stderrText == "tail\n")
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let local = scratch.appendingPathComponent("big")
+        try Data(big.stdout).write(to: local)
+        let sum = try runProcess("/usr/bin/sha256sum", [local.path]).stdout.split(separator: " ").first.map(String.init)
+        #expect(sum == made.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func putThenGetKeepsContentsModeAndOwner() async throws {
+        let session = try await Session.connect(try lab.endpoint("mta3"), options: lab.options())
+        let path = "/etc/postfix/pf test's file.cf"
+        let contents = Array("myhostname = mta3.example.com\n# ünïcode\n".utf8)
+        try await session.put(contents, to: path, mode: 0o640, owner: "root:postfix")
+        let file = try await session.get(path)
+        #expect(file.contents == contents)
+        #expect(file.mode == 0o640)
+        #expect(file.owner == "root" && file.group == "postfix")
+        // What a user would check on the host, and that no temporary file was left behind.
+        let listing = try await session.exec("stat -c '%a %U:%G' \(Shell.quote(path)); ls -a /etc/postfix | grep -c postfleet || true")
+        #expect(listing.stdoutText == "640 root:postfix\n0\n")
+        _ = try await session.exec("rm -f \(Shell.quote(path))")
+        await #expect(throws: SSHError.self) { try await session.get("/nonexistent/file") }
+        await session.close()
+    }
+
+    @Test func aChangedHostKeyIsRefusedBeforeAnythingRuns() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let other = try makeKey(in: scratch)
+        let otherKey = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        let mta4 = try lab.endpoint("mta4")
+        // known_hosts where mta4's entry holds another ed25519 key.
+        let lines = try String(contentsOfFile: lab.knownHosts, encoding: .utf8).split(separator: "\n").map { line in
+            line.hasPrefix("\(mta4.address) ") ? "\(mta4.address) \(otherKey)" : String(line)
+        }
+        let forged = scratch.appendingPathComponent("known_hosts").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: forged, atomically: true, encoding: .utf8)
+
+        let marker = "/tmp/pf-marker-\(UUID().uuidString)"
+        let outcome = await runCommand("touch \(marker)", on: [mta4], options: lab.options(knownHosts: forged), forks: 1)[0]
+        #expect(outcome.status == .unreachable)
+        #expect(outcome.error?.phase == .hostKey)
+        #expect(outcome.error?.code == .hostKeyMismatch)
+        #expect(outcome.error?.description.contains("host key mismatch") == true)
+        // Nothing ran: the marker does not exist.
+        let check = await runCommand("test -e \(marker)", on: [mta4], options: lab.options(), forks: 1)[0]
+        #expect(check.result?.exitStatus == 1)
+        // accept-new does not accept a changed key either.
+        let again = await runCommand("true", on: [mta4], options: lab.options(knownHosts: forged, policy: .acceptNew), forks: 1)[0]
+        #expect(again.error?.code == .hostKeyMismatch)
+    }
+
+    @Test func unknownHostsAreRefusedUnderStrictAndRecordedUnderAcceptNew() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let empty = scratch.appendingPathComponent("known_hosts").path
+        let hosts = try lab.endpoints("mta*").prefix(5).map { $0 }
+
+        let strict = await runCommand("true", on: hosts, options: lab.options(knownHosts: empty), forks: 5)
+        #expect(strict.allSatisfy { $0.error?.code == .hostKeyUnknown && $0.error?.phase == .hostKey })
+        #expect(!FileManager.default.fileExists(atPath: empty))
+
+        // Five new hosts at once: each recorded exactly once.
+        let first = await runCommand("uname -n", on: hosts, options: lab.options(knownHosts: empty, policy: .acceptNew), forks: 5)
+        #expect(first.allSatisfy { $0.status == .ok })
+        let recorded = try String(contentsOfFile: empty, encoding: .utf8).split(separator: "\n")
+        #expect(recorded.count == 5)
+        let real = try String(contentsOfFile: lab.knownHosts, encoding: .utf8)
+        for host in hosts {
+            let line = try #require(recorded.first { $0.hasPrefix("\(host.address) ") })
+            #expect(real.contains(line), "recorded key for \(host.name) is the host's real key")
+        }
+        // The second connection is checked against what was recorded: strict now accepts.
+        let second = await runCommand("true", on: hosts, options: lab.options(knownHosts: empty, policy: .strict), forks: 5)
+        #expect(second.allSatisfy { $0.status == .ok })
+    }
+
+    @Test func aKeyTheHostDoesNotAuthorizeIsAnAuthenticationError() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var endpoint = try lab.endpoint("mta5")
+        endpoint.identityFiles = [try makeKey(in: scratch)]
+        let outcome = await runCommand("true", on: [endpoint], options: lab.options(), forks: 1)[0]
+        #expect(outcome.status == .unreachable)
+        #expect(outcome.error?.phase == .auth)
+        #expect(outcome.error?.code == .authenticationFailed)
+        #expect(outcome.error?.description.contains("authentication failed") == true)
+    }
+
+    @Test func aDeadAddressFailsToConnectWithinTheTimeoutWhileOthersFinish() async throws {
+        var dead = try lab.endpoint("mta1")
+        dead.name = "ghost"
+        dead.address = "198.18.0.199"  // inside the lab's range, no host there
+        let live = try lab.endpoints("mta*").prefix(3).map { $0 }
+        var options = lab.options()
+        options.connectTimeout = .seconds(2)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcomes = await runCommand("uname -n", on: [dead] + live, options: options, forks: 4)
+        let elapsed = clock.now - start
+        #expect(outcomes[0].status == .unreachable)
+        #expect(outcomes[0].error?.phase == .connect)
+        #expect(outcomes.dropFirst().allSatisfy { $0.status == .ok })
+        #expect(elapsed < .seconds(5), "connect timeout 2 s, took \(elapsed)")
+    }
+
+    @Test func aCommandPastItsTimeoutFailsAsATimeout() async throws {
+        let session = try await Session.connect(try lab.endpoint("mta6"), options: lab.options())
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            _ = try await session.exec("sleep 30", timeout: .seconds(1))
+        } throws: { error in
+            guard let e = error as? SSHError else { return false }
+            return e.code == .timeout && e.phase == .exec
+        }
+        #expect(clock.now - start < .seconds(5))
+        await session.close()
+    }
+
+    @Test func keepalivesFlowDuringALongCommand() async throws {
+        var options = lab.options()
+        options.keepaliveInterval = .seconds(1)
+        let session = try await Session.connect(try lab.endpoint("mta7"), options: options)
+        let r = try await session.exec("sleep 3; echo done")
+        #expect(r.stdoutText == "done\n")
+        await session.close()
+    }
+}
