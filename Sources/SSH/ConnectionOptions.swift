@@ -40,8 +40,10 @@ public struct ConnectionOptions: Sendable {
     /// The known_hosts file to check host keys against and, under `accept-new`, to record them in.
     public var knownHostsFile: String
     public var hostKeyPolicy: HostKeyPolicy = .strict
-    /// Offer the keys of the agent at `SSH_AUTH_SOCK` before any key file.
+    /// Offer the keys of the agent at `agentSocket` before any key file.
     public var useAgent: Bool = true
+    /// The ssh-agent's socket; by default `SSH_AUTH_SOCK`.
+    public var agentSocket: String? = Environment.getenvString("SSH_AUTH_SOCK")
     /// Key files to try when the endpoint names none (OpenSSH's defaults).
     public var defaultIdentityFiles: [String]
 

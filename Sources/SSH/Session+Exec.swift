@@ -75,7 +75,8 @@ extension Session {
         var result = ExecResult(exitStatus: nil)
         var written = 0
         var inputClosed = false
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        // One SSH packet at most (32 KiB): a larger buffer only multiplies memory by the fleet size.
+        var buffer = [UInt8](repeating: 0, count: Int(pf_libssh2_packet_default()))
 
         /// Reads one stream until it has nothing more for now. True if anything arrived.
         func drain(_ stream: Int32, into output: inout [UInt8]) throws -> Bool {

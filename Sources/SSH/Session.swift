@@ -161,8 +161,8 @@ public final class Session: @unchecked Sendable {
         let deadline = Deadline.after(options.authTimeout)
         var tried: [String] = []
 
-        if options.useAgent, let socketPath = Environment.getenvString("SSH_AUTH_SOCK"), !socketPath.isEmpty {
-            if try await authenticateWithAgent(raw, deadline: deadline, tried: &tried) { return }
+        if options.useAgent, let socketPath = options.agentSocket, !socketPath.isEmpty {
+            if try await authenticateWithAgent(raw, socketPath: socketPath, deadline: deadline, tried: &tried) { return }
         }
         let files = endpoint.identityFiles.isEmpty
             ? options.defaultIdentityFiles.filter { FileManager.default.fileExists(atPath: $0) }
@@ -190,9 +190,10 @@ public final class Session: @unchecked Sendable {
         throw failure(.auth, .authenticationFailed, "authentication failed: the server accepted no key for user \(endpoint.user); \(offered)")
     }
 
-    private func authenticateWithAgent(_ raw: OpaquePointer, deadline: Deadline, tried: inout [String]) async throws -> Bool {
+    private func authenticateWithAgent(_ raw: OpaquePointer, socketPath: String, deadline: Deadline, tried: inout [String]) async throws -> Bool {
         guard let agent = libssh2_agent_init(raw) else { return false }
         defer { libssh2_agent_free(agent) }
+        libssh2_agent_set_identity_path(agent, socketPath)
         guard libssh2_agent_connect(agent) == 0 else {
             tried.append("ssh-agent (cannot connect to SSH_AUTH_SOCK)")
             return false
@@ -231,6 +232,8 @@ public final class Session: @unchecked Sendable {
                 libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "postfleet: done", "")
             }
         }
+        // A broken session's peer may never answer: cut the connection so freeing does not wait for it.
+        if isBroken { shutdown(socket, Int32(SHUT_RDWR)) }
         // Freeing a session does I/O; in non-blocking mode it may ask to be called again.
         for _ in 0..<100 {
             if libssh2_session_free(raw) != LIBSSH2_ERROR_EAGAIN { break }

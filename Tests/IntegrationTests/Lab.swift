@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Glibc
 import Inventory
 import SSH
 import Testing
@@ -71,9 +72,10 @@ struct Lab: Sendable {
     }
 }
 
-/// Runs a program to completion and returns its exit status and output.
+/// Runs a program to completion (at most `seconds`, then it is killed) and returns its
+/// exit status and output.
 @discardableResult
-func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil, seconds: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
@@ -81,14 +83,20 @@ func runProcess(_ path: String, _ args: [String], environment: [String: String]?
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
+    p.standardInput = FileHandle.nullDevice
     try p.run()
-    // Read both before waiting so a full pipe cannot stall the child.
+    // Read both pipes while the child runs so a full pipe cannot stall it.
     let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
+    nonisolated(unsafe) var outData = Data(), errData = Data()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
     group.enter()
     DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    if group.wait(timeout: .now() + seconds) == .timedOut {
+        kill(p.processIdentifier, SIGKILL)  // SIGTERM may be blocked in a child of a dispatch thread
+        Issue.record("\(path) \(args.joined(separator: " ")) did not finish within \(seconds) s")
+        _ = group.wait(timeout: .now() + 5)
+    }
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }

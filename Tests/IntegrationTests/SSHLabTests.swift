@@ -3,9 +3,10 @@ import Foundation
 import Inventory
 import SSH
 import Testing
+import Glibc
 
 /// The SSH layer against real OpenSSH servers in the lab.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized)
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(3)))
 struct SSHLabTests {
     let lab = Lab.current!
 
@@ -170,5 +171,49 @@ struct SSHLabTests {
         let r = try await session.exec("sleep 3; echo done")
         #expect(r.stdoutText == "done\n")
         await session.close()
+    }
+}
+
+/// Authentication through a real ssh-agent holding the lab key.
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)))
+struct AgentLabTests {
+    let lab = Lab.current!
+
+    @Test func theAgentsKeyLogsIn() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let socket = scratch.appendingPathComponent("agent.sock").path
+        // The agent runs in the foreground (-D) as this test's child: no daemon to hold pipes open.
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+        agent.arguments = ["-D", "-a", socket]
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        try agent.run()
+        // SIGKILL: a child spawned from a dispatch thread inherits its blocked signals, SIGTERM among them.
+        defer { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() }
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(FileManager.default.fileExists(atPath: socket))
+        // An unrelated key first, then the lab's: the agent offers both, the second is accepted.
+        let other = try makeKey(in: scratch)
+        #expect(try runProcess("/usr/bin/ssh-add", [other], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
+        #expect(try runProcess("/usr/bin/ssh-add", [lab.key], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
+
+        var endpoint = try lab.endpoint("mta1")
+        endpoint.identityFiles = []
+        var options = lab.options()
+        options.useAgent = true
+        options.agentSocket = socket
+        options.defaultIdentityFiles = []
+        let session = try await Session.connect(endpoint, options: options)
+        let r = try await session.exec("uname -n")
+        #expect(r.stdoutText == "mta1\n")
+        await session.close()
+
+        // With only the unrelated key in the agent, authentication fails and says what was tried.
+        #expect(try runProcess("/usr/bin/ssh-add", ["-d", lab.key], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
+        let failed = await runCommand("true", on: [endpoint], options: options, forks: 1)[0]
+        #expect(failed.error?.code == .authenticationFailed)
+        #expect(failed.error?.message.contains("ssh-agent (1 key refused)") == true)
     }
 }
