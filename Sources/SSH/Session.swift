@@ -12,6 +12,11 @@ enum LibSSH2 {
     static func initialize() {
         precondition(initialized, "libssh2_init failed")
     }
+
+    /// The libssh2 this process runs with, e.g. "1.10.0".
+    static var version: String {
+        libssh2_version(0).map { String(cString: $0) } ?? "unknown"
+    }
 }
 
 /// One authenticated SSH connection to one host.
@@ -181,7 +186,9 @@ public final class Session: @unchecked Sendable {
             case LIBSSH2_ERROR_FILE, LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
                 tried.append("\(file) (unusable: \(lastErrorMessage(raw)))")
             case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
-                tried.append("\(file) (refused)")
+                tried.append(PrivateKeyFile.keyType(of: file) == "ssh-rsa"
+                    ? "\(file) (refused: libssh2 \(LibSSH2.version) signs RSA keys with ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse unless PubkeyAcceptedAlgorithms allows ssh-rsa; use an ed25519 or ecdsa key)"
+                    : "\(file) (refused)")
             default:
                 throw libssh2Failure(.auth, rc, "authentication with \(file) failed")
             }

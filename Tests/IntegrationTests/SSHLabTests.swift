@@ -217,3 +217,83 @@ struct AgentLabTests {
         #expect(failed.error?.message.contains("ssh-agent (1 key refused)") == true)
     }
 }
+
+/// Private key files of every type the issue names, in OpenSSH's own format.
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)), .serialized)
+struct KeyTypeLabTests {
+    let lab = Lab.current!
+
+    func makeKey(_ type: String, _ bits: [String], in scratch: URL) throws -> (path: String, publicKey: String) {
+        let key = scratch.appendingPathComponent("id_\(type)").path
+        try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", type] + bits + ["-N", "", "-f", key])
+        #expect(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----"))
+        return (key, try String(contentsOfFile: key + ".pub", encoding: .utf8))
+    }
+
+    /// Authorizes `publicKey` on the host for the duration of `body`, through the lab key.
+    func withAuthorized<T>(_ publicKey: String, on host: String, _ body: () async throws -> T) async throws -> T {
+        let admin = try await Session.connect(try lab.endpoint(host), options: lab.options())
+        #expect(try await admin.exec("cat >> /root/.ssh/authorized_keys", stdin: Array(publicKey.utf8)).succeeded)
+        let marker = Shell.quote(String(publicKey.split(separator: " ")[1]))
+        let restore = "grep -v -F \(marker) /root/.ssh/authorized_keys > /root/.ssh/ak.new; mv /root/.ssh/ak.new /root/.ssh/authorized_keys"
+        do {
+            let result = try await body()
+            _ = try await admin.exec(restore)
+            await admin.close()
+            return result
+        } catch {
+            _ = try? await admin.exec(restore)
+            await admin.close()
+            throw error
+        }
+    }
+
+    @Test(arguments: [("ed25519", [String]()), ("ecdsa", ["-b", "256"]), ("ecdsa", ["-b", "521"])])
+    func aKeyFileLogsIn(type: String, bits: [String]) async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let key = try makeKey(type, bits, in: scratch)
+        var endpoint = try lab.endpoint("mta8")
+        endpoint.identityFiles = [key.path]
+        let name = try await withAuthorized(key.publicKey, on: "mta8") {
+            let session = try await Session.connect(endpoint, options: lab.options())
+            let name = try await session.exec("uname -n").stdoutText
+            await session.close()
+            return name
+        }
+        #expect(name == "mta8\n")
+    }
+
+    /// Debian 12's libssh2 (1.10) can sign with an RSA key only as ssh-rsa (SHA-1). Under
+    /// OpenSSH's defaults that is refused, and the error says why and what to do; a server
+    /// that still accepts ssh-rsa (here a second sshd on port 2222) lets the same key in.
+    @Test func anRSAKeyFileWorksWhereTheServerAcceptsSSHRSAAndIsExplainedWhereNot() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let key = try makeKey("rsa", ["-b", "3072"], in: scratch)
+        var endpoint = try lab.endpoint("mta9")
+        endpoint.identityFiles = [key.path]
+        let knownHosts = scratch.appendingPathComponent("known_hosts").path
+        try await withAuthorized(key.publicKey, on: "mta9") {
+            let refused = await runCommand("true", on: [endpoint], options: lab.options(), forks: 1)[0]
+            #expect(refused.error?.code == .authenticationFailed)
+            #expect(refused.error?.message.contains("ssh-rsa (SHA-1)") == true)
+            #expect(refused.error?.message.contains("use an ed25519 or ecdsa key") == true)
+
+            let admin = try await Session.connect(try lab.endpoint("mta9"), options: lab.options())
+            let started = try await admin.exec("/usr/sbin/sshd -f /etc/ssh/sshd_config.pflab -p 2222 -o ListenAddress=\(endpoint.address) -o PubkeyAcceptedAlgorithms=+ssh-rsa -o PidFile=/run/sshd-2222.pid -E /var/log/sshd-2222.log && for i in $(seq 50); do ss -ltn | grep -q ':2222 ' && exit 0; sleep 0.1; done; exit 1")
+            #expect(started.succeeded, "\(started.stderrText)")
+            do {
+                var legacy = endpoint
+                legacy.port = 2222
+                // A port other than 22 is recorded and then checked as [host]:2222.
+                let outcome = await runCommand("uname -n", on: [legacy], options: lab.options(knownHosts: knownHosts, policy: .acceptNew), forks: 1)[0]
+                #expect(outcome.result?.stdoutText == "mta9\n", "\(outcome.error?.description ?? "")")
+                let recorded = try String(contentsOfFile: knownHosts, encoding: .utf8)
+                #expect(recorded.hasPrefix("[\(endpoint.address)]:2222 ssh-ed25519 "))
+            }
+            _ = try await admin.exec("kill $(cat /run/sshd-2222.pid)")
+            await admin.close()
+        }
+    }
+}

@@ -122,3 +122,22 @@ import Testing
         #expect(try verdict(file, "198.18.0.4", 22, a) == .match)
     }
 }
+
+@Suite struct PrivateKeyFileTests {
+    @Test(arguments: [("ed25519", "ssh-ed25519"), ("ecdsa", "ecdsa-sha2-nistp256"), ("rsa", "ssh-rsa")])
+    func namesTheTypeOfAnOpenSSHKey(type: String, expected: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pf-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("key").path
+        // With a passphrase: the type is readable, the private part is not needed.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+        p.arguments = ["-q", "-t", type, "-N", "secret phrase", "-f", path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(PrivateKeyFile.keyType(of: path) == expected)
+        #expect(PrivateKeyFile.keyType(of: path + ".pub") == nil)
+        #expect(PrivateKeyFile.keyType(of: dir.appendingPathComponent("none").path) == nil)
+    }
+}
