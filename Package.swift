@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // libssh2 as Debian ships it (libssh2-1-dev); shim.h wraps what Swift cannot import.
@@ -27,20 +28,34 @@ let package = Package(
         .target(name: "SSH", dependencies: ["CLibSSH2"], swiftSettings: settings),
         // Hosts, groups, variables and host patterns (Ansible's inventory formats).
         .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
+        // The Postfix domain, pure: instances, main.cf and master.cf, tables, owned parameters.
+        .target(name: "Postfix", swiftSettings: settings),
+        // Playbooks: the model, its YAML loader with file:line errors, template rendering.
+        .target(
+            name: "Playbook",
+            dependencies: [
+                "Inventory", "Postfix",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: settings
+        ),
         // Runs work on many hosts at once: bounded fan-out, per-host results.
-        .target(name: "Engine", dependencies: ["SSH", "Inventory"], swiftSettings: settings),
+        .target(name: "Engine", dependencies: ["SSH", "Inventory", "Playbook", "Postfix"], swiftSettings: settings),
         // Turns per-host results into terminal output and JSON.
         .target(name: "Report", dependencies: ["Engine"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [
-                "SSH", "Inventory", "Engine", "Report",
+                "SSH", "Inventory", "Playbook", "Postfix", "Engine", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH"], swiftSettings: settings),
+        .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
+        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",

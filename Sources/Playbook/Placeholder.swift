@@ -1,0 +1,3 @@
+import Inventory
+/// Playbooks (filled in by the playbook work).
+public enum PlaybookPlaceholder {}

@@ -1,0 +1,2 @@
+/// The Postfix domain (filled in by the playbook work).
+public enum PostfixPlaceholder {}
