@@ -33,24 +33,16 @@ public func runCommand(
     _ command: String,
     on endpoints: [Endpoint],
     options: ConnectionOptions,
-    forks: Int,
-    onHostDone: (@Sendable (CommandOutcome) -> Void)? = nil
+    forks: Int
 ) async -> [CommandOutcome] {
     await fanOut(endpoints, limit: forks) { endpoint in
         let clock = ContinuousClock()
         let start = clock.now
         var outcome: CommandOutcome
         do {
-            let session = try await Session.connect(endpoint, options: options)
-            do {
-                let result = try await session.exec(command)
-                await session.close()
-                outcome = CommandOutcome(host: endpoint.name, status: result.succeeded ? .ok : .failed,
-                                         result: result, error: nil, seconds: 0)
-            } catch {
-                await session.close()
-                throw error
-            }
+            let result = try await Session.with(endpoint, options: options) { try await $0.exec(command) }
+            outcome = CommandOutcome(host: endpoint.name, status: result.succeeded ? .ok : .failed,
+                                     result: result, error: nil, seconds: 0)
         } catch let error as SSHError {
             outcome = CommandOutcome(host: endpoint.name, status: error.isUnreachable ? .unreachable : .failed,
                                      result: nil, error: error, seconds: 0)
@@ -59,9 +51,14 @@ public func runCommand(
                                    phase: .exec, code: .protocolError, message: "\(error)")
             outcome = CommandOutcome(host: endpoint.name, status: .failed, result: nil, error: wrapped, seconds: 0)
         }
-        let elapsed = clock.now - start
-        outcome.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        onHostDone?(outcome)
+        outcome.seconds = (clock.now - start).seconds
         return outcome
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double (for reports and JSON).
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -83,6 +83,19 @@ public final class Session: @unchecked Sendable {
         return session
     }
 
+    /// Connects, runs `body` with the session, and closes it whatever `body` does.
+    public static func with<T: Sendable>(_ endpoint: Endpoint, options: ConnectionOptions, _ body: (Session) async throws -> T) async throws -> T {
+        let session = try await connect(endpoint, options: options)
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
     private func handshake() async throws {
         let raw = try live(.handshake)
         libssh2_session_set_blocking(raw, 0)

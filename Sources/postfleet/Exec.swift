@@ -39,7 +39,7 @@ struct Exec: AsyncParsableCommand {
                                         options: connection.connectionOptions,
                                         forks: connection.forkCount(hosts: endpoints.count))
         let elapsed = clock.now - start
-        let report = CommandReport(outcomes: outcomes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let report = CommandReport(outcomes: outcomes, seconds: elapsed.seconds)
         FileHandle.standardOutput.write(Data(report.text.utf8))
         if let json {
             do {
