@@ -1,0 +1,231 @@
+import Engine
+import Foundation
+import SSH
+
+/// The report of a run: what each host and instance went through, hosts with the same
+/// outcome grouped, failures with their stderr, then a PLAY RECAP as Ansible prints it.
+public struct RunReport: Sendable {
+    public let playbook: String
+    public let results: [HostRunResult]
+    public let seconds: Double
+    public let checkMode: Bool
+
+    public init(playbook: String, results: [HostRunResult], seconds: Double, checkMode: Bool = false) {
+        self.playbook = playbook
+        self.results = results
+        self.seconds = seconds
+        self.checkMode = checkMode
+    }
+
+    public func count(_ status: RunHostStatus) -> Int { results.filter { $0.status == status }.count }
+
+    /// 0 all ok or changed; 2 any failed; 4 only unreachable.
+    public var exitCode: Int32 {
+        if count(.failed) > 0 { return 2 }
+        if count(.unreachable) > 0 { return 4 }
+        return 0
+    }
+
+    // MARK: Text
+
+    /// A host's outcome without timings: equal outcomes print once.
+    private func signature(_ r: HostRunResult) -> [String] {
+        var lines = ["status \(r.status.rawValue)"]
+        if let e = r.connectionError { lines.append("error \(e.phase.rawValue): \(e.message)") }
+        for s in r.steps { lines.append("\(s.instance ?? "")|\(s.action)|\(s.status.rawValue)|\(s.message ?? "")|\(s.stderr ?? "")|\(s.attempts)") }
+        return lines
+    }
+
+    public var text: String {
+        var groups: [(key: [String], hosts: [String], sample: HostRunResult)] = []
+        var index: [[String]: Int] = [:]
+        for r in results {
+            let key = signature(r)
+            if let i = index[key] { groups[i].hosts.append(r.host) } else {
+                index[key] = groups.count
+                groups.append((key, [r.host], r))
+            }
+        }
+        let rank: [RunHostStatus: Int] = [.ok: 0, .changed: 1, .failed: 2, .unreachable: 3]
+        groups.sort { rank[$0.sample.status]! < rank[$1.sample.status]! }
+
+        var out = ""
+        for g in groups {
+            let r = g.sample
+            let title = "\(HostSet.fold(g.hosts)) (\(g.hosts.count)): \(checkMode && r.status == .changed ? "would change" : r.status.rawValue)"
+            out += title + "\n"
+            if let e = r.connectionError {
+                out += "  \(e.phase.rawValue): \(e.message)\n"
+            }
+            // Per instance, the steps that did something, in order.
+            var order: [String] = []
+            var byInstance: [String: [StepResult]] = [:]
+            for s in r.steps where s.status != .ok {
+                let key = s.instance ?? "(host)"
+                if byInstance[key] == nil { order.append(key) }
+                byInstance[key, default: []].append(s)
+            }
+            let width = order.map(\.count).max() ?? 0
+            for instance in order {
+                let steps = byInstance[instance]!
+                let words = steps.map { s -> String in
+                    var w = s.action
+                    if s.status == .failed { w = "FAILED: " + w }
+                    if s.status == .skipped { w = "skipped: " + w }
+                    if s.attempts > 1 { w += " (\(s.attempts) attempts)" }
+                    return w
+                }
+                out += "  " + instance.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + words.joined(separator: ", ") + "\n"
+                for s in steps where s.status == .failed {
+                    if let m = s.message { out += "    " + m + "\n" }
+                    if let e = s.stderr?.trimmingCharacters(in: .whitespacesAndNewlines), !e.isEmpty {
+                        out += e.split(separator: "\n").map { "    | " + $0 }.joined(separator: "\n") + "\n"
+                    }
+                }
+            }
+        }
+        out += "\n" + recap
+        return out
+    }
+
+    /// `PLAY RECAP` with one line per host, as Ansible prints it.
+    public var recap: String {
+        let width = max(26, (results.map(\.host.count).max() ?? 0) + 1)
+        var out = "PLAY RECAP " + String(repeating: "*", count: 60) + "\n"
+        for r in results {
+            let c = r.counts
+            let unreachable = r.status == .unreachable ? 1 : 0
+            out += r.host.padding(toLength: width, withPad: " ", startingAt: 0)
+                + ": ok=\(c.ok)".padding(toLength: 10, withPad: " ", startingAt: 0)
+                + " changed=\(c.changed)".padding(toLength: 14, withPad: " ", startingAt: 0)
+                + " unreachable=\(unreachable)".padding(toLength: 18, withPad: " ", startingAt: 0)
+                + " failed=\(c.failed)".padding(toLength: 12, withPad: " ", startingAt: 0)
+                + " skipped=\(c.skipped)\n"
+        }
+        out += String(format: "%d host%@: %d ok, %d changed, %d failed, %d unreachable in %.2fs\n",
+                      results.count, results.count == 1 ? "" : "s",
+                      count(.ok), count(.changed), count(.failed), count(.unreachable), seconds)
+        return out
+    }
+
+    // MARK: JSON
+
+    /// The JSON schema's identifier; bump on incompatible change.
+    public static let schema = "postfleet.run/1"
+
+    struct StepJSON: Encodable {
+        var action: String
+        var instance: String?
+        var status: StepStatus
+        var seconds: Double
+        var attempts: Int
+        var message: String?
+        var stderr: String?
+    }
+
+    struct InstanceJSON: Encodable {
+        var actions: [String]
+    }
+
+    struct HostJSON: Encodable {
+        var status: RunHostStatus
+        var instances: [String: InstanceJSON]
+        var steps: [StepJSON]
+        var error: String?
+        var phase: String?
+        var seconds: Double
+    }
+
+    struct SummaryJSON: Encodable {
+        var ok, changed, failed, unreachable: Int
+        var seconds: Double
+    }
+
+    struct DocumentJSON: Encodable {
+        var schema: String
+        var playbook: String
+        var check: Bool
+        var hosts: [String: HostJSON]
+        var summary: SummaryJSON
+    }
+
+    private static func round(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+    public func json() throws -> Data {
+        var hosts: [String: HostJSON] = [:]
+        for r in results {
+            var instances: [String: InstanceJSON] = [:]
+            for s in r.steps {
+                guard let i = s.instance else { continue }
+                var entry = instances[i] ?? InstanceJSON(actions: [])
+                if s.status == .changed { entry.actions.append(s.action) }
+                instances[i] = entry
+            }
+            hosts[r.host] = HostJSON(
+                status: r.status, instances: instances,
+                steps: r.steps.map { StepJSON(action: $0.action, instance: $0.instance, status: $0.status, seconds: Self.round($0.seconds),
+                                              attempts: $0.attempts, message: $0.message, stderr: $0.stderr) },
+                error: r.connectionError?.description, phase: r.connectionError?.phase.rawValue, seconds: Self.round(r.seconds))
+        }
+        let doc = DocumentJSON(schema: Self.schema, playbook: playbook, check: checkMode, hosts: hosts,
+                               summary: SummaryJSON(ok: count(.ok), changed: count(.changed), failed: count(.failed),
+                                                    unreachable: count(.unreachable), seconds: Self.round(seconds)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(doc)
+    }
+
+    // MARK: JUnit
+
+    /// One test case per host and step (and one for an unreachable host), for CI systems.
+    public var junit: String {
+        func esc(_ s: String) -> String {
+            var out = ""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&quot;"
+                case "\n", "\t": out.unicodeScalars.append(scalar)
+                default:
+                    // XML 1.0 forbids most control characters even escaped.
+                    if scalar.value < 0x20 { out += "?" } else { out.unicodeScalars.append(scalar) }
+                }
+            }
+            return out
+        }
+        var cases: [String] = []
+        var failures = 0, skipped = 0
+        for r in results {
+            if let e = r.connectionError {
+                failures += 1
+                cases.append("    <testcase classname=\"\(esc(r.host))\" name=\"connect\" time=\"\(Self.round(r.seconds))\"><failure message=\"\(esc(e.phase.rawValue + ": " + e.message))\"/></testcase>")
+            }
+            for s in r.steps {
+                let name = esc((s.instance.map { "\($0): " } ?? "") + s.action)
+                var body = ""
+                switch s.status {
+                case .failed:
+                    failures += 1
+                    body = "<failure message=\"\(esc(s.message ?? "failed"))\">\(esc(s.stderr ?? ""))</failure>"
+                case .skipped:
+                    skipped += 1
+                    body = "<skipped/>"
+                case .ok, .changed:
+                    break
+                }
+                cases.append("    <testcase classname=\"\(esc(r.host))\" name=\"\(name)\" time=\"\(Self.round(s.seconds))\">\(body)</testcase>")
+            }
+        }
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <testsuites>
+              <testsuite name="postfleet \(esc(playbook))" tests="\(cases.count)" failures="\(failures)" skipped="\(skipped)" time="\(Self.round(seconds))">
+            \(cases.joined(separator: "\n"))
+              </testsuite>
+            </testsuites>
+
+            """
+    }
+}
