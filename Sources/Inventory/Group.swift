@@ -2,7 +2,8 @@
 public struct Group: Sendable, Hashable {
     /// `all`, `ungrouped`, or a name from the inventory.
     public let name: String
-    /// The group's own variables (not its parents').
+    /// The group's own variables (not its parents'): the inventory file's, and over them
+    /// its `group_vars/` files' (what `ansible-inventory --export` shows as its `vars`).
     public let vars: [String: Value]
     /// The hosts listed directly in the group, in order of first appearance.
     public let hosts: [String]
@@ -14,7 +15,7 @@ public struct Group: Sendable, Hashable {
     /// Deeper groups' variables win over shallower ones'.
     public let depth: Int
     /// Among groups of the same depth, a higher priority wins; then the later name
-    /// alphabetically. Always 1 for now (Ansible's `ansible_group_priority` will set it).
+    /// alphabetically. 1 unless the inventory file sets `ansible_group_priority`.
     public let priority: Int
 
     public init(

@@ -2,10 +2,13 @@
 public struct Host: Sendable, Hashable {
     /// The name in the inventory (Ansible's `inventory_hostname`).
     public let name: String
-    /// The effective variables: `all`'s, then each group's from the shallowest to the
-    /// deepest (siblings alphabetically, the later winning), then the host's own.
+    /// The effective variables, as Ansible merges them: the inventory file's group
+    /// variables (`all`'s, then each group's from the shallowest to the deepest; at the same
+    /// depth by `ansible_group_priority`, then alphabetically; the later winning), then the
+    /// `group_vars/` files in the same order, then the host's own.
     public let vars: [String: Value]
-    /// The variables set on the host itself, not inherited from a group.
+    /// The variables set on the host itself (in the inventory file, then its `host_vars/`
+    /// files), not inherited from a group.
     public let ownVars: [String: Value]
     /// Every group the host is in, directly or through a child group, sorted, without `all`
     /// (Ansible's `group_names`). A host in no group has `["ungrouped"]`.

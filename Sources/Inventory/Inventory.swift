@@ -1,3 +1,6 @@
+import Foundation
+import Yams
+
 /// The hosts and groups of an Ansible inventory.
 public struct Inventory: Sendable {
     /// The file it was loaded from, as given.
@@ -27,22 +30,103 @@ public struct Inventory: Sendable {
         groupIndex = Dictionary(groups.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Loads an inventory file. Only Ansible's YAML format for now.
+    /// Loads an inventory file, in Ansible's YAML or INI format, with the `group_vars/`
+    /// and `host_vars/` directories beside it.
     ///
-    /// - Throws: `FileError` when the file cannot be read, `SourceError` (file, line,
-    ///   column, message) for any mistake in it.
+    /// The format is told as Ansible tells it: `.yml`, `.yaml` and `.json` files are YAML,
+    /// `.ini` files INI; any other file is YAML if it reads as a YAML mapping of groups,
+    /// else INI.
+    ///
+    /// - Throws: `FileError` when a file cannot be read, `SourceError` (file, line,
+    ///   column, message) for any mistake in the inventory or in a variables file.
     public static func load(path: String) throws -> Inventory {
-        try load(SourceText.read(path: path))
+        try load(path: path, home: nil)
     }
 
-    /// Reads an inventory from text; `path` names it in errors.
+    /// `load(path:)`, with `home` for key file paths starting with `~` (`$HOME` when nil).
+    static func load(path: String, home: String?) throws -> Inventory {
+        var builder = try builder(for: SourceText.read(path: path))
+        try VariableFiles.load(besides: path, into: &builder)
+        return builder.build(path: path, home: home)
+    }
+
+    /// Reads an inventory in Ansible's YAML format from text; `path` names it in errors.
     public static func parse(yaml: String, path: String = "inventory.yml") throws(SourceError) -> Inventory {
-        try load(SourceText(path: path, text: yaml))
+        try YAMLInventoryLoader.load(SourceText(path: path, text: yaml))
     }
 
+    /// Reads an inventory in Ansible's INI format from text; `path` names it in errors.
+    public static func parse(ini: String, path: String = "inventory.ini") throws(SourceError) -> Inventory {
+        try INIInventoryLoader.load(SourceText(path: path, text: ini))
+    }
+
+    /// Reads an inventory from text in the format its path and content tell, without
+    /// variables directories.
     static func load(_ source: SourceText, home: String? = nil) throws(SourceError) -> Inventory {
-        // The INI format will be told apart here, by its first meaningful line.
-        try YAMLInventoryLoader.load(source, home: home)
+        try builder(for: source).build(path: source.path, home: home)
+    }
+
+    /// The two formats of Ansible inventory files postfleet reads.
+    public enum Format: Sendable, Hashable {
+        case yaml
+        case ini
+    }
+
+    /// Which format a file is in: by extension, else by content.
+    public static func format(of source: SourceText) -> Format {
+        (try? detect(source))?.format ?? .yaml
+    }
+
+    private static func builder(for source: SourceText) throws(SourceError) -> InventoryBuilder {
+        let (format, root) = try detect(source)
+        switch format {
+        case .ini: return try INIInventoryLoader.builder(source)
+        case .yaml:
+            if let root { return try YAMLInventoryLoader.builder(source, root: root) }
+            return try YAMLInventoryLoader.builder(source)
+        }
+    }
+
+    /// The format, and for YAML found by content the root node already composed.
+    ///
+    /// Ansible tries its `yaml` plugin on `.yml`, `.yaml`, `.json` and extensionless files and
+    /// its `ini` plugin on `.ini` and extensionless ones. postfleet reads any other extension
+    /// (`.txt`, `.cfg`) by content too, where ansible-core 2.19 skips the file.
+    private static func detect(_ source: SourceText) throws(SourceError) -> (format: Format, root: Node?) {
+        let ext = VariableFiles.pathExtension((source.path as NSString).lastPathComponent).lowercased()
+        if [".yml", ".yaml", ".json"].contains(ext) { return (.yaml, nil) }
+        if ext == ".ini" { return (.ini, nil) }
+        do throws(SourceError) {
+            // A mapping of groups: every value a mapping or empty (a line of INI such as
+            // `mta1 motd="a: b"` is a YAML mapping too, of a string).
+            if let root = try source.composeInventoryYAML(), case let .mapping(mapping) = root,
+               mapping.allSatisfy({ if case .mapping = $0.value { true } else { $0.value.isNull } })
+            {
+                return (.yaml, root)
+            }
+            return (.ini, nil)
+        } catch {
+            // Not YAML: INI, unless its first line can only be YAML ('---' or 'name:').
+            if looksLikeYAML(source) { throw error }
+            return (.ini, nil)
+        }
+    }
+
+    /// Whether the first meaningful line is `---` or starts with a key (`all:`,
+    /// `border: {...}`), which no INI inventory line can (Ansible refuses a host ending in ':').
+    private static func looksLikeYAML(_ source: SourceText) -> Bool {
+        guard source.lineCount > 0 else { return false }
+        for number in 1...source.lineCount {
+            let line = source.line(number).trimmingPythonSpace()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("---") { return true }
+            guard let colon = line.firstIndex(of: ":") else { return false }
+            let key = line[..<colon]
+            let after = line[line.index(after: colon)...]
+            return !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || "_-.".contains($0) }
+                && (after.isEmpty || after.first == " ")
+        }
+        return false
     }
 
     /// The host named `name`, if any.

@@ -5,12 +5,15 @@ struct InventoryProblem: Error, Equatable {
     init(_ message: String) { self.message = message }
 }
 
-/// Builds an inventory from what a file says, in any format: the YAML loader (and later the
-/// INI loader, `host_vars/` and `group_vars/`) call it; it enforces Ansible's rules and then
-/// works out membership and variables as Ansible does.
+/// Builds an inventory from what a file says, in any format: the YAML and INI loaders call it,
+/// then `VariableFiles` adds what `group_vars/` and `host_vars/` say; it enforces Ansible's
+/// rules and then works out membership and variables as Ansible does.
 struct InventoryBuilder {
     private struct GroupEntry {
+        /// Set in the inventory file.
         var vars: [String: Value] = [:]
+        /// From `group_vars/`, which win over the inventory file's.
+        var fileVars: [String: Value] = [:]
         var hosts: [String] = []
         var children: [String] = []
         var parents: [String] = []
@@ -18,7 +21,10 @@ struct InventoryBuilder {
     }
 
     private struct HostEntry {
+        /// Set in the inventory file.
         var vars: [String: Value] = [:]
+        /// From `host_vars/`, which win over the inventory file's.
+        var fileVars: [String: Value] = [:]
         /// Groups the host is listed in directly.
         var groups: [String] = []
     }
@@ -32,6 +38,21 @@ struct InventoryBuilder {
     private var hosts: [String: HostEntry] = [:]
 
     init() {}
+
+    /// Every group so far, `all` and `ungrouped` first, then in order of first appearance.
+    var groupNames: [String] { groupOrder }
+
+    /// Every host so far, in order of first appearance.
+    var hostNames: [String] { hostOrder }
+
+    func hasGroup(_ name: String) -> Bool {
+        groups[name] != nil
+    }
+
+    /// The groups listed under `group` so far.
+    func children(of group: String) -> [String] {
+        groups[group]?.children ?? []
+    }
 
     /// Adds a group if it is new; a group named again is the same group.
     mutating func addGroup(_ name: String) {
@@ -59,29 +80,71 @@ struct InventoryBuilder {
     }
 
     /// Adds a host if it is new and puts it in `group` (adding the group if new).
-    mutating func addHost(_ name: String, to group: String) {
+    ///
+    /// - Parameter port: From `host:port`. As in Ansible, it sets `ansible_port` only where
+    ///   the host first appears; a port written with a later mention is ignored.
+    mutating func addHost(_ name: String, to group: String, port: Int? = nil) {
         addGroup(group)
         if hosts[name] == nil {
             hosts[name] = HostEntry()
             hostOrder.append(name)
+            if let port { hosts[name]!.vars["ansible_port"] = .int(port) }
         }
         guard !hosts[name]!.groups.contains(group) else { return }
         hosts[name]!.groups.append(group)
         groups[group]!.hosts.append(name)
     }
 
-    /// Sets a group's variable; a later value replaces an earlier one.
+    /// Sets a group's variable; a later value replaces an earlier one. As in Ansible,
+    /// `ansible_group_priority` is not a variable: it sets the group's priority.
     mutating func setVariable(_ name: String, _ value: Value, ofGroup group: String) throws(InventoryProblem) {
         try ConnectionVariables.check(name, value)
         addGroup(group)
-        groups[group]!.vars[name] = value
+        if name == Self.priorityVariable {
+            groups[group]!.priority = try Self.priority(value)
+        } else {
+            groups[group]!.vars[name] = value
+        }
     }
 
     /// Sets a host's own variable (the host must have been added); a later value replaces an earlier one.
+    ///
+    /// As in Ansible (whose InventoryData.set_variable looks for a group of that name
+    /// first), the variable of a host named like an existing group goes to the group, and so
+    /// to every host of it: `[mailhub]` / `mailhub ansible_host=...` works the same either way.
     mutating func setVariable(_ name: String, _ value: Value, ofHost host: String) throws(InventoryProblem) {
-        try ConnectionVariables.check(name, value)
         precondition(hosts[host] != nil, "variable of unknown host \(host)")
+        if groups[host] != nil { return try setVariable(name, value, ofGroup: host) }
+        try ConnectionVariables.check(name, value)
         hosts[host]!.vars[name] = value
+    }
+
+    /// Adds the variables of one `group_vars/` file; they win over the inventory file's and
+    /// earlier files'. `ansible_group_priority` here is an ordinary variable, as in Ansible.
+    mutating func addFileVariables(_ vars: [String: Value], ofGroup group: String) {
+        groups[group]?.fileVars.merge(vars) { _, later in later }
+    }
+
+    /// Adds the variables of one `host_vars/` file; they win over the inventory file's and earlier files'.
+    mutating func addFileVariables(_ vars: [String: Value], ofHost host: String) {
+        hosts[host]?.fileVars.merge(vars) { _, later in later }
+    }
+
+    static let priorityVariable = "ansible_group_priority"
+
+    /// Python's `int(value)`, as Ansible applies it to `ansible_group_priority`.
+    private static func priority(_ value: Value) throws(InventoryProblem) -> Int {
+        switch value {
+        case let .int(int): return int
+        case let .bool(bool): return bool ? 1 : 0
+        case let .double(double) where double.isFinite && abs(double) < 9e18: return Int(double)
+        case let .string(string):
+            let digits = string.trimmingPythonSpace().replacingUnderscoresBetweenDigits()
+            if let int = Int(digits) { return int }
+        default: break
+        }
+        let shown = value.stringValue.map { "'\($0)'" } ?? value.kindDescription
+        throw InventoryProblem("\(priorityVariable) must be an integer, not \(shown)")
     }
 
     /// The chain of groups from `start` down to `end` through children, if there is one.
@@ -101,7 +164,13 @@ struct InventoryBuilder {
 
     /// The inventory, with Ansible's rules applied: every group is under `all`; a host in no
     /// group but `all` is in `ungrouped`, and no other host is; each host's variables are
-    /// merged from its groups by depth, priority and name, then its own.
+    /// merged as Ansible's VariableManager merges them (DEFAULT_HASH_BEHAVIOUR=replace):
+    ///
+    /// 1. `all`'s variables from the inventory file, then every other group's of the host,
+    ///    sorted by depth, priority and name, the later winning;
+    /// 2. `group_vars/all`, then the other groups' `group_vars/` files in the same order, so
+    ///    that any `group_vars/` file wins over any group variable of the inventory file;
+    /// 3. the host's own variables from the inventory file, then its `host_vars/` files.
     ///
     /// - Parameter home: The home directory for key file paths starting with `~`; `$HOME` when nil.
     func build(path: String, home: String? = nil) -> Inventory {
@@ -122,8 +191,12 @@ struct InventoryBuilder {
                 hosts[name]!.groups.removeAll { $0 == Group.ungrouped }
             }
         }
-        // Rebuilt from the hosts so it keeps inventory order.
-        groups[Group.ungrouped]!.hosts = hostOrder.filter { hosts[$0]!.groups.contains(Group.ungrouped) }
+        // As Ansible's reconcile_inventory leaves it: hosts listed under `ungrouped` in the
+        // file (and in no other group), in file order, then the hosts found in no group.
+        let listed = groups[Group.ungrouped]!.hosts.filter { hosts[$0]!.groups.contains(Group.ungrouped) }
+        groups[Group.ungrouped]!.hosts = listed + hostOrder.filter {
+            hosts[$0]!.groups.contains(Group.ungrouped) && !listed.contains($0)
+        }
 
         var depths: [String: Int] = [Group.all: 0]
         func depth(_ name: String) -> Int {
@@ -136,8 +209,8 @@ struct InventoryBuilder {
         let allGroups = groupOrder.map { name in
             let entry = groups[name]!
             return Group(
-                name: name, vars: entry.vars, hosts: entry.hosts, children: entry.children,
-                parents: entry.parents, depth: depth(name), priority: entry.priority
+                name: name, vars: entry.vars.merging(entry.fileVars) { _, file in file }, hosts: entry.hosts,
+                children: entry.children, parents: entry.parents, depth: depth(name), priority: entry.priority
             )
         }
         let groupsByName = Dictionary(uniqueKeysWithValues: allGroups.map { ($0.name, $0) })
@@ -149,17 +222,54 @@ struct InventoryBuilder {
             while let group = pending.popLast() {
                 if memberOf.insert(group).inserted { pending += groupsByName[group]!.parents }
             }
+            // Ansible's sort_groups: depth, then priority, then name (`all` is alone at depth 0).
             let ordered = memberOf.map { groupsByName[$0]! }.sorted {
-                ($0.depth, $0.priority, $0.name) < ($1.depth, $1.priority, $1.name)
+                if $0.depth != $1.depth { return $0.depth < $1.depth }
+                if $0.priority != $1.priority { return $0.priority < $1.priority }
+                return PythonJSON.codePointOrder($0.name, $1.name)
             }
             var vars: [String: Value] = [:]
-            for group in ordered { vars.merge(group.vars) { _, later in later } }
-            vars.merge(entry.vars) { _, own in own }
+            for group in ordered { vars.merge(groups[group.name]!.vars) { _, later in later } }
+            for group in ordered { vars.merge(groups[group.name]!.fileVars) { _, later in later } }
+            let own = entry.vars.merging(entry.fileVars) { _, file in file }
+            vars.merge(own) { _, own in own }
             return Host(
-                name: name, vars: vars, ownVars: entry.vars,
+                name: name, vars: vars, ownVars: own,
                 groups: memberOf.subtracting([Group.all]).sorted(), home: home
             )
         }
         return Inventory(path: path, hosts: allHosts, groups: allGroups)
+    }
+}
+
+extension String {
+    /// Python's `str.strip()`: Unicode white space and the separators 0x1C to 0x1F.
+    func trimmingPythonSpace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.isPythonSpace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.isPythonSpace })!
+        return String(scalars[first...last])
+    }
+
+    /// `1_000` as `1000`, as Python's `int()` reads it; other text unchanged.
+    fileprivate func replacingUnderscoresBetweenDigits() -> String {
+        let characters = Array(self)
+        var out = ""
+        for (index, character) in characters.enumerated() {
+            if character == "_", index > 0, index + 1 < characters.count,
+               characters[index - 1].isASCIIDigit, characters[index + 1].isASCIIDigit
+            {
+                continue
+            }
+            out.append(character)
+        }
+        return out
+    }
+}
+
+extension Unicode.Scalar {
+    /// Python's `str.isspace()`.
+    var isPythonSpace: Bool {
+        properties.isWhitespace || (0x1C...0x1F).contains(value)
     }
 }

@@ -7,8 +7,20 @@ extension SourceText {
     /// - Returns: The root node, or nil for an empty document.
     /// - Throws: `SourceError` at the place libyaml or Yams stopped.
     public func composeYAML() throws(SourceError) -> Node? {
+        try composeYAML(resolver: .ansible)
+    }
+
+    /// An inventory file as Ansible's DataLoader reads it: JSON first (where `1e3` is a
+    /// number), YAML otherwise. JSON text is YAML whose plain scalars are only numbers,
+    /// `true`, `false` and `null`, so it is composed as YAML that reads numbers as JSON does,
+    /// which keeps every node's place for errors.
+    func composeInventoryYAML() throws(SourceError) -> Node? {
+        try composeYAML(resolver: JSONReader.read(text) != nil ? .json : .ansible)
+    }
+
+    func composeYAML(resolver: Resolver) throws(SourceError) -> Node? {
         do {
-            return try Yams.compose(yaml: text, Resolver.ansible)
+            return try Yams.compose(yaml: text, resolver)
         } catch let error as YamlError {
             throw self.error(from: error)
         } catch {
@@ -74,6 +86,15 @@ extension SourceText {
 }
 
 extension Resolver {
+    /// JSON's numbers: a float may have an exponent without a dot (`1e3`).
+    static var json: Resolver {
+        // A constant pattern; a failure here is a programming error.
+        // swiftlint:disable:next force_try
+        try! Resolver.ansible.replacing(.float, with: """
+            ^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$
+            """)
+    }
+
     /// PyYAML's implicit resolvers, which Ansible uses: Yams' defaults, but `0o17` is a
     /// string (not octal) and a float needs a dot (`1e3` is a string).
     static var ansible: Resolver {

@@ -38,6 +38,9 @@ public struct SourceText: Sendable, Hashable {
         return SourceText(path: path, text: text)
     }
 
+    /// How many lines the text has, counting the empty one after a final line break.
+    var lineCount: Int { lines.count }
+
     /// Line `number` (from 1) without its line break, or "" past the end.
     public func line(_ number: Int) -> String {
         lines.indices.contains(number - 1) ? lines[number - 1] : ""

@@ -25,12 +25,22 @@ struct YAMLInventoryLoader {
     }
 
     static func load(_ source: SourceText, home: String? = nil) throws(SourceError) -> Inventory {
-        var loader = YAMLInventoryLoader(source: source)
-        guard let root = try source.composeYAML(), !root.isNull else {
+        try builder(source).build(path: source.path, home: home)
+    }
+
+    /// What the file says, not yet built into an inventory.
+    static func builder(_ source: SourceText) throws(SourceError) -> InventoryBuilder {
+        guard let root = try source.composeInventoryYAML(), !root.isNull else {
             throw source.error("the inventory is empty; it should start with 'all:'", line: 1, column: 1)
         }
+        return try builder(source, root: root)
+    }
+
+    /// What the file says, from its YAML already composed.
+    static func builder(_ source: SourceText, root: Node) throws(SourceError) -> InventoryBuilder {
+        var loader = YAMLInventoryLoader(source: source)
         try loader.readRoot(root)
-        return loader.builder.build(path: source.path, home: home)
+        return loader.builder
     }
 
     static let sections = ["hosts", "children", "vars"]
@@ -84,7 +94,7 @@ struct YAMLInventoryLoader {
             let (pattern, port) = try splitPort(text, at: key)
             let names: [String]
             do throws(HostRange.Problem) {
-                names = HostRange.hasRange(pattern) ? try HostRange.expand(pattern) : [pattern]
+                names = try HostKey.expand(pattern)
             } catch {
                 // Point at the bracket when the key is written plainly, so columns match the text.
                 let shift = key.scalar?.style == .plain ? error.offset : 0
@@ -103,8 +113,7 @@ struct YAMLInventoryLoader {
                 }
             }
             for host in names {
-                builder.addHost(host, to: group)
-                if let port { try set("ansible_port", .int(port), ofHost: host, at: key) }
+                builder.addHost(host, to: group, port: port)
                 for (name, value, node) in vars { try set(name, value, ofHost: host, at: node) }
             }
         }
@@ -177,26 +186,12 @@ struct YAMLInventoryLoader {
         return scalar.string
     }
 
-    /// `mta1:2222` is host mta1 on port 2222, as in Ansible; `[2001:db8::1]:2222` too.
-    /// Colons inside ranges and in a bare IPv6 address are not ports.
+    /// The host and port of a key such as `mta1:2222`.
     private func splitPort(_ text: String, at key: Node) throws(SourceError) -> (host: String, port: Int?) {
-        guard let colon = text.lastIndex(of: ":") else { return (text, nil) }
-        let host = text[..<colon]
-        let digits = text[text.index(after: colon)...]
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) else { return (text, nil) }
-        let bareHost: Substring
-        if host.hasPrefix("["), host.hasSuffix("]"), host.contains(":") {
-            bareHost = host.dropFirst().dropLast()  // [IPv6]:port
-        } else if host.contains(":") && !host.contains("[") {
-            return (text, nil)  // a bare IPv6 address
-        } else if let open = host.lastIndex(of: "["), !host[open...].contains("]") {
-            return (text, nil)  // the colon is inside a range
-        } else {
-            bareHost = host
+        do throws(InventoryProblem) {
+            return try HostKey.splitPort(text)
+        } catch {
+            throw source.error(error.message, at: key)
         }
-        guard let port = Int(digits), (1...65535).contains(port) else {
-            throw source.error("the port in '\(text)' must be from 1 to 65535", at: key)
-        }
-        return (String(bareHost), port)
     }
 }

@@ -1,7 +1,82 @@
 import ArgumentParser
+import Foundation
+import Inventory
 
-/// Placeholder until the inventory work lands.
-struct InventoryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inventory", abstract: "Show the inventory as ansible-inventory does.")
-    func run() async throws { throw ValidationError("inventory is not implemented yet") }
+/// `postfleet inventory`: the inventory as `ansible-inventory` shows it, byte for byte.
+struct InventoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inventory",
+        abstract: "Show the inventory as ansible-inventory does.",
+        discussion: """
+            Reads an Ansible inventory (YAML or INI) with the group_vars/ and host_vars/ beside it, \
+            and prints what ansible-inventory prints for it, byte for byte: --list (every group, and \
+            every host's merged variables, as JSON), --host HOST (one host's variables as JSON) or \
+            --graph [GROUP] (the tree of groups and hosts). No host is contacted.
+
+            Exit status: 0 shown; 1 bad input (the error, with FILE:LINE:COL, on stderr).
+            """
+    )
+
+    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (Ansible YAML or INI).")
+    var inventory: String
+
+    @Flag(help: "Every group and host, with each host's variables, as JSON.")
+    var list = false
+
+    @Option(help: "One host's variables, as JSON.")
+    var host: String?
+
+    @Flag(help: "The groups and hosts as a tree, from GROUP (default all).")
+    var graph = false
+
+    @Option(name: [.short, .customLong("limit")], help: "With --list: only the hosts this pattern selects.")
+    var limit: String?
+
+    @Argument(help: "With --graph: the group to start from.")
+    var group: String?
+
+    func validate() throws {
+        let modes = [list, host != nil, graph].filter { $0 }.count
+        if modes != 1 { throw ValidationError("give exactly one of --list, --host HOST, --graph") }
+        if group != nil && !graph { throw ValidationError("a GROUP argument goes with --graph only") }
+        if limit != nil && !list { throw ValidationError("--limit goes with --list only, as in ansible-inventory") }
+    }
+
+    func run() throws {
+        let loaded: Inventory
+        do {
+            loaded = try Inventory.load(path: inventory)
+        } catch {
+            // FILE:LINE:COL: error: ... starts the line, so editors and terminals can jump to it.
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        var selected: Set<String>?
+        if let limit {
+            do {
+                selected = Set(try loaded.select(limit).map(\.name))
+            } catch {
+                throw BadInput(message: "\(error)")
+            }
+        }
+
+        let output: String
+        if let host {
+            guard let found = loaded.host(named: host) else {
+                let hint = loaded.nearestHostName(to: host).map { "; did you mean '\($0)'?" } ?? ""
+                throw BadInput(message: "no host '\(host)' in \(inventory)\(hint)")
+            }
+            output = loaded.ansibleHostJSON(found)
+        } else if graph {
+            let start = group ?? "all"
+            guard let tree = loaded.ansibleGraph(group: start) else {
+                let hint = loaded.nearestGroupName(to: start).map { "; did you mean '\($0)'?" } ?? ""
+                throw BadInput(message: "no group '\(start)' in \(inventory)\(hint)")
+            }
+            output = tree
+        } else {
+            output = loaded.ansibleListJSON(limitedTo: selected)
+        }
+        FileHandle.standardOutput.write(Data((output + "\n").utf8))
+    }
 }

@@ -45,3 +45,44 @@ func loadError(
 func names(_ hosts: [Inventory.Host]) -> [String] {
     hosts.map(\.name)
 }
+
+/// Writes `files` (relative path → text) into a temporary directory, then runs `body` on
+/// the directory's path. Parent directories are made as needed.
+func withFiles<T>(_ files: [String: String], _ body: (String) throws -> T) throws -> T {
+    try withTemporaryDirectory { directory in
+        for (path, text) in files {
+            let url = directory.appendingPathComponent(path)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return try body(directory.path)
+    }
+}
+
+/// The inventory `files` make, loaded from `inventory` among them (with its variables directories).
+func loadInventory(_ files: [String: String], inventory: String) throws -> Inventory {
+    try withFiles(files) { directory in try Inventory.load(path: directory + "/" + inventory) }
+}
+
+/// The inventory an INI text makes, loaded from a file named `hosts` (no extension, as
+/// Ansible's default inventory).
+func loadINI(_ text: String, name: String = "hosts") throws -> Inventory {
+    try loadInventory([name: text], inventory: name)
+}
+
+/// The error loading `files` throws, with the directory they were written to (so the
+/// expected path can be built); records an issue if they load.
+func loadError(
+    _ files: [String: String], inventory: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+) throws -> (directory: String, error: SourceError) {
+    try withFiles(files) { directory in
+        do {
+            _ = try Inventory.load(path: directory + "/" + inventory)
+        } catch let error as SourceError {
+            return (directory, error)
+        }
+        Issue.record("the inventory loaded without error", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+}
