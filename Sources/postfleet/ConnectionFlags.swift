@@ -6,7 +6,7 @@ import SSH
 
 /// The options every command that contacts hosts shares.
 struct ConnectionFlags: ParsableArguments {
-    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (Ansible YAML layout).")
+    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (Ansible YAML or INI, with group_vars/ and host_vars/ beside it).")
     var inventory: String
 
     @Option(name: [.short, .customLong("limit")], help: "Host pattern: names, groups, globs, a:b, a:&b, a:!b.")
