@@ -1,3 +1,0 @@
-import Inventory
-/// Playbooks (filled in by the playbook work).
-public enum PlaybookPlaceholder {}

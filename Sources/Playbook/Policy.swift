@@ -1,0 +1,61 @@
+/// How a play rolls over its hosts: batches, failure thresholds, health checks, retries.
+///
+/// Reserved for the rolling-restart work: a playbook's `policy:` is read and checked now,
+/// so playbooks written today keep working, but nothing acts on it yet.
+public struct Policy: Sendable, Hashable {
+    /// A batch size: a number of hosts, or a percentage of the play's hosts.
+    public enum BatchSize: Sendable, Hashable {
+        case count(Int)
+        case percent(Int)
+    }
+
+    /// `health:`: what "healthy" means after a host's change.
+    public enum Health: Sendable, Hashable {
+        /// postfleet's default checks.
+        case `default`
+        /// No check.
+        case none
+        case custom(HealthSettings)
+    }
+
+    public struct HealthSettings: Sendable, Hashable {
+        /// Every instance that should run is running.
+        public var running: Bool?
+        /// How long to wait for each listener's SMTP banner.
+        public var bannerTimeout: Duration?
+        /// Most deferred messages allowed in a queue.
+        public var maxDeferred: Int?
+        /// Consecutive passing checks needed.
+        public var passes: Int?
+        /// Time between checks.
+        public var interval: Duration?
+        /// Give up after this long.
+        public var deadline: Duration?
+
+        public init() {}
+    }
+
+    public struct Retries: Sendable, Hashable {
+        public var attempts: Int
+        public var delay: Duration?
+        public var maxDelay: Duration?
+
+        public init(attempts: Int, delay: Duration? = nil, maxDelay: Duration? = nil) {
+            self.attempts = attempts
+            self.delay = delay
+            self.maxDelay = maxDelay
+        }
+    }
+
+    /// `serial:` batch sizes; the last repeats (Ansible's ramp). Empty: every host at once.
+    public var serial: [BatchSize] = []
+    public var maxFailPercentage: Double?
+    public var anyErrorsFatal: Bool?
+    public var pause: Duration?
+    public var unreachableCountsAsFailure: Bool?
+    public var rollbackOnFailure: Bool?
+    public var health: Health?
+    public var retries: Retries?
+
+    public init() {}
+}

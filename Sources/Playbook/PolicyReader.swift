@@ -1,0 +1,130 @@
+import Inventory
+import Yams
+
+/// Reads `policy:`. Nothing acts on a policy yet, but its keys and values are checked now.
+struct PolicyReader {
+    let reader: YAMLReader
+
+    static let keys = [
+        "serial", "max_fail_percentage", "any_errors_fatal", "pause", "unreachable_counts_as_failure",
+        "rollback_on_failure", "health", "retries",
+    ]
+    static let healthKeys = ["running", "banner_timeout", "max_deferred", "passes", "interval", "deadline"]
+    static let retryKeys = ["attempts", "delay", "max_delay"]
+
+    func policy(_ node: Node, context: String) throws(SourceError) -> Policy {
+        let here = "policy of \(context)"
+        _ = try reader.mapping(node, what: "'policy' of \(context)")
+        var policy = Policy()
+        for (key, _, value) in try reader.fields(node, known: Self.keys, context: here) {
+            switch key {
+            case "serial":
+                if case let .sequence(items) = value {
+                    guard !items.isEmpty else { throw reader.error("'serial' is an empty list; give batch sizes, as [1, 25%]", at: value) }
+                    for item in items { policy.serial.append(try batch(item)) }
+                } else {
+                    policy.serial = [try batch(value)]
+                }
+            case "max_fail_percentage":
+                let number = try reader.number(value, what: "'max_fail_percentage'")
+                guard (0...100).contains(number) else {
+                    throw reader.error("'max_fail_percentage' must be from 0 to 100", at: value)
+                }
+                policy.maxFailPercentage = number
+            case "any_errors_fatal": policy.anyErrorsFatal = try reader.bool(value, what: "'any_errors_fatal'")
+            case "pause": policy.pause = try duration(value, what: "'pause'")
+            case "unreachable_counts_as_failure":
+                policy.unreachableCountsAsFailure = try reader.bool(value, what: "'unreachable_counts_as_failure'")
+            case "rollback_on_failure": policy.rollbackOnFailure = try reader.bool(value, what: "'rollback_on_failure'")
+            case "health": policy.health = try health(value, context: here)
+            case "retries": policy.retries = try retries(value, context: here)
+            default: break
+            }
+        }
+        return policy
+    }
+
+    /// `2` hosts, or `"25%"` of them.
+    private func batch(_ node: Node) throws(SourceError) -> Policy.BatchSize {
+        if reader.tagName(node) == .int {
+            let count = try reader.int(node, what: "a batch size")
+            guard count >= 1 else { throw reader.error("a batch size must be at least 1", at: node) }
+            return .count(count)
+        }
+        if case let .scalar(scalar) = node, scalar.string.hasSuffix("%"), let percent = Int(scalar.string.dropLast()) {
+            guard (1...100).contains(percent) else { throw reader.error("a batch percentage must be from 1% to 100%", at: node) }
+            return .percent(percent)
+        }
+        throw reader.error("a batch size is a number of hosts (2) or a percentage (\"25%\"), not \(reader.kind(node))", at: node)
+    }
+
+    /// `5s`, `2m`, `1h`, `500ms`, or a number of seconds.
+    func duration(_ node: Node, what: String) throws(SourceError) -> Duration {
+        guard case let .scalar(scalar) = node else {
+            throw reader.error("\(what) must be a duration such as 5s, 2m or 1h, not \(reader.kind(node))", at: node)
+        }
+        let text = scalar.string
+        if reader.tagName(node) == .int || reader.tagName(node) == .float {
+            let seconds = try reader.number(node, what: what)
+            guard seconds >= 0 else { throw reader.error("\(what) cannot be negative", at: node) }
+            return .milliseconds(Int64((seconds * 1000).rounded()))
+        }
+        let units: [(suffix: String, milliseconds: Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite else { continue }
+            return .milliseconds(Int64((number * scale).rounded()))
+        }
+        throw reader.error("\(what) must be a duration such as 5s, 2m, 1h or 500ms, or a number of seconds; not '\(text)'", at: node)
+    }
+
+    private func health(_ node: Node, context: String) throws(SourceError) -> Policy.Health {
+        if case let .scalar(scalar) = node, reader.tagName(node) != .null {
+            switch scalar.string {
+            case "default": return .default
+            case "none": return .none
+            default:
+                throw reader.error("'health' is 'default', 'none', or a mapping of checks; not '\(scalar.string)'", at: node)
+            }
+        }
+        let here = "health of \(context)"
+        _ = try reader.mapping(node, what: "'health' ('default', 'none', or a mapping of checks)")
+        var settings = Policy.HealthSettings()
+        for (key, _, value) in try reader.fields(node, known: Self.healthKeys, context: here) {
+            switch key {
+            case "running": settings.running = try reader.bool(value, what: "'running'")
+            case "banner_timeout": settings.bannerTimeout = try duration(value, what: "'banner_timeout'")
+            case "max_deferred": settings.maxDeferred = try count(value, what: "'max_deferred'", minimum: 0)
+            case "passes": settings.passes = try count(value, what: "'passes'", minimum: 1)
+            case "interval": settings.interval = try duration(value, what: "'interval'")
+            case "deadline": settings.deadline = try duration(value, what: "'deadline'")
+            default: break
+            }
+        }
+        return .custom(settings)
+    }
+
+    private func retries(_ node: Node, context: String) throws(SourceError) -> Policy.Retries {
+        let here = "retries of \(context)"
+        _ = try reader.mapping(node, what: "'retries'")
+        var retries = Policy.Retries(attempts: 1)
+        var sawAttempts = false
+        for (key, _, value) in try reader.fields(node, known: Self.retryKeys, context: here) {
+            switch key {
+            case "attempts":
+                retries.attempts = try count(value, what: "'attempts'", minimum: 1)
+                sawAttempts = true
+            case "delay": retries.delay = try duration(value, what: "'delay'")
+            case "max_delay": retries.maxDelay = try duration(value, what: "'max_delay'")
+            default: break
+            }
+        }
+        guard sawAttempts else { throw reader.error("'retries' needs 'attempts:' (how many tries in all)", at: node) }
+        return retries
+    }
+
+    private func count(_ node: Node, what: String, minimum: Int) throws(SourceError) -> Int {
+        let value = try reader.int(node, what: what)
+        guard value >= minimum else { throw reader.error("\(what) must be at least \(minimum)", at: node) }
+        return value
+    }
+}

@@ -1,0 +1,41 @@
+import Postfix
+
+/// A file a playbook puts on a host, rendered for that host.
+public struct RenderedFile: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// A whole main.cf (with postmulti's parameters at the end).
+        case mainCF
+        /// A whole master.cf.
+        case masterCF
+        /// `main.cf.postconf`: the postconf edits `edits` lists, for a main.cf given as parameters.
+        case mainCFEdits
+        /// `master.cf.postconf`: the postconf edits `edits` lists, for master.cf services.
+        case masterCFEdits
+        /// A lookup table's source file.
+        case table(name: String, type: TableType)
+    }
+
+    /// The absolute path on the host: `/etc/postfix-out/main.cf`.
+    public let path: String
+    public let contents: [UInt8]
+    /// Permission bits (0o644).
+    public let mode: Int
+    /// The instance it belongs to.
+    public let instance: PostfixInstance
+    public let kind: Kind
+    /// For `mainCFEdits` and `masterCFEdits`: the edits, in the order they apply
+    /// (postmulti's parameters last). Empty for the other kinds.
+    public let edits: [PostconfEdit]
+
+    public init(path: String, contents: [UInt8], mode: Int = 0o644, instance: PostfixInstance, kind: Kind, edits: [PostconfEdit] = []) {
+        self.path = path
+        self.contents = contents
+        self.mode = mode
+        self.instance = instance
+        self.kind = kind
+        self.edits = edits
+    }
+
+    /// The contents as text.
+    public var text: String { String(decoding: contents, as: UTF8.self) }
+}

@@ -1,0 +1,198 @@
+import Inventory
+import Yams
+
+/// Reads the nodes of one playbook file, turning every mistake into a `SourceError` at the node.
+///
+/// The inventory's loader has the same helpers (merged pairs, PyYAML values) but keeps them
+/// internal to its module; these follow the same rules.
+struct YAMLReader {
+    let source: SourceText
+
+    func mark(_ node: Node) -> SourceMark { SourceMark(node, in: source) }
+
+    func error(_ message: String, at node: Node) -> SourceError { source.error(message, at: node) }
+
+    func tagName(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+
+    func isNull(_ node: Node) -> Bool {
+        if case .scalar = node { return tagName(node) == .null }
+        return false
+    }
+
+    /// "a list", "a mapping", "the string 'maybe'", ... for messages.
+    func kind(_ node: Node) -> String {
+        switch node {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        case let .scalar(scalar):
+            switch tagName(node) {
+            case .null: "empty"
+            case .bool: "the boolean \(scalar.string)"
+            case .int: "the integer \(scalar.string)"
+            case .float: "the number \(scalar.string)"
+            default: "the string '\(scalar.string)'"
+            }
+        }
+    }
+
+    /// A mapping's pairs with merge keys (`<<: *defaults`) applied as PyYAML applies them.
+    func pairs(_ node: Node) throws(SourceError) -> [(key: Node, value: Node)] {
+        guard case let .mapping(mapping) = node else { return [] }
+        var merged: [(key: Node, value: Node)] = []
+        var own: [(key: Node, value: Node)] = []
+        for (key, value) in mapping {
+            guard case .scalar = key, tagName(key) == .merge else {
+                own.append((key, value))
+                continue
+            }
+            switch value {
+            case .mapping:
+                merged += try pairs(value)
+            case let .sequence(sequence):
+                for element in sequence.reversed() {
+                    guard case .mapping = element else {
+                        throw error("a merge key '<<' takes a mapping or a list of mappings, not \(kind(element))", at: element)
+                    }
+                    merged += try pairs(element)
+                }
+            default:
+                throw error("a merge key '<<' takes a mapping or a list of mappings, not \(kind(value))", at: value)
+            }
+        }
+        var result: [(key: Node, value: Node)] = []
+        var position: [String: Int] = [:]
+        for pair in merged + own {
+            let name = pair.key.scalar?.string ?? ""
+            if let index = position[name] {
+                result[index].value = pair.value
+            } else {
+                position[name] = result.count
+                result.append(pair)
+            }
+        }
+        return result
+    }
+
+    /// The keys and values of a mapping, checking each key against `known`.
+    ///
+    /// - Parameter context: How messages name the mapping: "play 'Border cluster'".
+    func fields(
+        _ node: Node, known: [String], context: String, hint: String? = nil
+    ) throws(SourceError) -> [(name: String, key: Node, value: Node)] {
+        var result: [(name: String, key: Node, value: Node)] = []
+        for (key, value) in try pairs(node) {
+            guard case let .scalar(scalar) = key else {
+                throw error("a key must be a plain name, not \(kind(key))", at: key)
+            }
+            let name = scalar.string
+            guard known.contains(name) else {
+                var message = "unknown key '\(name)' in \(context)"
+                if let suggestion = Suggestions.nearest(to: name, among: known) {
+                    message += "; did you mean '\(suggestion)'?"
+                } else {
+                    message += "; " + (hint ?? "the keys are " + known.map { "'\($0)'" }.joined(separator: ", "))
+                }
+                throw error(message, at: key)
+            }
+            result.append((name, key, value))
+        }
+        return result
+    }
+
+    /// A mapping node, or an error naming what it should be.
+    func mapping(_ node: Node, what: String) throws(SourceError) -> Node {
+        guard case .mapping = node else { throw error("\(what) must be a mapping, not \(kind(node))", at: node) }
+        return node
+    }
+
+    /// The items of a list node.
+    func list(_ node: Node, what: String) throws(SourceError) -> [Node] {
+        guard case let .sequence(sequence) = node else { throw error("\(what) must be a list, not \(kind(node))", at: node) }
+        return Array(sequence)
+    }
+
+    /// A non-empty string. Numbers are taken as written; booleans, null, lists and mappings are not.
+    func string(_ node: Node, what: String) throws(SourceError) -> String {
+        guard case let .scalar(scalar) = node, tagName(node) != .null, tagName(node) != .bool else {
+            throw error("\(what) must be a string, not \(kind(node))", at: node)
+        }
+        guard !scalar.string.isEmpty else { throw error("\(what) cannot be empty", at: node) }
+        return scalar.string
+    }
+
+    /// `true`/`false` (or PyYAML's `yes`/`no`/`on`/`off`).
+    func bool(_ node: Node, what: String) throws(SourceError) -> Bool {
+        guard case let .scalar(scalar) = node, tagName(node) == .bool, let bool = Bool.construct(from: scalar) else {
+            throw error("\(what) must be true or false, not \(kind(node))", at: node)
+        }
+        return bool
+    }
+
+    /// An integer.
+    func int(_ node: Node, what: String) throws(SourceError) -> Int {
+        guard case let .scalar(scalar) = node, tagName(node) == .int, let int = Int.construct(from: scalar) else {
+            throw error("\(what) must be a whole number, not \(kind(node))", at: node)
+        }
+        return int
+    }
+
+    /// An integer or a decimal number.
+    func number(_ node: Node, what: String) throws(SourceError) -> Double {
+        if case let .scalar(scalar) = node {
+            if tagName(node) == .int, let int = Int.construct(from: scalar) { return Double(int) }
+            if tagName(node) == .float, let double = Double.construct(from: scalar) { return double }
+        }
+        throw error("\(what) must be a number, not \(kind(node))", at: node)
+    }
+
+    /// A variable's value, as PyYAML (and so Ansible) constructs it.
+    func value(_ node: Node) throws(SourceError) -> Value {
+        switch node {
+        case let .scalar(scalar):
+            switch tagName(node) {
+            case .null: return .null
+            case .bool: return Bool.construct(from: scalar).map(Value.bool) ?? .string(scalar.string)
+            case .int:
+                guard let int = Int.construct(from: scalar) else { throw error("the integer \(scalar.string) is too large", at: node) }
+                return .int(int)
+            case .float: return Double.construct(from: scalar).map(Value.double) ?? .string(scalar.string)
+            default: return .string(scalar.string)
+            }
+        case let .sequence(sequence):
+            var items: [Value] = []
+            for item in sequence { items.append(try value(item)) }
+            return .list(items)
+        case .mapping:
+            var entries: [String: Value] = [:]
+            for (key, item) in try pairs(node) {
+                guard case let .scalar(scalar) = key else { throw error("a key must be a plain value, not \(kind(key))", at: key) }
+                entries[scalar.string] = try value(item)
+            }
+            return .map(entries)
+        case let .alias(alias):
+            throw error("unresolved YAML alias '*\(alias.anchor.rawValue)'", at: node)
+        }
+    }
+
+    /// Where a scalar's text starts on its line when it is written there as is (plain, or
+    /// quoted without escapes, on one line): so an error inside a value can point at the
+    /// character. Nil when the text is not found verbatim.
+    func textColumn(of node: Node) -> Int? {
+        guard case let .scalar(scalar) = node, let mark = node.mark, !scalar.string.contains("\n") else { return nil }
+        let line = source.line(mark.line).unicodeScalars
+        var start = line.index(line.startIndex, offsetBy: mark.column - 1, limitedBy: line.endIndex) ?? line.endIndex
+        var column = mark.column
+        switch scalar.style {
+        case .singleQuoted, .doubleQuoted:
+            guard start < line.endIndex else { return nil }
+            start = line.index(after: start)
+            column += 1
+        case .plain, .any:
+            break
+        default:
+            return nil
+        }
+        return line[start...].starts(with: scalar.string.unicodeScalars) ? column : nil
+    }
+}

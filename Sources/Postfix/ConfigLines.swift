@@ -1,0 +1,98 @@
+/// A main.cf or master.cf file cut into pieces the way Postfix reads it, keeping every
+/// character so it can be written back unchanged.
+///
+/// As in Postfix's `readlline()`: a logical line starts with a non-whitespace character
+/// that is not `#`; lines starting with whitespace continue it; empty lines, whitespace-only
+/// lines and lines whose first non-whitespace character is `#` are ignored, and do not end a
+/// logical line (a continuation may follow them).
+struct ConfigLines: Sendable, Hashable {
+    struct Chunk: Sendable, Hashable {
+        enum Kind: Sendable, Hashable {
+            /// A logical line: its first line and continuations (with any comments between them).
+            case entry
+            /// Comments, blank lines, and continuation lines with no logical line to continue.
+            case trivia
+        }
+
+        var kind: Kind
+        /// Physical lines, without line breaks.
+        var lines: [String]
+
+        /// The comments and blank lines inside a logical line (between continuations): postconf
+        /// keeps them when it replaces or removes the logical line.
+        var interiorTrivia: [String] {
+            lines.dropFirst().filter(ConfigLines.isIgnorable)
+        }
+
+        /// The logical line as Postfix joins it: the first line, then each continuation line
+        /// as is (its leading whitespace kept, the line break dropped); comments left out.
+        var logicalText: String {
+            var text = lines.first ?? ""
+            for line in lines.dropFirst() where !ConfigLines.isIgnorable(line) {
+                text += line
+            }
+            return text
+        }
+    }
+
+    var chunks: [Chunk]
+
+    init(_ text: String) {
+        // "\r\n" is one Character in Swift: both end a line.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map(String.init)
+        if lines.last == "" { lines.removeLast() }
+
+        var chunks: [Chunk] = []
+        var pending: [String] = []
+        var current: Int?
+        for line in lines {
+            if Self.isIgnorable(line) {
+                pending.append(line)
+            } else if line.first == " " || line.first == "\t" {
+                if let current {
+                    chunks[current].lines += pending + [line]
+                } else {
+                    chunks.append(Chunk(kind: .trivia, lines: pending + [line]))
+                }
+                pending = []
+            } else {
+                if !pending.isEmpty { chunks.append(Chunk(kind: .trivia, lines: pending)) }
+                pending = []
+                chunks.append(Chunk(kind: .entry, lines: [line]))
+                current = chunks.count - 1
+            }
+        }
+        if !pending.isEmpty { chunks.append(Chunk(kind: .trivia, lines: pending)) }
+        self.chunks = chunks
+    }
+
+    /// Empty, whitespace only, or a comment.
+    static func isIgnorable(_ line: String) -> Bool {
+        guard let first = line.first(where: { $0 != " " && $0 != "\t" && $0 != "\r" }) else { return true }
+        return first == "#"
+    }
+
+    /// The line number (from 1) where each chunk starts.
+    var startLines: [Int] {
+        var result: [Int] = []
+        var line = 1
+        for chunk in chunks {
+            result.append(line)
+            line += chunk.lines.count
+        }
+        return result
+    }
+
+    /// The whole text, each line ending in a line break.
+    var text: String {
+        chunks.flatMap(\.lines).map { $0 + "\n" }.joined()
+    }
+
+    static func trimmed<S: StringProtocol>(_ text: S) -> String {
+        let isSpace = { (c: Character) in c == " " || c == "\t" || c == "\r" || c == "\n" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = text.lastIndex(where: { !isSpace($0) })!
+        return String(text[first...last])
+    }
+}

@@ -1,2 +1,0 @@
-/// The Postfix domain (filled in by the playbook work).
-public enum PostfixPlaceholder {}

@@ -1,0 +1,112 @@
+/// A postmulti(1) operation, as a playbook task asks for it.
+public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
+    /// What postmulti does.
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        // Wrapper mode (-p): run a postfix(1) command for the selected instances.
+        case start, stop, reload, flush, status
+        // Life-cycle mode (-e).
+        case `init`, create, `import`, deport, assign, enable, disable, destroy
+
+        /// `-p` actions run postfix(1) commands; the others are `-e` life-cycle actions.
+        public var isWrapper: Bool {
+            switch self {
+            case .start, .stop, .reload, .flush, .status: true
+            default: false
+            }
+        }
+    }
+
+    /// Which instances.
+    public enum Target: Sendable, Hashable, CustomStringConvertible {
+        /// `-i NAME` (`-i -` for the default instance).
+        case instance(String)
+        /// `-g GROUP`.
+        case group(String)
+        /// `-a`.
+        case all
+
+        public var description: String {
+            switch self {
+            case let .instance(name): "instance \(name)"
+            case let .group(group): "group \(group)"
+            case .all: "all instances"
+            }
+        }
+    }
+
+    public enum Operation: Sendable, Hashable {
+        case action(Action)
+        /// `-x COMMAND`: a shell command run once per selected instance, with MAIL_CONFIG set.
+        case exec(String)
+    }
+
+    public let operation: Operation
+    /// Nil for `init`. For `create` and `import`, the instance to make (`-I`).
+    public let target: Target?
+    /// `-G GROUP` for `create`, `import` and `assign`.
+    public let newGroup: String?
+    /// `-I NAME` for `assign`.
+    public let newName: String?
+    /// `config_directory=PATH` for `import`.
+    public let configDirectory: String?
+
+    public init(
+        _ operation: Operation, target: Target?, newGroup: String? = nil, newName: String? = nil,
+        configDirectory: String? = nil
+    ) {
+        self.operation = operation
+        self.target = target
+        self.newGroup = newGroup
+        self.newName = newName
+        self.configDirectory = configDirectory
+    }
+
+    /// The arguments after `postmulti`; for `exec`, the command is the last one (it is run by a shell).
+    public var arguments: [String] {
+        var words: [String] = []
+        func select(_ target: Target?) {
+            switch target {
+            case let .instance(name): words += ["-i", name == PostfixInstance.defaultName ? "-" : name]
+            case let .group(group): words += ["-g", group]
+            case .all: words += ["-a"]
+            case nil: break
+            }
+        }
+        switch operation {
+        case let .exec(command):
+            select(target)
+            words += ["-x", command]
+        case let .action(action) where action.isWrapper:
+            select(target)
+            words += ["-p", action.rawValue]
+        case let .action(action):
+            switch action {
+            case .create, .import:
+                if case let .instance(name) = target { words += ["-I", name] }
+                if let newGroup { words += ["-G", newGroup] }
+                words += ["-e", action.rawValue]
+                if let configDirectory { words += ["config_directory=\(configDirectory)"] }
+            case .assign:
+                select(target)
+                if let newName { words += ["-I", newName] }
+                if let newGroup { words += ["-G", newGroup] }
+                words += ["-e", action.rawValue]
+            default:
+                select(target)
+                words += ["-e", action.rawValue]
+            }
+        }
+        return words
+    }
+
+    /// The command line for a POSIX shell: `postmulti -g mta -p stop`,
+    /// `postmulti -i postfix-in -x postqueue -f` (an exec command is passed as written).
+    public var commandLine: String {
+        if case let .exec(command) = operation {
+            return ShellWord.join(["postmulti"] + arguments.dropLast()) + " " + command
+        }
+        return ShellWord.join(["postmulti"] + arguments)
+    }
+
+    public var description: String { commandLine }
+}
