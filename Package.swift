@@ -24,12 +24,14 @@ let package = Package(
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"])]
         ),
+        // POSIX shell quoting: every value that reaches a remote shell goes through it.
+        .target(name: "ShellQuoting", swiftSettings: settings),
         // Async SSH sessions over non-blocking libssh2, driven by one epoll thread.
-        .target(name: "SSH", dependencies: ["CLibSSH2"], swiftSettings: settings),
+        .target(name: "SSH", dependencies: ["CLibSSH2", "ShellQuoting"], swiftSettings: settings),
         // Hosts, groups, variables and host patterns (Ansible's inventory formats).
         .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // The Postfix domain, pure: instances, main.cf and master.cf, tables, owned parameters.
-        .target(name: "Postfix", swiftSettings: settings),
+        .target(name: "Postfix", dependencies: ["ShellQuoting"], swiftSettings: settings),
         // Playbooks: the model, its YAML loader with file:line errors, template rendering.
         .target(
             name: "Playbook",
@@ -41,7 +43,7 @@ let package = Package(
             swiftSettings: settings
         ),
         // Runs work on many hosts at once: bounded fan-out, per-host results.
-        .target(name: "Engine", dependencies: ["SSH", "Inventory", "Playbook", "Postfix"], swiftSettings: settings),
+        .target(name: "Engine", dependencies: ["SSH", "ShellQuoting", "Inventory", "Playbook", "Postfix"], swiftSettings: settings),
         // Turns per-host results into terminal output and JSON.
         .target(name: "Report", dependencies: ["Engine"], swiftSettings: settings),
         .executableTarget(
@@ -53,14 +55,14 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], swiftSettings: settings),
-        .testTarget(name: "SSHTests", dependencies: ["SSH"], swiftSettings: settings),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
         .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"], swiftSettings: settings),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SSH", "Inventory", "Engine", "Report"],
+            dependencies: ["SSH", "ShellQuoting", "Inventory", "Postfix", "Engine", "Report"],
             swiftSettings: settings
         ),
     ]

@@ -1,10 +1,10 @@
 /// "Did you mean ...?": the known name closest to a mistyped one.
-enum Suggestion {
+package enum Suggestion {
     /// The candidate nearest to `input` by edit distance (a swap of two neighbours counts as
     /// one edit), if it is near enough to be a typo: at most one edit per three characters
     /// (and at least one), or `input` is the start of it (`child` for `children`).
     /// Ties go to the earlier candidate.
-    static func nearest(to input: String, among candidates: some Sequence<String>) -> String? {
+    package static func nearest(to input: String, among candidates: some Sequence<String>) -> String? {
         let typed = Array(input.lowercased())
         var best: (name: String, distance: Int)?
         for candidate in candidates where candidate != input {
@@ -23,7 +23,7 @@ enum Suggestion {
 
     /// Optimal string alignment distance: insertions, deletions, substitutions and
     /// transpositions of neighbours each cost one.
-    static func editDistance<C: Equatable>(_ a: [C], _ b: [C]) -> Int {
+    package static func editDistance<C: Equatable>(_ a: [C], _ b: [C]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous2 = [Int](repeating: 0, count: b.count + 1)

@@ -29,7 +29,7 @@ extension Node {
     /// The pairs of a mapping with YAML merge keys (`<<: *defaults`) applied as PyYAML does:
     /// merged pairs first, then the mapping's own; a later key overrides an earlier one but
     /// keeps the earlier one's place.
-    func mergedPairs(in source: SourceText) throws(SourceError) -> [(key: Node, value: Node)] {
+    package func mergedPairs(in source: SourceText) throws(SourceError) -> [(key: Node, value: Node)] {
         guard case let .mapping(mapping) = self else { return [] }
         var merged: [(key: Node, value: Node)] = []
         var own: [(key: Node, value: Node)] = []
@@ -74,7 +74,7 @@ extension Node.Scalar {
 extension Value {
     /// The value of a YAML node as PyYAML constructs it: booleans, integers (with `0x`, `0b`,
     /// octal `010` and `1:30` sexagesimal forms), floats, null, strings, lists and maps.
-    init(yaml node: Node, in source: SourceText) throws(SourceError) {
+    package init(yaml node: Node, in source: SourceText) throws(SourceError) {
         switch node {
         case let .scalar(scalar):
             self = try Value.scalar(scalar, node: node, in: source)

@@ -210,7 +210,7 @@ struct PlaybookLoader {
                 let text = try reader.string(value, what: "'state' of \(here)")
                 guard let parsed = InstanceSpec.State(rawValue: text) else {
                     var message = "'state' of \(here) must be 'present' or 'absent', not '\(text)'"
-                    if let suggestion = Suggestions.nearest(to: text, among: ["present", "absent"]) {
+                    if let suggestion = Suggestion.nearest(to: text, among: ["present", "absent"]) {
                         message += "; did you mean '\(suggestion)'?"
                     }
                     throw reader.error(message, at: value)
@@ -462,7 +462,7 @@ struct PlaybookLoader {
                 guard let parsed = TableType(rawValue: text) else {
                     let all = TableType.allCases.map(\.rawValue)
                     var message = "unknown table type '\(text)'"
-                    if let suggestion = Suggestions.nearest(to: text, among: all) { message += "; did you mean '\(suggestion)'?" }
+                    if let suggestion = Suggestion.nearest(to: text, among: all) { message += "; did you mean '\(suggestion)'?" }
                     message += " (indexed, rebuilt with postmap: cdb, hash, lmdb, btree; read at reload: texthash, regexp, pcre, cidr)"
                     throw reader.error(message, at: value)
                 }
@@ -614,7 +614,7 @@ struct PlaybookLoader {
             var message = "unknown postmulti action '\(actionText)'"
             if actionText == "restart" {
                 message += "; postmulti has no restart: use a 'stop' task then a 'start' task (or 'reload')"
-            } else if let suggestion = Suggestions.nearest(to: actionText, among: all) {
+            } else if let suggestion = Suggestion.nearest(to: actionText, among: all) {
                 message += "; did you mean '\(suggestion)'?"
             } else {
                 message += "; the actions are \(all.joined(separator: ", "))"

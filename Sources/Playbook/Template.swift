@@ -162,7 +162,7 @@ public struct Template: Sendable {
     ) -> SourceError {
         var message = "undefined variable '\(name)' for host \(host)"
         if !path.isEmpty { message += ": '\(path.joined(separator: "."))' has no '\(missing)'" }
-        if let suggestion = Suggestions.nearest(to: missing, among: known) {
+        if let suggestion = Suggestion.nearest(to: missing, among: known) {
             message += "; did you mean '\((path + [suggestion]).joined(separator: "."))'?"
         } else if path.isEmpty {
             message += "; define it in the inventory or in the play's 'vars:'"

@@ -3,8 +3,8 @@ import Yams
 
 /// Reads the nodes of one playbook file, turning every mistake into a `SourceError` at the node.
 ///
-/// The inventory's loader has the same helpers (merged pairs, PyYAML values) but keeps them
-/// internal to its module; these follow the same rules.
+/// Merge keys and PyYAML's values come from the inventory's reader, so a playbook and an
+/// inventory read the same YAML the same way.
 struct YAMLReader {
     let source: SourceText
 
@@ -38,40 +38,7 @@ struct YAMLReader {
 
     /// A mapping's pairs with merge keys (`<<: *defaults`) applied as PyYAML applies them.
     func pairs(_ node: Node) throws(SourceError) -> [(key: Node, value: Node)] {
-        guard case let .mapping(mapping) = node else { return [] }
-        var merged: [(key: Node, value: Node)] = []
-        var own: [(key: Node, value: Node)] = []
-        for (key, value) in mapping {
-            guard case .scalar = key, tagName(key) == .merge else {
-                own.append((key, value))
-                continue
-            }
-            switch value {
-            case .mapping:
-                merged += try pairs(value)
-            case let .sequence(sequence):
-                for element in sequence.reversed() {
-                    guard case .mapping = element else {
-                        throw error("a merge key '<<' takes a mapping or a list of mappings, not \(kind(element))", at: element)
-                    }
-                    merged += try pairs(element)
-                }
-            default:
-                throw error("a merge key '<<' takes a mapping or a list of mappings, not \(kind(value))", at: value)
-            }
-        }
-        var result: [(key: Node, value: Node)] = []
-        var position: [String: Int] = [:]
-        for pair in merged + own {
-            let name = pair.key.scalar?.string ?? ""
-            if let index = position[name] {
-                result[index].value = pair.value
-            } else {
-                position[name] = result.count
-                result.append(pair)
-            }
-        }
-        return result
+        try node.mergedPairs(in: source)
     }
 
     /// The keys and values of a mapping, checking each key against `known`.
@@ -88,7 +55,7 @@ struct YAMLReader {
             let name = scalar.string
             guard known.contains(name) else {
                 var message = "unknown key '\(name)' in \(context)"
-                if let suggestion = Suggestions.nearest(to: name, among: known) {
+                if let suggestion = Suggestion.nearest(to: name, among: known) {
                     message += "; did you mean '\(suggestion)'?"
                 } else {
                     message += "; " + (hint ?? "the keys are " + known.map { "'\($0)'" }.joined(separator: ", "))
@@ -148,31 +115,7 @@ struct YAMLReader {
 
     /// A variable's value, as PyYAML (and so Ansible) constructs it.
     func value(_ node: Node) throws(SourceError) -> Value {
-        switch node {
-        case let .scalar(scalar):
-            switch tagName(node) {
-            case .null: return .null
-            case .bool: return Bool.construct(from: scalar).map(Value.bool) ?? .string(scalar.string)
-            case .int:
-                guard let int = Int.construct(from: scalar) else { throw error("the integer \(scalar.string) is too large", at: node) }
-                return .int(int)
-            case .float: return Double.construct(from: scalar).map(Value.double) ?? .string(scalar.string)
-            default: return .string(scalar.string)
-            }
-        case let .sequence(sequence):
-            var items: [Value] = []
-            for item in sequence { items.append(try value(item)) }
-            return .list(items)
-        case .mapping:
-            var entries: [String: Value] = [:]
-            for (key, item) in try pairs(node) {
-                guard case let .scalar(scalar) = key else { throw error("a key must be a plain value, not \(kind(key))", at: key) }
-                entries[scalar.string] = try value(item)
-            }
-            return .map(entries)
-        case let .alias(alias):
-            throw error("unresolved YAML alias '*\(alias.anchor.rawValue)'", at: node)
-        }
+        try Value(yaml: node, in: source)
     }
 
     /// Where a scalar's text starts on its line when it is written there as is (plain, or

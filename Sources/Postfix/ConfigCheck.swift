@@ -1,3 +1,4 @@
+import ShellQuoting
 /// The remote check a staged configuration directory must pass before it goes live.
 ///
 /// `postfix check` alone accepts a main.cf that names a table type Postfix does not
@@ -11,7 +12,7 @@
 /// It prints Postfix's own messages on stderr and exits non-zero; it changes nothing.
 public enum ConfigCheck {
     public static func command(configDirectory dir: String) -> String {
-        let d = FactsProbe.quote(dir)
+        let d = Shell.quote(dir)
         return """
             d=\(d); fail=0; e=$(mktemp); trap 'rm -f "$e"' EXIT
             w=$(postconf -c "$d" -n 2>&1 >/dev/null); if [ -n "$w" ]; then echo "$w" >&2; fail=1; fi

@@ -1,3 +1,4 @@
+import ShellQuoting
 /// What a host's Postfix looks like right now, read in one round trip.
 public struct HostFacts: Sendable, Equatable {
     /// `mail_version`, e.g. "3.7.11".
@@ -56,7 +57,7 @@ public enum FactsProbe {
 
     /// The script; `files` are the managed files whose checksums the plan compares.
     public static func command(files: [String]) -> String {
-        let quoted = files.map(quote).joined(separator: " ")
+        let quoted = files.map(Shell.quote).joined(separator: " ")
         return """
             m() { printf '\\n\(marker)%s\\n' "$*"; }
             m version; postconf -h mail_version 2>&1
@@ -119,9 +120,6 @@ public enum FactsProbe {
                          systemdControlled: section("systemd").first == "yes")
     }
 
-    static func quote(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }
 }
 
 /// `postmulti -l`: `name group enabled config_directory`, `-` for unset, padded with spaces.

@@ -1,3 +1,4 @@
+import ShellQuoting
 /// One change to an instance's main.cf or master.cf, as postconf(1) makes it.
 public enum PostconfEdit: Sendable, Hashable, CustomStringConvertible {
     /// `postconf -e 'name = value'`.
@@ -22,7 +23,7 @@ public enum PostconfEdit: Sendable, Hashable, CustomStringConvertible {
 
     /// The command line, quoted for a POSIX shell.
     public func commandLine(configDirectory: String) -> String {
-        ShellWord.join(arguments(configDirectory: configDirectory))
+        Shell.join(arguments(configDirectory: configDirectory))
     }
 
     /// `name = value`, `-X name`, `-M name/type = line`, `-MX name/type`.

@@ -1,3 +1,4 @@
+import ShellQuoting
 /// A postmulti(1) operation, as a playbook task asks for it.
 public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
     /// What postmulti does.
@@ -103,9 +104,9 @@ public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
     /// `postmulti -i postfix-in -x postqueue -f` (an exec command is passed as written).
     public var commandLine: String {
         if case let .exec(command) = operation {
-            return ShellWord.join(["postmulti"] + arguments.dropLast()) + " " + command
+            return Shell.join(["postmulti"] + arguments.dropLast()) + " " + command
         }
-        return ShellWord.join(["postmulti"] + arguments)
+        return Shell.join(["postmulti"] + arguments)
     }
 
     public var description: String { commandLine }

@@ -1,3 +1,4 @@
+import ShellQuoting
 /// The type of a lookup table source file (postmap(1), DATABASE_README).
 public enum TableType: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case cdb, hash, lmdb, btree
@@ -24,7 +25,7 @@ public enum TableType: String, Sendable, Hashable, CaseIterable, CustomStringCon
 
     /// The postmap command that compiles the table (nil when there is nothing to compile).
     public func postmapCommand(path: String) -> String? {
-        needsPostmap ? ShellWord.join(["postmap", reference(path: path)]) : nil
+        needsPostmap ? Shell.join(["postmap", reference(path: path)]) : nil
     }
 
     public var description: String { rawValue }

@@ -1,3 +1,4 @@
+import ShellQuoting
 /// A file as read from a host.
 public struct RemoteFile: Sendable, Equatable {
     public var contents: [UInt8]

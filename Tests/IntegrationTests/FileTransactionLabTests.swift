@@ -1,3 +1,4 @@
+import ShellQuoting
 import Engine
 import Foundation
 import SSH

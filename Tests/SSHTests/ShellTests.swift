@@ -1,3 +1,4 @@
+import ShellQuoting
 import Foundation
 import Testing
 @testable import SSH
