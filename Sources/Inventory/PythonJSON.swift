@@ -54,7 +54,8 @@ enum PythonJSON {
         a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
     }
 
-    private static func writeString(_ string: String, to out: inout String) {
+    /// A JSON string as Python's json.dumps writes it (with ensure_ascii off).
+    static func writeString(_ string: String, to out: inout String) {
         out += "\""
         for scalar in string.unicodeScalars {
             switch scalar {
