@@ -35,9 +35,14 @@ public struct InstanceFacts: Sendable, Equatable {
     public var running: Bool
     /// The master process id while it runs, from the queue's pid/master.pid.
     public var masterPID: Int?
+    /// `postconf -c DIR -M`: one normalized line per master.cf service.
+    public var services: [String]
+    /// Messages in its queue (`postqueue -c DIR -j`, one JSON line per message).
+    public var queuedMessages: Int
 
     public init(name: String?, group: String?, enabled: Bool, configDirectory: String,
-                parameters: [String: String] = [:], running: Bool = false, masterPID: Int? = nil) {
+                parameters: [String: String] = [:], running: Bool = false, masterPID: Int? = nil,
+                services: [String] = [], queuedMessages: Int = 0) {
         self.name = name
         self.group = group
         self.enabled = enabled
@@ -45,6 +50,8 @@ public struct InstanceFacts: Sendable, Equatable {
         self.parameters = parameters
         self.running = running
         self.masterPID = masterPID
+        self.services = services
+        self.queuedMessages = queuedMessages
     }
 }
 
@@ -66,6 +73,8 @@ public enum FactsProbe {
               m config "$d"; postconf -c "$d" -n 2>/dev/null
               m status "$d"; if postfix -c "$d" status >/dev/null 2>&1; then echo running; else echo stopped; fi
               m pid "$d"; q=$(postconf -c "$d" -h queue_directory 2>/dev/null); tr -d ' ' < "$q/pid/master.pid" 2>/dev/null
+              m services "$d"; postconf -c "$d" -M 2>/dev/null
+              m queue "$d"; postqueue -c "$d" -j 2>/dev/null | wc -l
             done
             m systemd; if [ -d /run/systemd/system ] && systemctl is-enabled --quiet 'postfix@-' 2>/dev/null; then echo yes; else echo no; fi
             m checksums; for f in \(quoted); do [ -f "$f" ] && sha256sum -- "$f"; done
@@ -105,6 +114,8 @@ public enum FactsProbe {
             instance.parameters = MainCFParameters.parse(section("config \(dir)"))
             instance.running = section("status \(dir)").first == "running"
             instance.masterPID = instance.running ? section("pid \(dir)").first.flatMap { Int($0) } : nil
+            instance.services = section("services \(dir)").map(String.init)
+            instance.queuedMessages = section("queue \(dir)").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
             instances.append(instance)
         }
         var checksums: [String: String] = [:]

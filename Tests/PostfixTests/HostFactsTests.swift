@@ -24,6 +24,13 @@ import Testing
         @@postfleet pid /etc/postfix
         4711
 
+        @@postfleet services /etc/postfix
+        smtp       inet  n       -       y       -       -       smtpd
+        pickup     unix  n       -       y       60      1       pickup
+
+        @@postfleet queue /etc/postfix
+        3
+
         @@postfleet config /etc/postfix-out
         multi_instance_name = postfix-out
 
@@ -59,6 +66,8 @@ import Testing
         #expect(main.running && main.masterPID == 4711)
         #expect(main.parameters["relayhost"] == "[mailhub.example.com]")
         #expect(main.parameters["mydestination"] == "")
+        #expect(main.services.count == 2 && main.services[0].hasPrefix("smtp       inet"))
+        #expect(main.queuedMessages == 3)
         let out = try #require(facts.instance(configDirectory: "/etc/postfix-out"))
         #expect(out.name == "postfix-out" && out.group == "mta" && out.enabled && !out.running && out.masterPID == nil)
         #expect(facts.instance(configDirectory: "/etc/postfix-in")?.enabled == false)
