@@ -88,10 +88,7 @@ public struct FileTransaction: Sendable {
         let dirs = stageDirectories.map(Shell.quote).joined(separator: " ")
         // The stage directories are made here, private to root, so tar creates nothing above them.
         let command = "set -e; umask 077; mkdir -p -- \(dirs); tar -x -p --same-owner --no-overwrite-dir -C / -f -"
-        let result = try await session.exec(command, stdin: archive)
-        guard result.succeeded else {
-            throw failure(session, .upload, "staging \(files.count) file(s) failed: \(Self.reason(result))")
-        }
+        try await run(command, stdin: archive, on: session, failing: "staging \(files.count) file(s) failed")
     }
 
     /// Swaps every staged file in, keeping the old one as its backup.
@@ -102,10 +99,7 @@ public struct FileTransaction: Sendable {
             lines.append("if [ -e \(target) ]; then ln -f -- \(target) \(backup); fi; mv -f -- \(staged) \(target)")
         }
         lines.append("rmdir -- \(stageDirectories.map(Shell.quote).joined(separator: " "))")
-        let result = try await session.exec(lines.joined(separator: "\n"))
-        guard result.succeeded else {
-            throw failure(session, .upload, "swapping files in failed: \(Self.reason(result))")
-        }
+        try await run(lines.joined(separator: "\n"), on: session, failing: "swapping files in failed")
     }
 
     /// Puts back every file this transaction replaced and removes the ones it created.
@@ -116,10 +110,7 @@ public struct FileTransaction: Sendable {
             lines.append("if [ -e \(backup) ]; then mv -f -- \(backup) \(target); else rm -f -- \(target); fi")
         }
         lines.append("rm -rf -- \(stageDirectories.map(Shell.quote).joined(separator: " "))")
-        let result = try await session.exec(lines.joined(separator: "\n"))
-        guard result.succeeded else {
-            throw failure(session, .upload, "restoring the previous files failed: \(Self.reason(result))")
-        }
+        try await run(lines.joined(separator: "\n"), on: session, failing: "restoring the previous files failed")
     }
 
     /// Removes what ``stage(on:)`` wrote, touching no live file.
@@ -127,13 +118,13 @@ public struct FileTransaction: Sendable {
         _ = try await session.exec("rm -rf -- \(stageDirectories.map(Shell.quote).joined(separator: " "))")
     }
 
-    static func reason(_ r: ExecResult) -> String {
-        let e = r.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
-        return e.isEmpty ? "exit status \(r.exitStatus.map(String.init) ?? "unknown")" : e
-    }
-
-    func failure(_ session: Session, _ phase: SSHError.Phase, _ message: String) -> SSHError {
-        let e = session.endpoint
-        return SSHError(host: e.name, address: e.address, port: e.port, phase: phase, code: .remoteFailure, message: message)
+    /// Runs one step's script; a non-zero exit is an upload failure with the remote stderr.
+    private func run(_ script: String, stdin: [UInt8] = [], on session: Session, failing what: String) async throws {
+        let r = try await session.exec(script, stdin: stdin)
+        guard r.succeeded else {
+            let e = session.endpoint
+            throw SSHError(host: e.name, address: e.address, port: e.port, phase: .upload, code: .remoteFailure,
+                           message: "\(what): \(r.failureSummary)")
+        }
     }
 }

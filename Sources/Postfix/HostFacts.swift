@@ -105,10 +105,13 @@ public enum FactsProbe {
             throw ParseError(description: "Postfix does not answer: postconf -h mail_version printed \(version.isEmpty ? "nothing" : "'\(version)'")")
         }
         var instances: [InstanceFacts] = []
-        for line in section("instances") {
-            guard let entry = try? PostmultiListing.parseLine(line) else {
-                throw ParseError(description: "unexpected postmulti -l line: \(line)")
-            }
+        let listed: [InstanceFacts]
+        do {
+            listed = try PostmultiListing.parse(section("instances").joined(separator: "\n"))
+        } catch {
+            throw ParseError(description: error.description)
+        }
+        for entry in listed {
             var instance = entry
             let dir = entry.configDirectory
             instance.parameters = MainCFParameters.parse(section("config \(dir)"))
@@ -134,15 +137,14 @@ public enum FactsProbe {
 }
 
 /// `postmulti -l`: `name group enabled config_directory`, `-` for unset, padded with spaces.
+/// The whole-output parser is ``PostmultiListing/parse(_:)``.
 public enum PostmultiListing {
     public struct LineError: Error {}
 
+    /// One line of the listing.
     public static func parseLine(_ line: Substring) throws(LineError) -> InstanceFacts {
-        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard fields.count == 4, fields[2] == "y" || fields[2] == "n" else { throw LineError() }
-        func optional(_ s: Substring) -> String? { s == "-" ? nil : String(s) }
-        return InstanceFacts(name: optional(fields[0]), group: optional(fields[1]),
-                             enabled: fields[2] == "y", configDirectory: String(fields[3]))
+        guard let instances = try? parse(String(line)), instances.count == 1 else { throw LineError() }
+        return instances[0]
     }
 }
 

@@ -45,20 +45,12 @@ public struct CommandReport: Sendable {
 
     /// Blocks of identical outcomes: successes first, then failures, then unreachable hosts.
     public var text: String {
-        var groups: [(Key, [String])] = []
-        var index: [Key: Int] = [:]
-        for o in outcomes {
-            let k = key(o)
-            if let i = index[k] { groups[i].1.append(o.host) } else {
-                index[k] = groups.count
-                groups.append((k, [o.host]))
-            }
-        }
         let rank: [HostStatus: Int] = [.ok: 0, .failed: 1, .unreachable: 2]
-        groups.sort { rank[$0.0.status]! < rank[$1.0.status]! }
+        let groups = OutcomeGroup.make(outcomes, host: \.host, key: key, rank: { rank[$0.status]! })
 
         var out = ""
-        for (k, hosts) in groups {
+        for group in groups {
+            let (k, hosts) = (group.key, group.hosts)
             var title = "\(HostSet.fold(hosts)) (\(hosts.count))"
             if k.status == .unreachable { title += ": unreachable" } else if !k.exit.isEmpty { title += ": \(k.exit)" } else if k.status == .failed { title += ": failed" }
             let rule = String(repeating: "-", count: min(72, max(15, title.count)))

@@ -65,3 +65,29 @@ public enum HostSet {
 extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
+
+/// Hosts whose outcomes are the same, to be printed once under their folded names.
+struct OutcomeGroup<Key: Hashable, Item> {
+    let key: Key
+    var hosts: [String]
+    /// The first host's outcome; the others' equal it up to `key`.
+    let sample: Item
+
+    /// Groups `items` by `key`, in first-seen order, then stably by `rank` (lower first).
+    static func make(_ items: [Item], host: (Item) -> String, key: (Item) -> Key, rank: (Item) -> Int) -> [OutcomeGroup] {
+        var groups: [OutcomeGroup] = []
+        var index: [Key: Int] = [:]
+        for item in items {
+            let k = key(item)
+            if let i = index[k] { groups[i].hosts.append(host(item)) } else {
+                index[k] = groups.count
+                groups.append(OutcomeGroup(key: k, hosts: [host(item)], sample: item))
+            }
+        }
+        // Stable: enumerated offsets break ties, so equal ranks keep first-seen order.
+        return groups.enumerated().sorted { a, b in
+            let (ra, rb) = (rank(a.element.sample), rank(b.element.sample))
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
+    }
+}

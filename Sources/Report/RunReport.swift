@@ -37,17 +37,8 @@ public struct RunReport: Sendable {
     }
 
     public var text: String {
-        var groups: [(key: [String], hosts: [String], sample: HostRunResult)] = []
-        var index: [[String]: Int] = [:]
-        for r in results {
-            let key = signature(r)
-            if let i = index[key] { groups[i].hosts.append(r.host) } else {
-                index[key] = groups.count
-                groups.append((key, [r.host], r))
-            }
-        }
         let rank: [RunHostStatus: Int] = [.ok: 0, .changed: 1, .failed: 2, .unreachable: 3]
-        groups.sort { rank[$0.sample.status]! < rank[$1.sample.status]! }
+        let groups = OutcomeGroup.make(results, host: \.host, key: signature, rank: { rank[$0.status]! })
 
         var out = ""
         for g in groups {

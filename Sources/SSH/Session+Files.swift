@@ -20,7 +20,7 @@ extension Session {
         try await exclusive {
             let result = try await run(command, stdin: contents, phase: .upload, timeout: timeout)
             guard result.succeeded else {
-                throw failure(.upload, .remoteFailure, "cannot write \(path): \(Session.reason(result))")
+                throw failure(.upload, .remoteFailure, "cannot write \(path): \(result.failureSummary)")
             }
         }
     }
@@ -47,7 +47,7 @@ extension Session {
         return try await exclusive {
             let result = try await run(command, stdin: [], phase: .download, timeout: timeout)
             guard result.succeeded, let newline = result.stdout.firstIndex(of: UInt8(ascii: "\n")) else {
-                throw failure(.download, .remoteFailure, "cannot read \(path): \(Session.reason(result))")
+                throw failure(.download, .remoteFailure, "cannot read \(path): \(result.failureSummary)")
             }
             let header = String(decoding: result.stdout[..<newline], as: UTF8.self).split(separator: " ")
             guard header.count == 3, let mode = Int(header[0], radix: 8) else {
@@ -58,9 +58,13 @@ extension Session {
         }
     }
 
-    static func reason(_ result: ExecResult) -> String {
-        let stderr = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
-        let status = result.exitSignal.map { "killed by signal \($0)" } ?? "exit status \(result.exitStatus.map(String.init) ?? "unknown")"
+}
+
+extension ExecResult {
+    /// Why a command failed, as a person reads it: its stderr and how it ended.
+    public var failureSummary: String {
+        let stderr = stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let status = exitSignal.map { "killed by signal \($0)" } ?? "exit status \(exitStatus.map(String.init) ?? "unknown")"
         return stderr.isEmpty ? status : "\(stderr) (\(status))"
     }
 }

@@ -23,13 +23,14 @@ struct Exec: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command to run (after --).")
     var command: [String] = []
 
+    /// The command's words, without the `--` that separates them from the options.
+    private var words: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
+
     func validate() throws {
-        let words = command.first == "--" ? Array(command.dropFirst()) : command
         if words.isEmpty { throw ValidationError("no command given: postfleet exec -i INVENTORY -- COMMAND...") }
     }
 
     func run() async throws {
-        let words = command.first == "--" ? Array(command.dropFirst()) : command
         let hosts = try connection.selectedHosts()
         connection.warnIfUnchecked()
         let endpoints = hosts.map { Endpoint($0, defaults: connection.defaults) }
