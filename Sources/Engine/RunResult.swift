@@ -52,12 +52,17 @@ public struct HostRunResult: Sendable, Equatable {
     /// Set when the host could not be reached (or was lost): the phase is in it.
     public var connectionError: SSHError?
     public var seconds: Double
+    /// What the run changes (or, in check mode, would change) per instance: parameters,
+    /// services and table keys.
+    public var diff: [InstanceDiff]
 
-    public init(host: String, steps: [StepResult], connectionError: SSHError? = nil, seconds: Double = 0) {
+    public init(host: String, steps: [StepResult], connectionError: SSHError? = nil, seconds: Double = 0,
+                diff: [InstanceDiff] = []) {
         self.host = host
         self.steps = steps
         self.connectionError = connectionError
         self.seconds = seconds
+        self.diff = diff
     }
 
     public var status: RunHostStatus {
@@ -83,5 +88,16 @@ public struct HostRunResult: Sendable, Equatable {
         }
         if connectionError != nil && status == .failed { failed += 1 }
         return (ok, changed, failed, skipped)
+    }
+}
+
+/// The differences for one instance of one host.
+public struct InstanceDiff: Sendable, Equatable {
+    public var instance: String
+    public var entries: [DiffEntry]
+
+    public init(instance: String, entries: [DiffEntry]) {
+        self.instance = instance
+        self.entries = entries
     }
 }

@@ -18,6 +18,23 @@ extension Playbook {
         }
         return files
     }
+
+    /// The instances the plays that target `host` list, present or absent, in order: the
+    /// default instance first, then secondary ones in the order they first appear. When two
+    /// plays list the same instance, the later play's entry wins.
+    public func instances(for host: InventoryHost, inventory: Inventory) throws(SourceError) -> [InstanceSpec] {
+        var specs: [InstanceSpec] = []
+        for play in plays where try play.targets(host, in: inventory) {
+            for spec in play.instances {
+                if let index = specs.firstIndex(where: { $0.name == spec.name }) {
+                    specs[index] = spec
+                } else {
+                    specs.append(spec)
+                }
+            }
+        }
+        return specs.filter { $0.instance.isDefault } + specs.filter { !$0.instance.isDefault }
+    }
 }
 
 extension Play {

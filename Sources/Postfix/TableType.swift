@@ -28,5 +28,15 @@ public enum TableType: String, Sendable, Hashable, CaseIterable, CustomStringCon
         needsPostmap ? Shell.join(["postmap", reference(path: path)]) : nil
     }
 
+    /// What postmap adds to the source file's name for the file it builds (nil when it builds none).
+    public var indexedFileSuffix: String? {
+        switch self {
+        case .cdb: ".cdb"
+        case .hash, .btree: ".db"
+        case .lmdb: ".lmdb"
+        case .texthash, .regexp, .pcre, .cidr: nil
+        }
+    }
+
     public var description: String { rawValue }
 }

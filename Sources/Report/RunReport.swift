@@ -79,6 +79,27 @@ public struct RunReport: Sendable {
         return out
     }
 
+    /// `--diff`: per host, per instance, what changes (or would change): main.cf parameters,
+    /// master.cf services and table keys, as `+` added, `-` removed, `~` changed.
+    public var diffText: String {
+        var out = ""
+        for r in results where !r.diff.isEmpty {
+            out += "--- \(r.host)\n"
+            for d in r.diff {
+                var section: String?
+                for entry in d.entries {
+                    let name = entry.section.description
+                    if name != section {
+                        out += "  \(d.instance) \(name):\n"
+                        section = name
+                    }
+                    out += "    " + entry.line + "\n"
+                }
+            }
+        }
+        return out.isEmpty ? "" : out + "\n"
+    }
+
     /// `PLAY RECAP` with one line per host, as Ansible prints it.
     public var recap: String {
         let width = max(26, (results.map(\.host.count).max() ?? 0) + 1)

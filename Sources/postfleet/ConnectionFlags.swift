@@ -42,8 +42,8 @@ struct ConnectionFlags: ParsableArguments {
         if let commandTimeout, commandTimeout <= 0 { throw ValidationError("--timeout must be positive") }
     }
 
-    /// The selected hosts, or bad input.
-    func selectedHosts() throws -> [InventoryHost] {
+    /// The inventory and its selected hosts, or bad input.
+    func selectedHosts() throws -> (inventory: Inventory, hosts: [InventoryHost]) {
         let inventory: Inventory
         do {
             inventory = try Inventory.load(path: self.inventory)
@@ -51,7 +51,7 @@ struct ConnectionFlags: ParsableArguments {
             throw BadInput(message: "\(error)")
         }
         do {
-            return try limit.map { try inventory.select($0) } ?? inventory.hosts
+            return (inventory, try limit.map { try inventory.select($0) } ?? inventory.hosts)
         } catch {
             throw BadInput(message: "\(error)")
         }

@@ -31,7 +31,7 @@ struct Exec: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let hosts = try connection.selectedHosts()
+        let hosts = try connection.selectedHosts().hosts
         connection.warnIfUnchecked()
         let endpoints = hosts.map { Endpoint($0, defaults: connection.defaults) }
         let clock = ContinuousClock()

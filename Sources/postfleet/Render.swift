@@ -39,8 +39,8 @@ struct Render: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inventory = try load { try Inventory.load(path: self.inventory) }
-        let playbook = try load { try Playbook.load(path: self.playbook) }
+        let inventory = try readInput { try Inventory.load(path: self.inventory) }
+        let playbook = try readInput { try Playbook.load(path: self.playbook) }
         let hosts: [InventoryHost]
         if let host {
             do {
@@ -55,7 +55,7 @@ struct Render: AsyncParsableCommand {
         // Everything is rendered before anything is written.
         var rendered: [(host: InventoryHost, files: [RenderedFile])] = []
         for host in hosts {
-            rendered.append((host, try load { try playbook.render(for: host, inventory: inventory) }))
+            rendered.append((host, try readInput { try playbook.render(for: host, inventory: inventory) }))
         }
 
         let root = URL(fileURLWithPath: out)
@@ -87,17 +87,4 @@ struct Render: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body`; a mistake in an input file is printed as it describes itself
-    /// (`FILE:LINE:COL: error: ...` with the line and a caret) and exits 1.
-    private func load<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as SourceError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as FileError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
-    }
 }

@@ -1,0 +1,151 @@
+import Foundation
+import Playbook
+import Postfix
+import SSH
+import ShellQuoting
+
+/// One host's part of a run: where it is, and what the playbook wants there.
+public struct HostWork: Sendable {
+    public let endpoint: Endpoint
+    /// The instances the plays that target the host list, present or absent.
+    public let desired: [InstanceSpec]
+    /// Its rendered files.
+    public let files: [RenderedFile]
+
+    public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile]) {
+        self.endpoint = endpoint
+        self.desired = desired
+        self.files = files
+    }
+}
+
+public struct RolloutOptions: Sendable {
+    public var connection: ConnectionOptions
+    public var forks: Int
+    /// Read facts and report the plan; change nothing.
+    public var check: Bool
+    /// Compute per-parameter, per-service and per-key differences (fetches the old text of
+    /// changed tables: one more round trip on hosts where a table changes).
+    public var diff: Bool
+    /// How long the apply script may run on a host.
+    public var applyTimeout: Duration
+
+    public init(connection: ConnectionOptions, forks: Int, check: Bool = false, diff: Bool = false,
+                applyTimeout: Duration = .seconds(300)) {
+        self.connection = connection
+        self.forks = forks
+        self.check = check
+        self.diff = diff
+        self.applyTimeout = applyTimeout
+    }
+}
+
+/// Converges every host to what the playbook wants, at most `forks` at once: facts, plan,
+/// then one apply script per host that has something to do. `finished` is called as each
+/// host ends (for live progress).
+public func rollout(_ work: [HostWork], options: RolloutOptions,
+                    finished: (@Sendable (HostRunResult) -> Void)? = nil) async -> [HostRunResult] {
+    await fanOut(work, limit: options.forks) { item in
+        let result = await converge(item, options: options)
+        finished?(result)
+        return result
+    }
+}
+
+/// A name for this run's stage directories and backups: UTC time plus a random suffix, so
+/// two runs in the same second do not share backups.
+public func runIdentifier(_ date: Date = Date()) -> String {
+    FileTransaction.timestamp(date) + "-" + String(UInt16.random(in: .min ... .max), radix: 16)
+}
+
+func converge(_ work: HostWork, options: RolloutOptions) async -> HostRunResult {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var result = HostRunResult(host: work.endpoint.name, steps: [])
+    do {
+        try await Session.with(work.endpoint, options: options.connection) { session in
+            try await converge(work, on: session, options: options, into: &result)
+        }
+    } catch let error as SSHError {
+        result.connectionError = error
+    } catch {
+        let e = work.endpoint
+        result.connectionError = SSHError(host: e.name, address: e.address, port: e.port, phase: .exec,
+                                          code: .protocolError, message: "\(error)")
+    }
+    result.seconds = (clock.now - start).seconds
+    return result
+}
+
+private func converge(_ work: HostWork, on session: Session, options: RolloutOptions, into result: inout HostRunResult) async throws {
+    let clock = ContinuousClock()
+    var t = clock.now
+    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files))
+    result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
+
+    var plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts)
+    if options.diff {
+        let changedTables = plan.instances.flatMap(\.writes).filter {
+            if case .table = $0.kind { return facts.checksums[$0.path] != nil }
+            return false
+        }.map(\.path)
+        if !changedTables.isEmpty {
+            let old = try await readFiles(changedTables, on: session)
+            plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts, oldTables: old)
+        }
+    }
+    result.diff = plan.instances.filter { !$0.diff.isEmpty }.map { InstanceDiff(instance: $0.instance.name, entries: $0.diff) }
+
+    guard plan.refusals.isEmpty else {
+        result.steps.append(StepResult(action: "plan", status: .failed, message: plan.refusals.joined(separator: "; ")))
+        return
+    }
+    let script = try ApplyScript(plan: plan, id: runIdentifier())
+    if options.check || plan.isEmpty {
+        // The plan, step by step, as the apply script would report it.
+        result.steps += script.steps.filter { $0.changes && $0.key != "rollback" && $0.key != "restore" }
+            .map { StepResult(action: $0.action, instance: $0.instance, status: .changed) }
+        for i in plan.instances where i.isEmpty {
+            result.steps.append(StepResult(action: "in sync", instance: i.instance.name, status: .ok))
+        }
+        return
+    }
+
+    t = clock.now
+    let run = try await session.exec(script.script, stdin: script.archive, timeout: options.applyTimeout)
+    let (steps, completed) = script.results(stdout: run.stdoutText)
+    result.steps += steps
+    for i in plan.instances where i.isEmpty {
+        result.steps.append(StepResult(action: "in sync", instance: i.instance.name, status: .ok))
+    }
+    if !completed {
+        result.steps.append(StepResult(action: "apply", status: .failed, seconds: (clock.now - t).seconds,
+                                       message: "the apply script ended early (\(run.failureSummary))",
+                                       stderr: run.stderrText.isEmpty ? nil : run.stderrText))
+    }
+}
+
+/// The text of `paths` on the host (a missing file reads as empty), in one round trip.
+func readFiles(_ paths: [String], on session: Session) async throws -> [String: String] {
+    let marker = "@@postfleet-file "
+    let script = paths.map { "printf '\\n%s%s\\n' \(Shell.quote(marker)) \(Shell.quote($0)); cat -- \(Shell.quote($0)) 2>/dev/null" }
+        .joined(separator: "\n")
+    let output = try await session.exec(script).stdoutText
+    var files: [String: String] = [:]
+    var current: String?
+    var lines: [Substring] = []
+    func flush() {
+        if let current { files[current] = lines.joined(separator: "\n") }
+    }
+    for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.hasPrefix(marker) {
+            flush()
+            current = String(line.dropFirst(marker.count))
+            lines = []
+        } else {
+            lines.append(line)
+        }
+    }
+    flush()
+    return files
+}

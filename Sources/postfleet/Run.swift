@@ -1,0 +1,99 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Inventory
+import Playbook
+import Report
+import SSH
+
+/// `postfleet run`: converge every targeted host to a playbook, all at once, with one report.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Converge hosts to a playbook: instances, files, tables, reloads; one report.",
+        discussion: """
+            The inventory, the playbook and every template are loaded and rendered for every \
+            selected host first; any mistake prints FILE:LINE:COL: error: ... and exits 1 with no \
+            host contacted. Then, per host: facts in one round trip, a plan, and (unless there is \
+            nothing to do) one apply script: postmulti life-cycle operations, files staged beside \
+            their target and checked by Postfix (postconf -n without a warning, postfix check, every \
+            table openable) before anything goes live, atomic swaps with a backup NAME.postfleet-ID, \
+            then per instance the least disruptive action: nothing, postmap, reload, or stop and \
+            start. If anything fails after a swap, the previous files come back and the instance is \
+            put back as it was.
+            Exit status: 0 every host ok or changed; 2 some host failed; 4 hosts were unreachable \
+            and none failed; 1 bad input (no host contacted).
+            """
+    )
+
+    @Argument(help: "The playbook file.")
+    var playbook: String
+
+    @OptionGroup var connection: ConnectionFlags
+
+    @Flag(name: .customLong("check"), help: "Read facts and report what would change; change nothing.")
+    var check = false
+
+    @Flag(name: .customLong("diff"), help: "Show what changes per main.cf parameter, master.cf service and table key.")
+    var diff = false
+
+    @Option(name: .customLong("json"), help: "Also write the report as JSON (schema postfleet.run/1) to this file.")
+    var json: String?
+
+    @Option(name: .customLong("junit"), help: "Also write a JUnit XML report (one test case per host and step) to this file.")
+    var junit: String?
+
+    func run() async throws {
+        let (inventory, hosts) = try connection.selectedHosts()
+        let playbook = try readInput { try Playbook.load(path: self.playbook) }
+
+        // Everything is rendered, for every host, before any host is contacted.
+        var work: [HostWork] = []
+        for host in hosts {
+            let desired = try readInput { try playbook.instances(for: host, inventory: inventory) }
+            guard !desired.isEmpty else { continue }
+            let files = try readInput { try playbook.render(for: host, inventory: inventory) }
+            work.append(HostWork(endpoint: Endpoint(host, defaults: connection.defaults), desired: desired, files: files))
+        }
+        if work.isEmpty {
+            throw BadInput(message: "no play of \(self.playbook) targets any of the \(hosts.count) selected host\(hosts.count == 1 ? "" : "s")")
+        }
+        connection.warnIfUnchecked()
+
+        var options = RolloutOptions(connection: connection.connectionOptions,
+                                     forks: connection.forkCount(hosts: work.count), check: check, diff: diff)
+        if let timeout = connection.connectionOptions.commandTimeout { options.applyTimeout = timeout }
+        let progress = Progress(total: work.count)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = await rollout(work, options: options) { progress.hostFinished($0) }
+        progress.finish()
+        let report = RunReport(playbook: self.playbook, results: results, seconds: (clock.now - start).seconds, checkMode: check)
+
+        var out = ""
+        if diff { out += report.diffText }
+        out += report.text
+        FileHandle.standardOutput.write(Data(out.utf8))
+        do {
+            if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+            if let junit { try Data(report.junit.utf8).write(to: URL(fileURLWithPath: junit)) }
+        } catch {
+            FileHandle.standardError.write(Data("postfleet: cannot write the report: \(error.localizedDescription)\n".utf8))
+            throw ExitCode(1)
+        }
+        throw ExitCode(report.exitCode)
+    }
+}
+
+/// Runs `body`; a mistake in an input file is printed as it describes itself
+/// (`FILE:LINE:COL: error: ...` with the line and a caret) and exits 1.
+func readInput<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SourceError {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as FileError {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
