@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
         .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"], swiftSettings: settings),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: settings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",

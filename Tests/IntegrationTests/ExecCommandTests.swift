@@ -20,11 +20,12 @@ struct ExecCommandTests {
     var common: [String] { ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts] }
 
     @Test func allOkGroupsIdenticalOutputAndExitsZero() throws {
-        let r = try postfleet(["exec"] + common + ["-l", "border", "--", "postmulti", "-l"])
+        // Output every host shares whatever other suites do to its instances meanwhile.
+        let r = try postfleet(["exec"] + common + ["-l", "border", "--", "postconf", "-h", "mail_version"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("mta[1-\(lab.hostCount)] (\(lab.hostCount))"))
-        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
-        #expect(lines.contains("- - y /etc/postfix"))
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.split(separator: ".").count == 3 && $0.allSatisfy { $0.isNumber || $0 == "." } }, "\(r.stdout)")
         #expect(r.stdout.contains("ok=\(lab.hostCount) failed=0 unreachable=0"))
     }
 

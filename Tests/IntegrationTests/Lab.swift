@@ -106,3 +106,43 @@ func makeKey(in dir: URL, name: String = "id_other") throws -> String {
     try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path])
     return path
 }
+
+/// Runs a program with every signal unblocked and at its default action, its output in
+/// `log`, and waits for it (at most `seconds`, then it is killed). For programs that wait
+/// for children (bash's `wait`, `timeout`): a process started from a test's thread would
+/// inherit that thread's blocked SIGCHLD and wait for ever. Its daemons inherit the log
+/// file, not a pipe, so they cannot keep the caller waiting either.
+func runUnblocked(_ argv: [String], log: String, seconds: Double = 120) throws -> Int32 {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var pid: pid_t = 0
+    let cArgs = argv.map { strdup($0) } + [nil]
+    defer { cArgs.forEach { free($0) } }
+    let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, environ)
+    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
+    let deadline = Date().addingTimeInterval(seconds)
+    var status: Int32 = 0
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if Date() > deadline {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+            Issue.record("\(argv.joined(separator: " ")) did not finish within \(seconds) s")
+            return -1
+        }
+        usleep(50_000)
+    }
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}

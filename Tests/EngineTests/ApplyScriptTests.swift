@@ -1,0 +1,112 @@
+import Engine
+import Foundation
+import Inventory
+import Playbook
+import Postfix
+import Testing
+
+/// The apply script as text (it must parse in the shells a host may have) and the reading
+/// of what it prints. What it does to a host is proven in the lab (RunLabTests).
+@Suite struct ApplyScriptTests {
+    let plan: HostPlan
+
+    init() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let inventory = try Inventory.load(path: root + "/inventories/example.yml")
+        let playbook = try Playbook.load(path: root + "/playbooks/border-cluster.yml")
+        let host = try #require(inventory.host(named: "mta1"))
+        let facts = HostFacts(postfixVersion: "3.7.11", instances: [
+            InstanceFacts(name: nil, group: nil, enabled: true, configDirectory: "/etc/postfix", running: true),
+        ], checksums: [:], systemdControlled: false)
+        plan = HostPlan.make(desired: try playbook.instances(for: host, inventory: inventory),
+                             files: try playbook.render(for: host, inventory: inventory), facts: facts)
+    }
+
+    func parses(with shell: String, _ script: String) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: shell)
+        p.arguments = ["-n"]
+        let input = Pipe(), err = Pipe()
+        p.standardInput = input
+        p.standardError = err
+        try p.run()
+        input.fileHandleForWriting.write(Data(script.utf8))
+        try input.fileHandleForWriting.close()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test(arguments: ["/bin/sh", "/bin/bash", "/bin/dash"])
+    func theScriptParses(shell: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: shell) else { return }
+        let script = try ApplyScript(plan: plan, id: "20261125T000000Z-abcd")
+        let (status, stderr) = try parses(with: shell, script.script)
+        #expect(status == 0, "\(shell): \(stderr)")
+    }
+
+    @Test func theFilesTravelAsOneArchive() throws {
+        let script = try ApplyScript(plan: plan, id: "x")
+        let archive = try #require(String(bytes: script.archive.prefix(100), encoding: .utf8))
+        #expect(archive.hasPrefix("etc/postfix/main.cf"))
+        #expect(script.script.contains("tar -x -p --same-owner -C \"$T/in\" -f -"))
+    }
+
+    @Test func aCheckThatFailsSkipsEverythingThatWouldGoLive() throws {
+        let script = try ApplyScript(plan: plan, id: "x")
+        let output = """
+            @@postfleet step receive 0 3
+            @@postfleet step lc0 0 10
+            @@postfleet step lc1 0 4000
+            @@postfleet step lc2 0 30
+            @@postfleet step lc3 0 4000
+            @@postfleet step lc4 0 30
+            @@postfleet step stage0 0 20
+            @@postfleet step postmap0_0 0 5
+            @@postfleet step postmap0_1 0 5
+            @@postfleet step check0 1 300
+            | postmap: fatal: unsupported dictionary type: bogus
+
+            @@postfleet end failed
+
+            """
+        let (steps, completed) = script.results(stdout: output)
+        #expect(completed)
+        let failed = try #require(steps.first { $0.status == .failed })
+        #expect(failed.instance == "default")
+        #expect(failed.stderr == "postmap: fatal: unsupported dictionary type: bogus")
+        #expect(failed.message?.contains("the live files are unchanged") == true)
+        #expect(steps.filter { $0.status == .changed }.map(\.action) == [
+            "postmulti init", "created in group mta", "enabled", "created in group mta", "enabled", "postmapped generic", "postmapped virtual",
+        ])
+        let skipped = steps.filter { $0.status == .skipped }.map(\.action)
+        #expect(skipped.contains("wrote main.cf, generic, virtual"))
+        #expect(skipped.contains("restarted"))
+        #expect(skipped.contains("started"))
+        #expect(!steps.contains { $0.action.hasPrefix("put back") })
+        #expect(steps.first { $0.action == "created in group mta" }?.seconds == 4)
+    }
+
+    @Test func aLostConnectionLeavesUnreachedStepsUnreported() throws {
+        let script = try ApplyScript(plan: plan, id: "x")
+        let (steps, completed) = script.results(stdout: "@@postfleet step receive 0 3\n@@postfleet step lc0 0 10\n")
+        #expect(!completed)
+        #expect(steps.map(\.status) == [.ok, .changed])
+    }
+
+    @Test func aFailedStartIsFollowedByTheRollbackItReports() throws {
+        let script = try ApplyScript(plan: plan, id: "x")
+        var output = ""
+        for key in ["receive", "lc0", "lc1", "lc2", "lc3", "lc4", "stage0", "postmap0_0", "postmap0_1", "check0",
+                    "stage1", "check1", "stage2", "check2", "commit0", "commit1", "commit2", "act0"] {
+            output += "@@postfleet step \(key) 0 1\n"
+        }
+        output += "@@postfleet step act1 1 2000\n| fatal: mail system startup failed\n"
+        output += "@@postfleet step rollback 0 5\n@@postfleet step restore 0 900\n@@postfleet end failed\n"
+        let (steps, completed) = script.results(stdout: output)
+        #expect(completed)
+        #expect(steps.first { $0.status == .failed }.map { "\($0.instance ?? "") \($0.action)" } == "postfix-out started")
+        #expect(steps.contains { $0.action == "put back the previous files" && $0.status == .changed })
+        #expect(steps.contains { $0.action == "put the instances back as they were" && $0.status == .changed })
+        #expect(steps.filter { $0.status == .skipped }.map(\.instance) == ["postfix-in"])
+    }
+}

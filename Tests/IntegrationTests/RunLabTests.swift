@@ -1,0 +1,277 @@
+import Foundation
+import SSH
+import Testing
+
+/// `postfleet run playbooks/border-cluster.yml` on lab hosts mta1..mta3, as a mail
+/// administrator would check it: `postmulti -l`, `postconf`, `postmap -q`, mail in the
+/// hub's mailbox, master process ids, the bytes of the live files, exit codes and JSON.
+///
+/// One test, in order, because each stage starts from the state the one before left:
+/// bare hosts (`scripts/lab reset`), `--check`, the rollout, mail, a second run, a table
+/// change, a listener change, a main.cf Postfix rejects, a start that fails. The hosts
+/// are reset again at the end.
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(5)))
+struct RunLabTests {
+    let lab = Lab.current!
+    let hosts = ["mta1", "mta2", "mta3"]
+    var limit: String { hosts.joined(separator: ":") }
+
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    var binary: String {
+        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? Self.repository.appendingPathComponent(".build/debug/postfleet").path
+    }
+
+    /// `postfleet run PLAYBOOK` against the lab (or `inventory`), with `extra` options.
+    func run(_ playbook: String, inventory: String? = nil, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+        try runProcess(binary, ["run", playbook, "-i", inventory ?? lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit] + extra,
+                       seconds: 180)
+    }
+
+    /// A command's stdout on a lab host, over SSH; fails the test on a non-zero exit.
+    @discardableResult
+    func sh(_ host: String, _ command: String) async throws -> String {
+        try await Session.with(try lab.endpoint(host), options: lab.options()) { session in
+            let r = try await session.exec(command)
+            #expect(r.succeeded, "\(host): \(command): \(r.stderrText)")
+            return r.stdoutText
+        }
+    }
+
+    /// `scripts/lab reset`: the hosts as `scripts/lab up` left them.
+    func reset() throws {
+        let script = Self.repository.appendingPathComponent("scripts/lab").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-reset-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try runUnblocked([script, "reset", "--dir", lab.directory] + hosts, log: log)
+        try #require(status == 0, "scripts/lab reset: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// Master process id per configuration directory that has one running.
+    func masterPIDs(_ host: String) async throws -> [String: String] {
+        let out = try await sh(host, """
+            for d in /etc/postfix /etc/postfix-out /etc/postfix-in; do
+              [ -d "$d" ] || continue
+              if postfix -c "$d" status 2>/dev/null; then q=$(postconf -c "$d" -h queue_directory); echo "$d $(tr -d ' ' < "$q/pid/master.pid")"; fi
+            done
+            """)
+        var pids: [String: String] = [:]
+        for line in out.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if words.count == 2 { pids[String(words[0])] = String(words[1]) }
+        }
+        return pids
+    }
+
+    /// Every file in the configuration directories, with its checksum, size and mtime: what
+    /// "writes nothing" means.
+    func snapshot(_ host: String) async throws -> String {
+        try await sh(host, """
+            for d in /etc/postfix /etc/postfix-out /etc/postfix-in; do
+              [ -d "$d" ] || continue
+              find "$d" -maxdepth 1 -type f -printf '%p %s %T@ ' -exec sha256sum {} \\; | awk '{ print $1, $2, $3, $4 }'
+            done | sort
+            """)
+    }
+
+    /// `postmulti -l` rows with the padding squeezed out.
+    func instances(_ host: String) async throws -> [String] {
+        try await sh(host, "postmulti -l").split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
+
+    func actions(_ doc: [String: Any], _ host: String, _ instance: String) -> [String] {
+        let hosts = doc["hosts"] as? [String: [String: Any]]
+        let instances = hosts?[host]?["instances"] as? [String: [String: Any]]
+        return instances?[instance]?["actions"] as? [String] ?? []
+    }
+
+    func status(_ doc: [String: Any], _ host: String) -> String? {
+        (doc["hosts"] as? [String: [String: Any]])?[host]?["status"] as? String
+    }
+
+    /// A copy of the repository's playbooks/ that a test may change.
+    func playbookCopy(in scratch: URL) throws -> URL {
+        let copy = scratch.appendingPathComponent("playbooks")
+        try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("playbooks"), to: copy)
+        return copy
+    }
+
+    func edit(_ file: URL, _ change: (String) -> String) throws {
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let changed = change(text)
+        #expect(changed != text, "the edit of \(file.path) changed nothing")
+        try changed.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    /// Waits (at most 30 s) until the hub's mailbox holds a message with `subject`; returns the message.
+    func delivered(_ subject: String) async throws -> String? {
+        let mailbox = ProcessInfo.processInfo.environment["POSTFLEET_LAB_MAILBOX"]
+            ?? lab.directory + "/hosts/mailhub/upper/mail/vhosts/example.com/catchall"
+        for _ in 0..<60 {
+            if let text = try? String(contentsOfFile: mailbox, encoding: .utf8),
+               let range = text.range(of: "Subject: \(subject)\n") {
+                let start = text[..<range.lowerBound].range(of: "\nFrom ", options: .backwards)?.upperBound ?? text.startIndex
+                let end = text[range.upperBound...].range(of: "\nFrom ")?.lowerBound ?? text.endIndex
+                return String(text[start..<end])
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return nil
+    }
+
+    @Test func borderClusterFromBareHostsToRollbacks() async throws {
+        try reset()
+        defer { try? reset() }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let playbook = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
+
+        // --check on bare hosts: the plan is listed, nothing changes.
+        let bare = try await snapshot("mta1")
+        let bareInstances = try await instances("mta1")
+        let check = try run(playbook, ["--check", "--diff"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("mta[1-3] (3): would change"), "\(check.stdout)")
+        #expect(check.stdout.contains("postfix-out  created in group mta, enabled"))
+        #expect(check.stdout.contains("+ 127.0.0.1:10026/inet = 127.0.0.1:10026 inet n - n - - smtpd"))
+        #expect(check.stdout.contains("+ relayhost = [mailhub.example.com]") || check.stdout.contains("~ relayhost =  -> [mailhub.example.com]"))
+        #expect(try await snapshot("mta1") == bare)
+        #expect(try await instances("mta1") == bareInstances)
+
+        // The rollout.
+        let first = scratch.appendingPathComponent("first.json").path
+        let rollout = try run(playbook, ["--json", first])
+        #expect(rollout.status == 0, "\(rollout.stdout)\(rollout.stderr)")
+        #expect(rollout.stdout.contains("3 hosts: 0 ok, 3 changed, 0 failed, 0 unreachable"), "\(rollout.stdout)")
+        let firstDoc = try json(first)
+        for (k, host) in hosts.enumerated() {
+            #expect(status(firstDoc, host) == "changed")
+            #expect(actions(firstDoc, host, "postfix-in").contains("started"))
+            let rows = try await instances(host)
+            #expect(rows.contains("postfix-out mta y /etc/postfix-out"), "\(host): \(rows)")
+            #expect(rows.contains("postfix-in mta y /etc/postfix-in"), "\(host): \(rows)")
+            #expect(try await sh(host, "postconf -h myhostname") == "mta\(k + 1).example.com\n")
+            #expect(try await sh(host, "postmap -q root cdb:/etc/postfix/generic") == "mtaadmin+root=mta\(k + 1)\n")
+            #expect(try await sh(host, "test -f /etc/postfix/generic.cdb && echo yes") == "yes\n")
+            #expect(try await masterPIDs(host).keys.sorted() == ["/etc/postfix", "/etc/postfix-in", "/etc/postfix-out"])
+        }
+
+        // Mail flows as MULTI_INSTANCE_README.txt says.
+        let tag = UUID().uuidString.prefix(8)
+        try await sh("mta2", "printf 'To: someone@example.com\\nSubject: pf-sendmail-\(tag)\\n\\nhello\\n' | sendmail -f root -t")
+        try await sh("mta1", """
+            { printf 'EHLO controller\\r\\n'; sleep 0.3; printf 'MAIL FROM:<sender@example.net>\\r\\n'; sleep 0.2
+              printf 'RCPT TO:<someone@example.com>\\r\\n'; sleep 0.2; printf 'DATA\\r\\n'; sleep 0.2
+              printf 'Subject: pf-smtp-\(tag)\\r\\n\\r\\nhi\\r\\n.\\r\\n'; sleep 0.3; printf 'QUIT\\r\\n'; } | socat -t 5 - TCP:127.0.0.1:25
+            """)
+        let viaSendmail = try await delivered("pf-sendmail-\(tag)")
+        #expect(viaSendmail?.contains("From: root <mtaadmin+root=mta2@example.com>") == true, "\(viaSendmail ?? "not delivered")")
+        let viaSMTP = try await delivered("pf-smtp-\(tag)")
+        #expect(viaSMTP != nil, "the message sent to mta1's input instance did not reach the hub")
+        // It went input -> filter stand-in (port 10025) -> output (10026) -> hub.
+        #expect(try await sh("mta1", "grep -c 'relay=127.0.0.1\\[127.0.0.1\\]:10025.*status=sent' /var/log/postfix-in.log || true") != "0\n")
+
+        // A second run changes nothing, writes nothing and restarts nothing.
+        var pids: [String: [String: String]] = [:]
+        var files: [String: String] = [:]
+        for host in hosts {
+            pids[host] = try await masterPIDs(host)
+            files[host] = try await snapshot(host)
+        }
+        let second = scratch.appendingPathComponent("second.json").path
+        let again = try run(playbook, ["--json", second])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("3 hosts: 3 ok, 0 changed, 0 failed, 0 unreachable"), "\(again.stdout)")
+        let summary = try json(second)["summary"] as? [String: Any]
+        #expect(summary?["changed"] as? Int == 0)
+        for host in hosts {
+            #expect(try await masterPIDs(host) == pids[host])
+            #expect(try await snapshot(host) == files[host])
+        }
+
+        // One table entry changes: that table is postmapped, nothing is reloaded.
+        let copy = try playbookCopy(in: scratch)
+        let variant = copy.appendingPathComponent("border-cluster.yml").path
+        try edit(copy.appendingPathComponent("templates/null-client/virtual")) { $0 + "abuse\t\troot\n" }
+        let table = scratch.appendingPathComponent("table.json").path
+        let tableRun = try run(variant, ["--json", table, "--diff"])
+        #expect(tableRun.status == 0, "\(tableRun.stdout)")
+        #expect(tableRun.stdout.contains("default virtual:\n    + abuse = root"), "\(tableRun.stdout)")
+        let tableDoc = try json(table)
+        for host in hosts {
+            #expect(actions(tableDoc, host, "default").contains("postmapped virtual"), "\(actions(tableDoc, host, "default"))")
+            #expect(!actions(tableDoc, host, "default").contains { $0 == "reloaded" || $0 == "restarted" })
+            #expect(try await sh(host, "postmap -q abuse cdb:/etc/postfix/virtual") == "root\n")
+            #expect(try await masterPIDs(host) == pids[host])
+        }
+
+        // A listener changes in postfix-out's master.cf: that instance alone restarts.
+        try edit(copy.appendingPathComponent("border-cluster.yml")) {
+            $0.replacingOccurrences(of: "          127.0.0.1:10026/inet: 127.0.0.1:10026 inet n - n - - smtpd\n",
+                                    with: "          127.0.0.1:10026/inet: 127.0.0.1:10026 inet n - n - - smtpd\n          127.0.0.1:10027/inet: 127.0.0.1:10027 inet n - n - - smtpd\n")
+        }
+        let listener = scratch.appendingPathComponent("listener.json").path
+        let listenerRun = try run(variant, ["--json", listener])
+        #expect(listenerRun.status == 0, "\(listenerRun.stdout)")
+        let listenerDoc = try json(listener)
+        for host in hosts {
+            #expect(actions(listenerDoc, host, "postfix-out").contains("restarted"), "\(actions(listenerDoc, host, "postfix-out"))")
+            #expect(actions(listenerDoc, host, "postfix-in").isEmpty)
+            #expect(actions(listenerDoc, host, "default").isEmpty)
+            let now = try await masterPIDs(host)
+            #expect(now["/etc/postfix-out"] != pids[host]?["/etc/postfix-out"])
+            #expect(now["/etc/postfix-in"] == pids[host]?["/etc/postfix-in"])
+            #expect(now["/etc/postfix"] == pids[host]?["/etc/postfix"])
+            #expect(try await sh(host, "ss -ltn 'sport = :10027' | grep -c LISTEN") == "1\n")
+        }
+
+        // A main.cf that Postfix rejects (an unknown table type, on mta3 only): mta3 fails
+        // with Postfix's message and keeps its live files and running instance; mta1 and
+        // mta2 complete.
+        try edit(copy.appendingPathComponent("templates/null-client/main.cf")) {
+            $0.replacingOccurrences(of: "smtp_generic_maps = ${indexed}generic", with: "smtp_generic_maps = {{generic_type}}:${config_directory}/generic")
+        }
+        let inventory = scratch.appendingPathComponent("inventory")
+        try FileManager.default.createDirectory(at: inventory.appendingPathComponent("group_vars"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: inventory.appendingPathComponent("host_vars"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: lab.inventoryPath, toPath: inventory.appendingPathComponent("hosts.yml").path)
+        try "generic_type: cdb\n".write(to: inventory.appendingPathComponent("group_vars/border.yml"), atomically: true, encoding: .utf8)
+        try "generic_type: bogus\n".write(to: inventory.appendingPathComponent("host_vars/mta3.yml"), atomically: true, encoding: .utf8)
+        let mta3Files = try await snapshot("mta3")
+        let mta3PIDs = try await masterPIDs("mta3")
+        let rejected = scratch.appendingPathComponent("rejected.json").path
+        let rejectedRun = try run(variant, inventory: inventory.appendingPathComponent("hosts.yml").path, ["--json", rejected])
+        #expect(rejectedRun.status == 2, "\(rejectedRun.stdout)")
+        #expect(rejectedRun.stdout.contains("unsupported dictionary type: bogus"), "\(rejectedRun.stdout)")
+        #expect(rejectedRun.stdout.contains("Postfix rejects the new configuration; the live files are unchanged"))
+        let rejectedDoc = try json(rejected)
+        #expect(status(rejectedDoc, "mta3") == "failed")
+        #expect(status(rejectedDoc, "mta1") == "changed")
+        #expect(status(rejectedDoc, "mta2") == "changed")
+        #expect(try await snapshot("mta3") == mta3Files)
+        #expect(try await masterPIDs("mta3") == mta3PIDs)
+        #expect(try await sh("mta1", "postconf -h smtp_generic_maps") == "cdb:${config_directory}/generic\n")
+
+        // A start that fails after the swap (a listener on an address the host does not
+        // have): the previous master.cf comes back and postfix-out runs again.
+        try edit(copy.appendingPathComponent("border-cluster.yml")) {
+            $0.replacingOccurrences(of: "127.0.0.1:10027/inet: 127.0.0.1:10027 inet", with: "198.18.0.199:2525/inet: 198.18.0.199:2525 inet")
+        }
+        let before = try await snapshot("mta1")
+        let broken = try runProcess(binary, ["run", variant, "-i", inventory.appendingPathComponent("hosts.yml").path,
+                                             "--known-hosts", lab.knownHosts, "-l", "mta1"], seconds: 120)
+        #expect(broken.status == 2, "\(broken.stdout)")
+        #expect(broken.stdout.contains("the restart failed; the previous files were put back"), "\(broken.stdout)")
+        #expect(broken.stdout.contains("put back the previous files"))
+        let after = try await snapshot("mta1")
+        let masterLine = { (s: String) in s.split(separator: "\n").first { $0.hasPrefix("/etc/postfix-out/master.cf ") }.map { $0.split(separator: " ")[3] } }
+        #expect(masterLine(after) == masterLine(before), "postfix-out's master.cf is not the one from before")
+        #expect(try await masterPIDs("mta1")["/etc/postfix-out"] != nil, "postfix-out is not running again")
+    }
+}
