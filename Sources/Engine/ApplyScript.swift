@@ -56,7 +56,7 @@ public struct ApplyScript: Sendable {
         }
     }
 
-    public init(plan: HostPlan, id: String, now: Date = Date()) throws {
+    public init(plan: HostPlan, tasks: [PlayTask] = [], id: String, now: Date = Date()) throws {
         self.id = id
         // Files are dated a minute back: Postfix pauses while main.cf is younger than a
         // couple of seconds, a guard against reading a file an editor is still writing.
@@ -185,6 +185,12 @@ public struct ApplyScript: Sendable {
                  ["o=$(log_size \(dir))"] + commands.map { $0 + " || { log_since \(dir) \"$o\"; return 1; }" },
                  onFailure: "{ undo; finish failed 1; }",
                  failure: "\(verb == "reloaded" ? "the reload" : verb == "started" ? "the start" : "the restart") failed; the previous files were put back and the instances put back as they were")
+        }
+        // The play's tasks, once everything has converged. They are commands, so they count
+        // as a change whenever they run; a failing task fails the host and undoes nothing.
+        for (n, task) in tasks.enumerated() {
+            step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: true, [task.commandLine + " </dev/null"],
+                 onFailure: "finish failed 1", failure: "the task failed")
         }
         steps.append(Step(key: "rollback", action: "put back the previous files", instance: nil, changes: true))
         steps.append(Step(key: "restore", action: "put the instances back as they were", instance: nil, changes: true))

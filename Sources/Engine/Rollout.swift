@@ -11,11 +11,14 @@ public struct HostWork: Sendable {
     public let desired: [InstanceSpec]
     /// Its rendered files.
     public let files: [RenderedFile]
+    /// The `tasks:` of the plays that target it, run in order once the instances converge.
+    public let tasks: [PlayTask]
 
-    public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile]) {
+    public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile], tasks: [PlayTask] = []) {
         self.endpoint = endpoint
         self.desired = desired
         self.files = files
+        self.tasks = tasks
     }
 }
 
@@ -100,8 +103,8 @@ private func converge(_ work: HostWork, on session: Session, options: RolloutOpt
         result.steps.append(StepResult(action: "plan", status: .failed, message: plan.refusals.joined(separator: "; ")))
         return
     }
-    let script = try ApplyScript(plan: plan, id: runIdentifier())
-    if options.check || plan.isEmpty {
+    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier())
+    if options.check || (plan.isEmpty && work.tasks.isEmpty) {
         // The plan, step by step, as the apply script would report it.
         result.steps += script.steps.filter { $0.changes && $0.key != "rollback" && $0.key != "restore" }
             .map { StepResult(action: $0.action, instance: $0.instance, status: .changed) }

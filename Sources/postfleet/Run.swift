@@ -50,9 +50,10 @@ struct Run: AsyncParsableCommand {
         var work: [HostWork] = []
         for host in hosts {
             let desired = try readInput { try playbook.instances(for: host, inventory: inventory) }
-            guard !desired.isEmpty else { continue }
+            guard try readInput({ try !playbook.plays(for: host, in: inventory).isEmpty }) else { continue }
             let files = try readInput { try playbook.render(for: host, inventory: inventory) }
-            work.append(HostWork(endpoint: Endpoint(host, defaults: connection.defaults), desired: desired, files: files))
+            let tasks = try readInput { try playbook.plays(for: host, in: inventory).flatMap(\.tasks) }
+            work.append(HostWork(endpoint: Endpoint(host, defaults: connection.defaults), desired: desired, files: files, tasks: tasks))
         }
         if work.isEmpty {
             throw BadInput(message: "no play of \(self.playbook) targets any of the \(hosts.count) selected host\(hosts.count == 1 ? "" : "s")")
