@@ -37,6 +37,9 @@ public struct ApplyScript: Sendable {
         let changes: Bool
         /// What a failure of it means for the host, for the report.
         var failure: String? = nil
+
+        /// Putting things back after a failure: reported only when it happened.
+        var isRecovery: Bool { key == "rollback" || key == "restore" }
     }
 
     public let id: String
@@ -152,31 +155,27 @@ public struct ApplyScript: Sendable {
 
         // Make it live, in start order; on failure put everything back.
         for (n, i) in plan.instances.enumerated() {
-            let verb: String
-            let commands: [String]
-            let control = Self.control(i.instance)
-            if i.start {
-                verb = "started"
-                commands = [control("start")]
-            } else {
-                switch i.action {
-                case .none, .postmap: continue
-                case .reload:
-                    verb = "reloaded"
-                    commands = [control("reload")]
-                case .restart:
-                    verb = "restarted"
-                    commands = [control("stop"), control("start")]
-                }
+            let verb: String, verbs: [String]
+            switch (i.start, i.action) {
+            case (true, _): (verb, verbs) = ("started", ["start"])
+            case (false, .reload): (verb, verbs) = ("reloaded", ["reload"])
+            case (false, .restart): (verb, verbs) = ("restarted", ["stop", "start"])
+            case (false, .none), (false, .postmap): continue
             }
+            let commands = verbs.map { Self.control(i.instance, $0) }
+            // Back as it was: running with the previous files (listeners reopened after a
+            // restart), or stopped.
             let wasRunning = i.before?.running ?? false
-            body.append("restore\(n)() {")
-            body.append("  if \(control("status")) >/dev/null 2>&1; then")
-            body.append("    " + (wasRunning ? (i.action == .restart ? control("stop") + " && " + control("start") : control("reload")) : control("stop")))
-            body.append("  else")
-            body.append("    " + (wasRunning ? control("start") : ":"))
-            body.append("  fi")
-            body.append("}")
+            let ifRunning = !wasRunning ? ["stop"] : i.action == .restart ? ["stop", "start"] : ["reload"]
+            let ifStopped = wasRunning ? ["start"] : []
+            func line(_ verbs: [String]) -> String {
+                verbs.isEmpty ? ":" : verbs.map { Self.control(i.instance, $0) }.joined(separator: " && ")
+            }
+            body += [
+                "restore\(n)() {",
+                "  if \(Self.control(i.instance, "status")) >/dev/null 2>&1; then \(line(ifRunning)); else \(line(ifStopped)); fi",
+                "}",
+            ]
             body.append(#"acted="restore\#(n) $acted""#)
             // Postfix's commands report to the log, not to a stderr that is not a terminal: on
             // failure, show the instance's log lines of that moment.
@@ -210,13 +209,11 @@ public struct ApplyScript: Sendable {
     /// Before a start, Debian's `configure-instance.sh` runs where it exists, as Debian's
     /// `postfix@.service` does: it copies /etc/hosts, resolv.conf and the like into the
     /// instance's chroot, without which chrooted smtp(8) cannot find the relay host.
-    static func control(_ instance: PostfixInstance) -> (String) -> String {
-        { verb in
-            let command = Shell.join(["postfix", "-c", instance.configDirectory, verb]) + " </dev/null"
-            guard verb == "start" else { return command }
-            let prepare = Shell.join([debianConfigureInstance, instance.selector])
-            return "{ [ ! -x \(debianConfigureInstance) ] || \(prepare) </dev/null; } && " + command
-        }
+    static func control(_ instance: PostfixInstance, _ verb: String) -> String {
+        let command = Shell.join(["postfix", "-c", instance.configDirectory, verb]) + " </dev/null"
+        guard verb == "start" else { return command }
+        let prepare = Shell.join([debianConfigureInstance, instance.selector])
+        return "{ [ ! -x \(debianConfigureInstance) ] || \(prepare) </dev/null; } && " + command
     }
 
     static let debianConfigureInstance = "/usr/lib/postfix/configure-instance.sh"
@@ -329,7 +326,7 @@ public struct ApplyScript: Sendable {
         for step in steps {
             guard let s = seen[step.key] else {
                 // Never reached: skipped when the script ended; unknown when the connection was lost.
-                if completed, step.key != "rollback", step.key != "restore" {
+                if completed, !step.isRecovery {
                     results.append(StepResult(action: step.action, instance: step.instance, status: .skipped))
                 }
                 continue

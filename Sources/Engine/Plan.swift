@@ -38,6 +38,15 @@ public struct HostPlan: Sendable {
         return paths
     }
 
+    /// The tables whose source on the host differs from the rendered one (new tables not
+    /// included): those whose old text `--diff` reads to show per-key changes.
+    public static func changedTables(_ files: [RenderedFile], facts: HostFacts) -> [String] {
+        files.filter {
+            guard case .table = $0.kind, let old = facts.checksums[$0.path] else { return false }
+            return old != SHA256.hex($0.contents)
+        }.map(\.path)
+    }
+
     /// The plan for one host.
     ///
     /// - Parameters:

@@ -58,7 +58,16 @@ public func rollout(_ work: [HostWork], options: RolloutOptions,
 /// A name for this run's stage directories and backups: UTC time plus a random suffix, so
 /// two runs in the same second do not share backups.
 public func runIdentifier(_ date: Date = Date()) -> String {
-    FileTransaction.timestamp(date) + "-" + String(UInt16.random(in: .min ... .max), radix: 16)
+    runTimestamp(date) + "-" + String(UInt16.random(in: .min ... .max), radix: 16)
+}
+
+/// `20261125T014456Z`: UTC, sortable, safe in a file name.
+public func runTimestamp(_ date: Date) -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+    return f.string(from: date)
 }
 
 func converge(_ work: HostWork, options: RolloutOptions) async -> HostRunResult {
@@ -86,41 +95,30 @@ private func converge(_ work: HostWork, on session: Session, options: RolloutOpt
     let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files))
     result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
 
-    var plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts)
-    if options.diff {
-        let changedTables = plan.instances.flatMap(\.writes).filter {
-            if case .table = $0.kind { return facts.checksums[$0.path] != nil }
-            return false
-        }.map(\.path)
-        if !changedTables.isEmpty {
-            let old = try await readFiles(changedTables, on: session)
-            plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts, oldTables: old)
-        }
-    }
+    // For --diff, the old text of each table whose source changed, read before planning.
+    let changedTables = options.diff ? HostPlan.changedTables(work.files, facts: facts) : []
+    let oldTables = changedTables.isEmpty ? [:] : try await readFiles(changedTables, on: session)
+    let plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts, oldTables: oldTables)
     result.diff = plan.instances.filter { !$0.diff.isEmpty }.map { InstanceDiff(instance: $0.instance.name, entries: $0.diff) }
 
     guard plan.refusals.isEmpty else {
         result.steps.append(StepResult(action: "plan", status: .failed, message: plan.refusals.joined(separator: "; ")))
         return
     }
+    let inSync = plan.instances.filter(\.isEmpty).map { StepResult(action: "in sync", instance: $0.instance.name, status: .ok) }
     let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier())
     if options.check || (plan.isEmpty && work.tasks.isEmpty) {
         // The plan, step by step, as the apply script would report it.
-        result.steps += script.steps.filter { $0.changes && $0.key != "rollback" && $0.key != "restore" }
+        result.steps += script.steps.filter { $0.changes && !$0.isRecovery }
             .map { StepResult(action: $0.action, instance: $0.instance, status: .changed) }
-        for i in plan.instances where i.isEmpty {
-            result.steps.append(StepResult(action: "in sync", instance: i.instance.name, status: .ok))
-        }
+        result.steps += inSync
         return
     }
 
     t = clock.now
     let run = try await session.exec(script.script, stdin: script.archive, timeout: options.applyTimeout)
     let (steps, completed) = script.results(stdout: run.stdoutText)
-    result.steps += steps
-    for i in plan.instances where i.isEmpty {
-        result.steps.append(StepResult(action: "in sync", instance: i.instance.name, status: .ok))
-    }
+    result.steps += steps + inSync
     if !completed {
         result.steps.append(StepResult(action: "apply", status: .failed, seconds: (clock.now - t).seconds,
                                        message: "the apply script ended early (\(run.failureSummary))",

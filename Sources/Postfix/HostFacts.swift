@@ -68,8 +68,8 @@ public enum FactsProbe {
         return """
             m() { printf '\\n\(marker)%s\\n' "$*"; }
             m version; postconf -h mail_version 2>&1
-            m instances; postmulti -l 2>&1
-            for d in $(postmulti -l 2>/dev/null | awk '{print $4}'); do
+            l=$(postmulti -l 2>&1); m instances; printf '%s\n' "$l"
+            for d in $(printf '%s\n' "$l" | awk 'NF == 4 && $4 ~ "^/" {print $4}'); do
               m config "$d"; postconf -c "$d" -n 2>/dev/null
               m status "$d"; if postfix -c "$d" status >/dev/null 2>&1; then echo running; else echo stopped; fi
               m pid "$d"; q=$(postconf -c "$d" -h queue_directory 2>/dev/null); tr -d ' ' < "$q/pid/master.pid" 2>/dev/null

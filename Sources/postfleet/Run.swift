@@ -49,10 +49,11 @@ struct Run: AsyncParsableCommand {
         // Everything is rendered, for every host, before any host is contacted.
         var work: [HostWork] = []
         for host in hosts {
+            let plays = try readInput { try playbook.plays(for: host, in: inventory) }
+            guard !plays.isEmpty else { continue }
             let desired = try readInput { try playbook.instances(for: host, inventory: inventory) }
-            guard try readInput({ try !playbook.plays(for: host, in: inventory).isEmpty }) else { continue }
             let files = try readInput { try playbook.render(for: host, inventory: inventory) }
-            let tasks = try readInput { try playbook.plays(for: host, in: inventory).flatMap(\.tasks) }
+            let tasks = plays.flatMap(\.tasks)
             work.append(HostWork(endpoint: Endpoint(host, defaults: connection.defaults), desired: desired, files: files, tasks: tasks))
         }
         if work.isEmpty {

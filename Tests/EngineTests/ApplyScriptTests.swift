@@ -44,6 +44,13 @@ import Testing
         #expect(status == 0, "\(shell): \(stderr)")
     }
 
+    @Test func stageAndBackupPathsSitBesideTheirTargets() throws {
+        let script = try ApplyScript(plan: plan, id: "20261125T010000Z").script
+        #expect(script.contains("s=/etc/postfix-out/.postfleet-stage-20261125T010000Z\n"))
+        #expect(script.contains(#"ln -f -- "$2" "$2.postfleet-$ID""#))
+        #expect(runTimestamp(Date(timeIntervalSince1970: 0)) == "19700101T000000Z")
+    }
+
     @Test func theFilesTravelAsOneArchive() throws {
         let script = try ApplyScript(plan: plan, id: "x")
         let archive = try #require(String(bytes: script.archive.prefix(100), encoding: .utf8))

@@ -41,11 +41,4 @@ import Testing
             _ = try TarArchive.make([.init(path: path, contents: [], mode: 0o644, owner: "root", group: "root", mtime: 0)])
         }
     }
-
-    @Test func stageAndBackupPathsSitBesideTheirTargets() {
-        let t = FileTransaction(files: [DesiredFile(path: "/etc/postfix-out/main.cf", contents: [])], id: "20261125T010000Z")
-        #expect(t.stagedPath(of: "/etc/postfix-out/main.cf") == "/etc/postfix-out/.postfleet-stage-20261125T010000Z/main.cf")
-        #expect(t.backupPath(of: "/etc/postfix-out/main.cf") == "/etc/postfix-out/main.cf.postfleet-20261125T010000Z")
-        #expect(FileTransaction.timestamp(Date(timeIntervalSince1970: 0)) == "19700101T000000Z")
-    }
 }
