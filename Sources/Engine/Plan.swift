@@ -38,6 +38,12 @@ public struct HostPlan: Sendable {
         return paths
     }
 
+    /// The instances whose queues the facts must count: those the plan may destroy, which
+    /// it does only when their queue is empty.
+    public static func queuesToCount(_ desired: [InstanceSpec]) -> [String] {
+        desired.filter { $0.state == .absent && !$0.instance.isDefault }.map(\.instance.configDirectory)
+    }
+
     /// The tables whose source on the host differs from the rendered one (new tables not
     /// included): those whose old text `--diff` reads to show per-key changes.
     public static func changedTables(_ files: [RenderedFile], facts: HostFacts) -> [String] {

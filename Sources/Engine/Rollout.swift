@@ -92,7 +92,8 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostRunResult 
 private func converge(_ work: HostWork, on session: Session, options: RolloutOptions, into result: inout HostRunResult) async throws {
     let clock = ContinuousClock()
     var t = clock.now
-    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files))
+    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files),
+                                      queues: .only(HostPlan.queuesToCount(work.desired)))
     result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
 
     // For --diff, the old text of each table whose source changed, read before planning.

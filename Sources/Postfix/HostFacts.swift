@@ -30,19 +30,22 @@ public struct InstanceFacts: Sendable, Equatable {
     public var group: String?
     public var enabled: Bool
     public var configDirectory: String
-    /// `postconf -c DIR -n`: the parameters set explicitly in its main.cf.
+    /// The parameters its main.cf sets explicitly (what `postconf -c DIR -n` prints), read
+    /// by ``MainCF`` from the file's text: the last definition of a name wins.
     public var parameters: [String: String]
     public var running: Bool
     /// The master process id while it runs, from the queue's pid/master.pid.
     public var masterPID: Int?
-    /// `postconf -c DIR -M`: one normalized line per master.cf service.
+    /// Its master.cf services as `postconf -c DIR -M` prints them: one line per service,
+    /// continuation lines joined, fields separated by single spaces.
     public var services: [String]
-    /// Messages in its queue (`postqueue -c DIR -j`, one JSON line per message).
-    public var queuedMessages: Int
+    /// Messages in its queue (`postqueue -c DIR -j`, one JSON line per message); nil when
+    /// the probe was not asked to count them (see ``FactsProbe/QueueCount``).
+    public var queuedMessages: Int?
 
     public init(name: String?, group: String?, enabled: Bool, configDirectory: String,
                 parameters: [String: String] = [:], running: Bool = false, masterPID: Int? = nil,
-                services: [String] = [], queuedMessages: Int = 0) {
+                services: [String] = [], queuedMessages: Int? = nil) {
         self.name = name
         self.group = group
         self.enabled = enabled
@@ -59,25 +62,81 @@ public struct InstanceFacts: Sendable, Equatable {
 ///
 /// The command is a POSIX shell script that prints sections, each headed by a marker
 /// line; every file name in it is single-quoted. It changes nothing on the host.
+///
+/// It is built to be cheap on the host, because on a converged fleet it is all a run does
+/// there (it costs about a fifth of what `postfix status` and `postconf -n`/`-M` per
+/// instance cost):
+/// - The instances are found as `postmulti -l` finds them, with the same queries:
+///   `postconf -x` of the default instance's `multi_instance_directories`, then per
+///   directory `postconf -xc DIR` of `queue_directory` and `multi_instance_name`, `_group`,
+///   `_enable` (postmulti itself runs exactly that `postconf` per instance). One `postconf`
+///   also gives the version and the default instance's values.
+/// - One `awk` prints every instance's main.cf and master.cf; the controller parses them
+///   as Postfix does (``MainCF``, ``MasterCF``), instead of `postconf -n` and `postconf -M`.
+/// - Whether an instance runs is read with shell built-ins: its `pid/master.pid` names a
+///   live process called `master` (`postfix status` asks the master's pid-file lock, at
+///   the cost of a shell script and two more processes per instance).
+/// - One `sha256sum` for every managed file; queues are counted only where asked.
 public enum FactsProbe {
     static let marker = "@@postfleet "
 
+    /// Which instances' queues the probe counts with `postqueue -j` (the plan needs the count
+    /// only for an instance it would destroy).
+    public enum QueueCount: Sendable, Equatable {
+        case none
+        case all
+        /// Only the instances with these configuration directories.
+        case only([String])
+    }
+
     /// The script; `files` are the managed files whose checksums the plan compares.
-    public static func command(files: [String]) -> String {
+    public static func command(files: [String], queues: QueueCount = .none) -> String {
         let quoted = files.map(Shell.quote).joined(separator: " ")
+        let queueTest: String
+        switch queues {
+        case .none: queueTest = "false"
+        case .all: queueTest = "true"
+        case let .only(dirs):
+            queueTest = dirs.isEmpty ? "false"
+                : "case $1 in \(dirs.map(Shell.quote).joined(separator: "|"))) true;; *) false;; esac"
+        }
         return """
-            m() { printf '\\n\(marker)%s\\n' "$*"; }
-            m version; postconf -h mail_version 2>&1
-            l=$(postmulti -l 2>&1); m instances; printf '%s\n' "$l"
-            for d in $(printf '%s\n' "$l" | awk 'NF == 4 && $4 ~ "^/" {print $4}'); do
-              m config "$d"; postconf -c "$d" -n 2>/dev/null
-              m status "$d"; if postfix -c "$d" status >/dev/null 2>&1; then echo running; else echo stopped; fi
-              m pid "$d"; q=$(postconf -c "$d" -h queue_directory 2>/dev/null); tr -d ' ' < "$q/pid/master.pid" 2>/dev/null
-              m services "$d"; postconf -c "$d" -M 2>/dev/null
-              m queue "$d"; postqueue -c "$d" -j 2>/dev/null | wc -l
+            m() { if [ $# -gt 1 ]; then printf '\\n\(marker)%s %s\\n' "$1" "$2"; else printf '\\n\(marker)%s\\n' "$1"; fi; }
+            set -f; n='
+            '
+            # instance DIR QUEUE_DIRECTORY NAME GROUP ENABLE
+            instance() {
+              m instance "$1"; printf '|%s\\n' "$3" "$4" "$5"
+              p=; c=
+              [ ! -f "$2/pid/master.pid" ] || IFS=' ' read -r p < "$2/pid/master.pid"
+              case $p in ''|*[!0-9]*) p=;; *) [ ! -f "/proc/$p/comm" ] || read -r c < "/proc/$p/comm";; esac
+              m status "$1"; if [ "$c" = master ]; then echo running; else echo stopped; fi
+              m pid "$1"; [ "$c" != master ] || echo "$p"
+              if \(queueTest); then m queue "$1"; postqueue -c "$1" -j 2>/dev/null | wc -l; fi
+              for f in "$1/main.cf" "$1/master.cf"; do [ ! -f "$f" ] || cf="$cf$f$n"; done
+            }
+            cf=; v=$(postconf -xh mail_version config_directory queue_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable 2>&1)
+            { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
+            $v
+            EOF
+            m version; printf '%s\\n' "$ver"
+            instance "$cd" "$q" "$name" "$group" "$enable"
+            IFS=", \t"; for d in $dirs; do
+              IFS=$n
+              if v=$(postconf -xc "$d" -h queue_directory multi_instance_name multi_instance_group multi_instance_enable 2>&1); then
+                { IFS= read -r q; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
+            $v
+            EOF
+                instance "$d" "$q" "$name" "$group" "$enable"
+              else
+                m error "$d"; printf '%s\\n' "$v"
+              fi
             done
+            IFS=$n; m files
+            [ -z "$cf" ] || awk 'BEGIN { for (i = 1; i < ARGC; i++) { print "\(marker)file " ARGV[i]; while ((getline l < ARGV[i]) > 0) print "|" l; close(ARGV[i]) } }' $cf
             m systemd; if [ -d /run/systemd/system ] && systemctl is-enabled --quiet 'postfix@-' 2>/dev/null; then echo yes; else echo no; fi
-            m checksums; for f in \(quoted); do [ -f "$f" ] && sha256sum -- "$f"; done
+            set --; for f in \(quoted); do [ ! -f "$f" ] || set -- "$@" "$f"; done
+            m checksums; [ $# -eq 0 ] || sha256sum -- "$@"
             m end
             """
     }
@@ -99,26 +158,43 @@ public enum FactsProbe {
             throw ParseError(description: "the facts command did not run to its end; output was: \(output.suffix(300))")
         }
         func section(_ key: String) -> [Substring] { sections.first { $0.key == key }?.lines ?? [] }
+        // A file's text comes as lines each prefixed with "|" (so no line of it can look like
+        // a marker, and empty lines survive); a file that does not exist has no section.
+        func file(_ path: String) -> String? {
+            guard let lines = sections.first(where: { $0.key == "file " + path })?.lines else { return nil }
+            return lines.map { $0.dropFirst() + "\n" }.joined()
+        }
 
         let version = section("version").first.map(String.init) ?? ""
         guard !version.isEmpty, !version.contains(" ") else {
             throw ParseError(description: "Postfix does not answer: postconf -h mail_version printed \(version.isEmpty ? "nothing" : "'\(version)'")")
         }
         var instances: [InstanceFacts] = []
-        let listed: [InstanceFacts]
-        do {
-            listed = try PostmultiListing.parse(section("instances").joined(separator: "\n"))
-        } catch {
-            throw ParseError(description: error.description)
-        }
-        for entry in listed {
-            var instance = entry
-            let dir = entry.configDirectory
-            instance.parameters = MainCFParameters.parse(section("config \(dir)"))
+        for (key, lines) in sections {
+            if key.hasPrefix("error ") {
+                let dir = key.dropFirst("error ".count)
+                throw ParseError(description: "postconf -c \(dir): " + lines.joined(separator: " "))
+            }
+            guard key.hasPrefix("instance ") else { continue }
+            let dir = String(key.dropFirst("instance ".count))
+            // name, group, enable; each line "|" + value (an empty value is an empty line)
+            let values = lines.map { String($0.dropFirst()) }
+            guard values.count == 3 else {
+                throw ParseError(description: "instance \(dir): unexpected answer \(values)")
+            }
+            // postmulti lists the default instance (the first) as enabled, whatever its
+            // multi_instance_enable says.
+            var instance = InstanceFacts(name: values[0].isEmpty ? nil : values[0], group: values[1].isEmpty ? nil : values[1],
+                                         enabled: instances.isEmpty || values[2].lowercased() == "yes", configDirectory: dir)
+            if let text = file(dir + "/main.cf") {
+                instance.parameters = Dictionary(MainCF(text).parameters, uniquingKeysWith: { $1 })
+            }
+            if let text = file(dir + "/master.cf") {
+                instance.services = MasterCF(text).services.map { $0.fields.joined(separator: " ") }
+            }
             instance.running = section("status \(dir)").first == "running"
             instance.masterPID = instance.running ? section("pid \(dir)").first.flatMap { Int($0) } : nil
-            instance.services = section("services \(dir)").map(String.init)
-            instance.queuedMessages = section("queue \(dir)").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+            instance.queuedMessages = section("queue \(dir)").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             instances.append(instance)
         }
         var checksums: [String: String] = [:]
@@ -145,18 +221,6 @@ public enum PostmultiListing {
     public static func parseLine(_ line: Substring) throws(LineError) -> InstanceFacts {
         guard let instances = try? parse(String(line)), instances.count == 1 else { throw LineError() }
         return instances[0]
-    }
-}
-
-/// `postconf -n` output: `name = value` lines.
-public enum MainCFParameters {
-    public static func parse<S: StringProtocol>(_ lines: [S]) -> [String: String] {
-        var out: [String: String] = [:]
-        for line in lines {
-            guard let eq = line.range(of: " = ") ?? line.range(of: " =") else { continue }
-            out[String(line[..<eq.lowerBound])] = String(line[eq.upperBound...])
-        }
-        return out
     }
 }
 

@@ -58,10 +58,15 @@ public enum LifecyclePlan {
 
     /// Why an instance cannot be destroyed yet, or an empty list if it can. The plan
     /// never stops, disables or empties an instance to make destruction possible.
-    public static func destroyBlockers(_ instance: InstanceFacts, queuedMessages: Int) -> [String] {
+    /// A queue that was not counted (`nil`) blocks too: only a queue known to be empty may go.
+    public static func destroyBlockers(_ instance: InstanceFacts, queuedMessages: Int?) -> [String] {
         var reasons: [String] = []
         if instance.running { reasons.append("it is running (stop it first)") }
         if instance.enabled { reasons.append("it is enabled (disable it first)") }
+        guard let queuedMessages else {
+            reasons.append("its queue was not counted")
+            return reasons
+        }
         if queuedMessages > 0 {
             reasons.append("its queue holds \(queuedMessages) message\(queuedMessages == 1 ? "" : "s") (postfleet never deletes queued mail)")
         }

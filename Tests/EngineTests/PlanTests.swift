@@ -161,6 +161,8 @@ import Testing
             """
         let pb = try Playbook.parse(yaml: yaml)
         let specs = try pb.instances(for: host, inventory: inventory)
+        // The facts are asked to count exactly the queues the plan may destroy.
+        #expect(HostPlan.queuesToCount(specs) == ["/etc/postfix-old"])
         var facts = bare
         facts.instances.append(InstanceFacts(name: "postfix-old", group: nil, enabled: false, configDirectory: "/etc/postfix-old",
                                              running: false, queuedMessages: 3))

@@ -1,4 +1,6 @@
+import Engine
 import Foundation
+import Postfix
 import SSH
 import Testing
 
@@ -127,6 +129,34 @@ struct RunLabTests {
         return nil
     }
 
+    /// The facts probe's answer for `host` against Postfix's own, asked one by one: the
+    /// `postmulti -l` rows, `postfix -c DIR status`, the pid file, `postconf -c DIR -n`
+    /// (continuation lines joined, white space squeezed) and `postconf -c DIR -M`.
+    func expectFactsAgreeWithPostfix(_ host: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let facts = try await Session.with(try lab.endpoint(host), options: lab.options()) { try await gatherFacts($0, queues: .all) }
+        let rows = try await instances(host)
+        #expect(facts.instances.map { "\($0.name ?? "-") \($0.group ?? "-") \($0.enabled ? "y" : "n") \($0.configDirectory)" } == rows,
+                sourceLocation: sourceLocation)
+        let pids = try await masterPIDs(host)
+        func squeezed(_ s: some StringProtocol) -> String { s.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
+        for instance in facts.instances {
+            let dir = instance.configDirectory
+            #expect(instance.running == (pids[dir] != nil), "\(host) \(dir)", sourceLocation: sourceLocation)
+            #expect(instance.masterPID.map(String.init) == pids[dir], "\(host) \(dir)", sourceLocation: sourceLocation)
+            var parameters: [String: String] = [:]
+            for line in try await sh(host, "postconf -c \(dir) -n").split(separator: "\n") {
+                let parts = line.split(separator: "=", maxSplits: 1)
+                let name = squeezed(parts[0])
+                if name != "config_directory" { parameters[name] = parts.count > 1 ? squeezed(parts[1]) : "" }
+            }
+            #expect(instance.parameters.mapValues(squeezed) == parameters, "\(host) \(dir)", sourceLocation: sourceLocation)
+            let services = try await sh(host, "postconf -c \(dir) -M").split(separator: "\n").map(squeezed)
+            #expect(instance.services.map(squeezed) == services, "\(host) \(dir)", sourceLocation: sourceLocation)
+            #expect(instance.queuedMessages == Int(try await sh(host, "postqueue -c \(dir) -j | wc -l").trimmingCharacters(in: .whitespacesAndNewlines)),
+                    sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func borderClusterFromBareHostsToRollbacks() async throws {
         try reset()
         defer { try? reset() }
@@ -196,6 +226,8 @@ struct RunLabTests {
             #expect(try await masterPIDs(host) == pids[host])
             #expect(try await snapshot(host) == files[host])
         }
+        // What the run read on these hosts is what Postfix says when asked one by one.
+        try await expectFactsAgreeWithPostfix("mta12")
 
         // One table entry changes: that table is postmapped, nothing is reloaded.
         let copy = try playbookCopy(in: scratch)
@@ -275,5 +307,20 @@ struct RunLabTests {
         let masterLine = { (s: String) in s.split(separator: "\n").first { $0.hasPrefix("/etc/postfix-out/master.cf ") }.map { $0.split(separator: " ")[3] } }
         #expect(masterLine(after) == masterLine(before), "postfix-out's master.cf is not the one from before")
         #expect(try await masterPIDs("mta11")["/etc/postfix-out"] != nil, "postfix-out is not running again")
+
+        // A stopped instance whose pid file names a live process that is not its master
+        // (a stale pid file after a crash, the pid reused): the facts say stopped, as
+        // `postfix status` does, and the next run starts it.
+        try await sh("mta12", """
+            postfix -c /etc/postfix-in stop >/dev/null 2>&1
+            sleep 60 </dev/null >/dev/null 2>&1 &
+            printf '%10d\\n' $! > /var/spool/postfix-in/pid/master.pid; echo $! > /tmp/pf-sleeper
+            """)
+        try await expectFactsAgreeWithPostfix("mta12")
+        let restart = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", "mta12"], seconds: 120)
+        #expect(restart.status == 0, "\(restart.stdout)")
+        #expect(restart.stdout.contains("started"), "\(restart.stdout)")
+        #expect(try await masterPIDs("mta12")["/etc/postfix-in"] != nil, "postfix-in was not started")
+        try await sh("mta12", "kill $(cat /tmp/pf-sleeper)")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Postfix
 
@@ -7,16 +8,10 @@ import Testing
         @@postfleet version
         3.7.11
 
-        @@postfleet instances
-        -               -               y         /etc/postfix
-        postfix-out     mta             y         /etc/postfix-out
-        postfix-in      mta             n         /etc/postfix-in
-
-        @@postfleet config /etc/postfix
-        multi_instance_directories = /etc/postfix-out /etc/postfix-in
-        myhostname = mta1.example.com
-        relayhost = [mailhub.example.com]
-        mydestination =
+        @@postfleet instance /etc/postfix
+        |
+        |
+        |no
 
         @@postfleet status /etc/postfix
         running
@@ -24,27 +19,47 @@ import Testing
         @@postfleet pid /etc/postfix
         4711
 
-        @@postfleet services /etc/postfix
-        smtp       inet  n       -       y       -       -       smtpd
-        pickup     unix  n       -       y       60      1       pickup
-
         @@postfleet queue /etc/postfix
         3
 
-        @@postfleet config /etc/postfix-out
-        multi_instance_name = postfix-out
+        @@postfleet instance /etc/postfix-out
+        |postfix-out
+        |mta
+        |yes
 
         @@postfleet status /etc/postfix-out
         stopped
 
         @@postfleet pid /etc/postfix-out
 
-        @@postfleet config /etc/postfix-in
+        @@postfleet instance /etc/postfix-in
+        |postfix-in
+        |mta
+        |no
 
         @@postfleet status /etc/postfix-in
         stopped
 
         @@postfleet pid /etc/postfix-in
+
+        @@postfleet files
+        @@postfleet file /etc/postfix/main.cf
+        |# a comment
+        |multi_instance_directories = /etc/postfix-out
+        |    /etc/postfix-in
+        |myhostname = mta0.example.com
+        |
+        |myhostname = mta1.example.com
+        |relayhost = [mailhub.example.com]
+        |mydestination =
+        |@@postfleet end
+        @@postfleet file /etc/postfix/master.cf
+        |smtp       inet  n       -       y       -       -       smtpd
+        |#submission inet n       -       y       -       -       smtpd
+        |pickup     unix  n       -       y       60      1       pickup
+        |  -o syslog_name=postfix/pickup
+        @@postfleet file /etc/postfix-out/main.cf
+        |multi_instance_name = postfix-out
 
         @@postfleet systemd
         no
@@ -64,13 +79,22 @@ import Testing
         let main = try #require(facts.instance(configDirectory: "/etc/postfix"))
         #expect(main.name == nil && main.group == nil && main.enabled)
         #expect(main.running && main.masterPID == 4711)
+        // main.cf as Postfix reads it: the last definition wins, continuations joined, and a
+        // line of the file that looks like a marker is only text.
         #expect(main.parameters["relayhost"] == "[mailhub.example.com]")
+        #expect(main.parameters["myhostname"] == "mta1.example.com")
         #expect(main.parameters["mydestination"] == "")
-        #expect(main.services.count == 2 && main.services[0].hasPrefix("smtp       inet"))
+        #expect(main.parameters["multi_instance_directories"]?.split(separator: " ") == ["/etc/postfix-out", "/etc/postfix-in"])
+        #expect(main.parameters.count == 4)
+        // master.cf as postconf -M prints it: one line per service, comments left out.
+        #expect(main.services == ["smtp inet n - y - - smtpd", "pickup unix n - y 60 1 pickup -o syslog_name=postfix/pickup"])
         #expect(main.queuedMessages == 3)
         let out = try #require(facts.instance(configDirectory: "/etc/postfix-out"))
         #expect(out.name == "postfix-out" && out.group == "mta" && out.enabled && !out.running && out.masterPID == nil)
-        #expect(facts.instance(configDirectory: "/etc/postfix-in")?.enabled == false)
+        #expect(out.parameters == ["multi_instance_name": "postfix-out"] && out.services.isEmpty)
+        #expect(out.queuedMessages == nil, "not counted")
+        let input = try #require(facts.instance(configDirectory: "/etc/postfix-in"))
+        #expect(!input.enabled && input.parameters.isEmpty)
         #expect(facts.checksums["/etc/postfix/my file"]?.hasPrefix("aa43") == true)
         #expect(facts.checksums.count == 2)
         #expect(!facts.systemdControlled)
@@ -80,6 +104,29 @@ import Testing
         #expect(throws: FactsProbe.ParseError.self) { try FactsProbe.parse("@@postfleet version\n3.7.11\n") }
         #expect(throws: FactsProbe.ParseError.self) {
             try FactsProbe.parse("@@postfleet version\nsh: postconf: not found\n@@postfleet end\n")
+        }
+    }
+
+    @Test func anInstanceDirectoryPostconfCannotReadIsAnError() {
+        let output = "@@postfleet version\n3.7.11\n@@postfleet error /etc/postfix-gone\n"
+            + "postconf: fatal: open /etc/postfix-gone/main.cf: No such file or directory\n@@postfleet end\n"
+        #expect { try FactsProbe.parse(output) } throws: { error in
+            "\(error)".contains("postconf -c /etc/postfix-gone: postconf: fatal: open /etc/postfix-gone/main.cf")
+        }
+    }
+
+    @Test(arguments: ["/bin/sh", "/bin/bash", "/bin/dash"])
+    func theProbeParses(shell: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: shell) else { return }
+        for queues: FactsProbe.QueueCount in [.none, .all, .only(["/etc/postfix-in", "/etc/it's"])] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: shell)
+            p.arguments = ["-n", "-c", FactsProbe.command(files: ["/etc/postfix/main.cf"], queues: queues)]
+            let err = Pipe()
+            p.standardError = err
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(shell): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         }
     }
 

@@ -65,5 +65,8 @@ import Testing
             "it is running (stop it first)", "it is enabled (disable it first)",
             "its queue holds 3 messages (postfleet never deletes queued mail)",
         ])
+        // A queue nobody counted is not taken for empty.
+        #expect(LifecyclePlan.destroyBlockers(have(input, enabled: false, running: false), queuedMessages: nil)
+                == ["its queue was not counted"])
     }
 }
