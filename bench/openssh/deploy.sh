@@ -21,7 +21,8 @@
 #      over the live one, the old one kept as a hard link NAME.bak-ID;
 #   5. per instance in start order: restart (a parameter the master reads only at start,
 #      or an inet service, changed), reload (other main.cf/master.cf changes), nothing
-#      (only indexed tables changed), start (enabled but not running).
+#      (only indexed tables changed), start (enabled but not running); before a start,
+#      Debian's configure-instance.sh, as postfix@.service and postfleet run it.
 # Output: one `changed: ...` line per change, then `RESULT changed N` or `RESULT ok`.
 # Exit 0 when the host is converged, 1 (with `RESULT failed: ...`) when not.
 
@@ -39,6 +40,11 @@ fail() { echo "RESULT failed: $*"; exit 1; }
 changed() { changes=$((changes + 1)); echo "changed: $*"; }
 # run CMD...: runs it, its output kept for the failure message
 run() { "$@" >"$T/out" 2>&1 || fail "$* (exit $?): $(tail -n 5 "$T/out" | tr '\n' ' ')"; }
+# start SELECTOR: as Debian's postfix@.service does, configure-instance.sh first (it copies
+# /etc/hosts, resolv.conf and the like into the instance's chroot; without them a new
+# instance's chrooted smtp cannot find the mail hub and its mail stays deferred).
+CONFIGURE=/usr/lib/postfix/configure-instance.sh
+start() { if [ -x "$CONFIGURE" ]; then run "$CONFIGURE" "$1"; fi; run postmulti -i "$1" -p start; }
 
 # The playbook: instances in start order (default first), their group.
 INSTANCES="default postfix-out postfix-in"
@@ -198,11 +204,11 @@ for i in $INSTANCES; do
   sel=$(sel_of "$i")
   running=$(eval echo "\$was_running_$(echo "$i" | tr - _)")
   if [ "$running" != 1 ]; then
-    run postmulti -i "$sel" -p start
+    start "$sel"
     changed "$i: started"
   elif [ "$action" = restart ]; then
     run postmulti -i "$sel" -p stop
-    run postmulti -i "$sel" -p start
+    start "$sel"
     changed "$i: restarted"
   elif [ "$action" = reload ]; then
     run postmulti -i "$sel" -p reload

@@ -20,7 +20,8 @@ so a converged host runs no operation at all and pyinfra reports no change.
      (postconf -n without a warning, postfix check, every *_maps table openable) and
      only then renames each file over the live one, keeping it as NAME.bak-ID;
   5. per instance in start order: restart / reload / nothing / start, as postfleet
-     decides (a start-time parameter or an inet service changed: restart).
+     decides (a start-time parameter or an inet service changed: restart); before a
+     start, Debian's configure-instance.sh, as postfix@.service and postfleet run it.
 pyinfra's own files.template writes the live file in place over SFTP, with neither a
 backup nor a check before it goes live, which is why the files go through a stage.
 """
@@ -45,6 +46,8 @@ RESTART_PARAMS = ["inet_interfaces", "inet_protocols", "master_service_disable",
                   "default_process_limit"]
 REINJECT_KEY = "127.0.0.1:10026/inet"
 REINJECT = "127.0.0.1:10026 inet n - n - - smtpd"
+
+CONFIGURE = "/usr/lib/postfix/configure-instance.sh"
 
 # The playbook: instances in start order, with their files.
 INSTANCES = [
@@ -230,10 +233,13 @@ for i in INSTANCES:
         if edits:
             action = "restart"  # both edits change an inet service: a listener
     sel = i["selector"]
+    # Before a start, Debian's configure-instance.sh, as postfix@.service (and postfleet)
+    # runs it: it copies /etc/hosts, resolv.conf and the like into the instance's chroot.
+    start = f"{{ [ ! -x {CONFIGURE} ] || {CONFIGURE} {sel}; }} && postmulti -i {sel} -p start"
     if not state["running"].get(d, False):
-        server.shell(name=f"{i['name']}: start", commands=[f"postmulti -i {sel} -p start"])
+        server.shell(name=f"{i['name']}: start", commands=[start])
     elif action == "restart":
         server.shell(name=f"{i['name']}: restart",
-                     commands=[f"postmulti -i {sel} -p stop && postmulti -i {sel} -p start"])
+                     commands=[f"postmulti -i {sel} -p stop && {start}"])
     elif action == "reload":
         server.shell(name=f"{i['name']}: reload", commands=[f"postmulti -i {sel} -p reload"])
