@@ -1,0 +1,142 @@
+import Playbook
+
+/// How a rolling run cuts its hosts into batches: Ansible's `serial`, exactly.
+///
+/// - A count is that many hosts; a percentage is of all the play's hosts (not of those
+///   left), rounded down, and at least 1.
+/// - A list is a ramp: each batch takes the next size, and the last size repeats until
+///   no host is left (`[1, 5, "25%"]`: a canary, then 5, then quarters).
+/// - No `serial`: one batch of every host.
+/// The hosts keep their order; every host is in exactly one batch.
+public enum Batches {
+    /// The number of hosts `size` means for a play of `total` hosts.
+    public static func count(_ size: Policy.BatchSize, of total: Int) -> Int {
+        switch size {
+        case let .count(n): return max(1, n)
+        case let .percent(p): return max(1, total * p / 100)
+        }
+    }
+
+    public static func split<Host>(_ hosts: [Host], serial: [Policy.BatchSize]) -> [[Host]] {
+        guard !serial.isEmpty else { return hosts.isEmpty ? [] : [hosts] }
+        var batches: [[Host]] = []
+        var start = 0
+        var item = 0
+        while start < hosts.count {
+            let size = count(serial[item], of: hosts.count)
+            let end = min(hosts.count, start + size)
+            batches.append(Array(hosts[start..<end]))
+            start = end
+            item = min(item + 1, serial.count - 1)
+        }
+        return batches
+    }
+}
+
+/// When a rolling run stops before its next batch, as Ansible decides it.
+///
+/// A batch's failures are its failed hosts, plus its unreachable hosts unless the policy
+/// says they do not count (they are reported apart either way). The run stops when:
+/// - `any_errors_fatal` is set and one host failed;
+/// - `max_fail_percentage` is set and the failed share of the batch *exceeds* it (so 0
+///   stops at the first failure, and 100 never stops on its own);
+/// - no host of the batch succeeded: all failed or were unreachable (Ansible stops then,
+///   whatever the policy says, and so does postfleet).
+/// (Ansible's own `max_fail_percentage` counts failed hosts only; postfleet counts
+/// unreachable ones too by default, because a host that cannot be reached in the middle of
+/// a rolling restart may be a host that did not come back.)
+public struct FailureThreshold: Sendable, Equatable {
+    public var maxFailPercentage: Double?
+    public var anyErrorsFatal: Bool
+    public var unreachableCountsAsFailure: Bool
+
+    public init(maxFailPercentage: Double? = nil, anyErrorsFatal: Bool = false, unreachableCountsAsFailure: Bool = true) {
+        self.maxFailPercentage = maxFailPercentage
+        self.anyErrorsFatal = anyErrorsFatal
+        self.unreachableCountsAsFailure = unreachableCountsAsFailure
+    }
+
+    public init(_ policy: Policy) {
+        self.init(maxFailPercentage: policy.maxFailPercentage, anyErrorsFatal: policy.anyErrorsFatal ?? false,
+                  unreachableCountsAsFailure: policy.unreachableCountsAsFailure ?? true)
+    }
+
+    /// The failures that count for a batch with these outcomes.
+    public func failures(failed: Int, unreachable: Int) -> Int {
+        failed + (unreachableCountsAsFailure ? unreachable : 0)
+    }
+
+    /// Whether the run must stop after a batch of `batchSize` hosts with these outcomes.
+    public func isBreached(batchSize: Int, failed: Int, unreachable: Int) -> Bool {
+        guard batchSize > 0 else { return false }
+        if failed + unreachable >= batchSize { return true }
+        let counted = failures(failed: failed, unreachable: unreachable)
+        guard counted > 0 else { return false }
+        if anyErrorsFatal { return true }
+        if let limit = maxFailPercentage {
+            return Double(counted) / Double(batchSize) > limit / 100
+        }
+        return false
+    }
+}
+
+/// Exponential backoff with full jitter: before try `n + 1`, after `n` failed tries, wait a
+/// uniformly random time from zero to `min(cap, base × 2^(n−1))`. Full jitter spreads the
+/// retries of many hosts that failed at the same moment (a switch, a restarted bastion)
+/// instead of sending them back in waves.
+public struct Backoff: Sendable, Equatable {
+    /// Tries in all, the first included; 1 means no retry.
+    public var attempts: Int
+    public var base: Duration
+    public var cap: Duration
+
+    public init(attempts: Int = 3, base: Duration = .milliseconds(500), cap: Duration = .seconds(8)) {
+        self.attempts = max(1, attempts)
+        self.base = base
+        self.cap = cap
+    }
+
+    /// From a policy's `retries:`; its absent values keep the defaults.
+    public init(_ retries: Policy.Retries) {
+        let defaults = Backoff()
+        self.init(attempts: retries.attempts, base: retries.delay ?? defaults.base, cap: retries.maxDelay ?? defaults.cap)
+    }
+
+    /// The longest wait after `failures` failed tries (at least 1).
+    public func ceiling(after failures: Int) -> Duration {
+        let exponent = min(max(failures - 1, 0), 30)
+        let grown = base * (1 << exponent)
+        return grown < cap ? grown : cap
+    }
+
+    /// The wait after `failures` failed tries, drawn from `random`.
+    public func delay(after failures: Int, using random: inout some RandomNumberGenerator) -> Duration {
+        let ceiling = ceiling(after: failures)
+        let (seconds, attoseconds) = ceiling.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        guard nanoseconds > 0 else { return .zero }
+        return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &random))
+    }
+
+    /// Runs `body` (given the try number, from 1) until it succeeds, it throws an error
+    /// `isRetryable` refuses, or `attempts` tries have failed; waits `delay(after:)` between
+    /// tries with `sleep`. Returns the result and the number of tries it took; rethrows the
+    /// last error.
+    public func run<T>(
+        isRetryable: (any Error) -> Bool,
+        sleep: (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        _ body: (Int) async throws -> T
+    ) async throws -> (value: T, attempts: Int) {
+        var generator = SystemRandomNumberGenerator()
+        var attempt = 1
+        while true {
+            do {
+                return (try await body(attempt), attempt)
+            } catch {
+                guard attempt < attempts, isRetryable(error) else { throw error }
+                try await sleep(delay(after: attempt, using: &generator))
+                attempt += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Engine
+import Playbook
+import SSH
+import Testing
+
+/// Batch sizing, failure thresholds and backoff: the pure rules of a rolling run.
+@Suite struct RollingTests {
+    let twenty = (1...20).map { "mta\($0)" }
+
+    func sizes(_ hosts: Int, _ serial: [Policy.BatchSize]) -> [Int] {
+        Batches.split(Array(0..<hosts), serial: serial).map(\.count)
+    }
+
+    @Test func countsCutTheHostsInOrder() {
+        #expect(sizes(10, [.count(2)]) == [2, 2, 2, 2, 2])
+        #expect(sizes(10, [.count(3)]) == [3, 3, 3, 1])
+        #expect(sizes(3, [.count(5)]) == [3])
+        let batches = Batches.split(twenty, serial: [.count(8)])
+        #expect(batches.flatMap { $0 } == twenty, "every host once, in order")
+    }
+
+    @Test func percentagesAreOfAllHostsRoundedDownAndAtLeastOne() {
+        #expect(sizes(10, [.percent(30)]) == [3, 3, 3, 1])
+        #expect(sizes(10, [.percent(33)]) == [3, 3, 3, 1])  // 3.3 -> 3
+        #expect(sizes(10, [.percent(5)]) == Array(repeating: 1, count: 10))  // 0.5 -> 0 -> 1
+        #expect(sizes(7, [.percent(50)]) == [3, 3, 1])
+        #expect(sizes(7, [.percent(100)]) == [7])
+        #expect(Batches.count(.percent(25), of: 40) == 10)
+    }
+
+    @Test func aRampRepeatsItsLastSize() {
+        // The example: a canary, then 5, then quarters of all 20 hosts.
+        #expect(sizes(20, [.count(1), .count(5), .percent(25)]) == [1, 5, 5, 5, 4])
+        #expect(sizes(4, [.count(1), .count(5), .percent(25)]) == [1, 3])
+        #expect(sizes(2, [.count(1), .count(1), .count(10)]) == [1, 1])
+    }
+
+    @Test func noSerialIsOneBatchAndNoHostsNoBatch() {
+        #expect(sizes(20, []) == [20])
+        #expect(sizes(0, [.count(2)]) == [])
+        #expect(sizes(0, []) == [])
+    }
+
+    @Test func maxFailPercentageMustBeExceeded() {
+        let zero = FailureThreshold(maxFailPercentage: 0)
+        #expect(!zero.isBreached(batchSize: 2, failed: 0, unreachable: 0))
+        #expect(zero.isBreached(batchSize: 2, failed: 1, unreachable: 0))
+        let half = FailureThreshold(maxFailPercentage: 50)
+        #expect(!half.isBreached(batchSize: 4, failed: 2, unreachable: 0), "50% is not more than 50%")
+        #expect(half.isBreached(batchSize: 4, failed: 3, unreachable: 0))
+        let all = FailureThreshold(maxFailPercentage: 100)
+        #expect(!all.isBreached(batchSize: 4, failed: 3, unreachable: 0))
+    }
+
+    @Test func aWhollyFailedBatchStopsTheRunWhateverThePolicy() {
+        let none = FailureThreshold()
+        #expect(!none.isBreached(batchSize: 4, failed: 3, unreachable: 0))
+        #expect(none.isBreached(batchSize: 4, failed: 4, unreachable: 0))
+        #expect(none.isBreached(batchSize: 4, failed: 2, unreachable: 2))
+        #expect(FailureThreshold(maxFailPercentage: 100).isBreached(batchSize: 4, failed: 4, unreachable: 0))
+    }
+
+    @Test func anyErrorsFatalStopsAtTheFirstFailure() {
+        let fatal = FailureThreshold(anyErrorsFatal: true)
+        #expect(fatal.isBreached(batchSize: 10, failed: 1, unreachable: 0))
+        #expect(!fatal.isBreached(batchSize: 10, failed: 0, unreachable: 0))
+    }
+
+    @Test func unreachableHostsCountUnlessThePolicySaysNot() {
+        let counted = FailureThreshold(maxFailPercentage: 0)
+        #expect(counted.isBreached(batchSize: 3, failed: 0, unreachable: 1))
+        var policy = Policy()
+        policy.maxFailPercentage = 0
+        policy.unreachableCountsAsFailure = false
+        let apart = FailureThreshold(policy)
+        #expect(!apart.isBreached(batchSize: 3, failed: 0, unreachable: 1))
+        #expect(apart.isBreached(batchSize: 3, failed: 0, unreachable: 3), "no host of the batch succeeded")
+        #expect(!FailureThreshold(unreachableCountsAsFailure: false).isBreached(batchSize: 3, failed: 1, unreachable: 1))
+        #expect(apart.isBreached(batchSize: 3, failed: 1, unreachable: 2))
+    }
+
+    @Test func backoffGrowsExponentiallyUpToItsCap() {
+        let backoff = Backoff(attempts: 6, base: .milliseconds(500), cap: .seconds(8))
+        #expect((1...7).map { backoff.ceiling(after: $0) }
+                == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(8), .seconds(8)])
+        #expect(backoff.ceiling(after: 1000) == .seconds(8))
+        var retries = Policy.Retries(attempts: 4)
+        retries.delay = .seconds(1)
+        #expect(Backoff(retries) == Backoff(attempts: 4, base: .seconds(1), cap: .seconds(8)))
+    }
+
+    @Test func backoffJitterIsFullAndWithinTheCeiling() {
+        let backoff = Backoff(attempts: 5, base: .seconds(1), cap: .seconds(4))
+        var random = SplitMix64(seed: 42)
+        for failures in 1...4 {
+            let ceiling = backoff.ceiling(after: failures)
+            let draws = (0..<500).map { _ in backoff.delay(after: failures, using: &random) }
+            #expect(draws.allSatisfy { $0 >= .zero && $0 <= ceiling })
+            // Full jitter: the draws spread over the whole range, not around the ceiling.
+            #expect(draws.min()! < ceiling / 10 && draws.max()! > ceiling * 9 / 10)
+        }
+    }
+
+    struct Flaky: Error { let transient: Bool }
+
+    @Test func retriesUntilSuccessAndCountsTries() async throws {
+        var slept: [Duration] = []
+        let backoff = Backoff(attempts: 5, base: .milliseconds(100), cap: .seconds(1))
+        let (value, attempts) = try await backoff.run(isRetryable: { ($0 as? Flaky)?.transient == true },
+                                                      sleep: { slept.append($0) }) { attempt in
+            if attempt < 3 { throw Flaky(transient: true) }
+            return "connected on try \(attempt)"
+        }
+        #expect(value == "connected on try 3" && attempts == 3)
+        #expect(slept.count == 2 && slept[0] <= .milliseconds(100) && slept[1] <= .milliseconds(200))
+    }
+
+    @Test func aPermanentErrorIsNotRetriedAndTriesAreBounded() async throws {
+        let backoff = Backoff(attempts: 4, base: .milliseconds(1), cap: .milliseconds(1))
+        var tries = 0
+        await #expect(throws: Flaky.self) {
+            _ = try await backoff.run(isRetryable: { ($0 as? Flaky)?.transient == true }, sleep: { _ in }) { _ in
+                tries += 1
+                throw Flaky(transient: false)
+            }
+        }
+        #expect(tries == 1)
+        tries = 0
+        await #expect(throws: Flaky.self) {
+            _ = try await backoff.run(isRetryable: { _ in true }, sleep: { _ in }) { _ in
+                tries += 1
+                throw Flaky(transient: true)
+            }
+        }
+        #expect(tries == 4)
+    }
+
+    @Test func onlyTransientConnectionFailuresAreRetryable() {
+        func error(_ phase: SSHError.Phase, _ code: SSHError.Code) -> SSHError {
+            SSHError(host: "mta1", address: "198.18.0.1", port: 22, phase: phase, code: code, message: "")
+        }
+        #expect(error(.connect, .connectionRefused).isTransient)
+        #expect(error(.connect, .timeout).isTransient)
+        #expect(error(.handshake, .connectionLost).isTransient)
+        #expect(!error(.hostKey, .hostKeyMismatch).isTransient)
+        #expect(!error(.auth, .authenticationFailed).isTransient)
+        #expect(!error(.exec, .connectionLost).isTransient, "a command may have run: not retried blindly")
+    }
+}
+
+/// A small seeded generator, so the jitter test is the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
