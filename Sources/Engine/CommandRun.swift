@@ -18,29 +18,37 @@ public struct CommandOutcome: Sendable {
     public var error: SSHError?
     /// Seconds from the start of this host's work to its end.
     public var seconds: Double
+    /// Connection attempts made (more than 1 when transient failures were retried).
+    public var connectAttempts: Int
 
-    public init(host: String, status: HostStatus, result: ExecResult?, error: SSHError?, seconds: Double) {
+    public init(host: String, status: HostStatus, result: ExecResult?, error: SSHError?, seconds: Double, connectAttempts: Int = 1) {
         self.host = host
         self.status = status
         self.result = result
         self.error = error
         self.seconds = seconds
+        self.connectAttempts = connectAttempts
     }
 }
 
-/// Runs one shell command on many hosts, at most `forks` sessions at once.
+/// Runs one shell command on many hosts, at most `forks` sessions at once; connections
+/// that fail transiently are tried again as `connectRetry` says (by default they are not).
 public func runCommand(
     _ command: String,
     on endpoints: [Endpoint],
     options: ConnectionOptions,
-    forks: Int
+    forks: Int,
+    connectRetry: Backoff = Backoff(attempts: 1)
 ) async -> [CommandOutcome] {
     await fanOut(endpoints, limit: forks) { endpoint in
         let clock = ContinuousClock()
         let start = clock.now
         var outcome: CommandOutcome
+        var tries = 0
         do {
-            let result = try await Session.with(endpoint, options: options) { try await $0.exec(command) }
+            let result = try await withSession(endpoint, options: options, backoff: connectRetry, tries: &tries) { session, _ in
+                try await session.exec(command)
+            }
             outcome = CommandOutcome(host: endpoint.name, status: result.succeeded ? .ok : .failed,
                                      result: result, error: nil, seconds: 0)
         } catch let error as SSHError {
@@ -52,6 +60,7 @@ public func runCommand(
             outcome = CommandOutcome(host: endpoint.name, status: .failed, result: nil, error: wrapped, seconds: 0)
         }
         outcome.seconds = (clock.now - start).seconds
+        outcome.connectAttempts = tries
         return outcome
     }
 }

@@ -32,14 +32,17 @@ public struct RolloutOptions: Sendable {
     public var diff: Bool
     /// How long the apply script may run on a host.
     public var applyTimeout: Duration
+    /// How transient connection failures are retried.
+    public var connectRetry: Backoff
 
     public init(connection: ConnectionOptions, forks: Int, check: Bool = false, diff: Bool = false,
-                applyTimeout: Duration = .seconds(300)) {
+                applyTimeout: Duration = .seconds(300), connectRetry: Backoff = Backoff()) {
         self.connection = connection
         self.forks = forks
         self.check = check
         self.diff = diff
         self.applyTimeout = applyTimeout
+        self.connectRetry = connectRetry
     }
 }
 
@@ -75,7 +78,12 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostRunResult 
     let start = clock.now
     var result = HostRunResult(host: work.endpoint.name, steps: [])
     do {
-        try await Session.with(work.endpoint, options: options.connection) { session in
+        var tries = 0
+        defer { result.connectAttempts = tries }
+        try await withSession(work.endpoint, options: options.connection, backoff: options.connectRetry, tries: &tries) { session, attempts in
+            if attempts > 1 {
+                result.steps.append(StepResult(action: "connected", status: .ok, attempts: attempts))
+            }
             try await converge(work, on: session, options: options, into: &result)
         }
     } catch let error as SSHError {

@@ -55,6 +55,8 @@ public struct HostRunResult: Sendable, Equatable {
     /// What the run changes (or, in check mode, would change) per instance: parameters,
     /// services and table keys.
     public var diff: [InstanceDiff]
+    /// Connection attempts made (more than 1 when transient failures were retried).
+    public var connectAttempts: Int = 1
 
     public init(host: String, steps: [StepResult], connectionError: SSHError? = nil, seconds: Double = 0,
                 diff: [InstanceDiff] = []) {

@@ -31,6 +31,7 @@ public struct CommandReport: Sendable {
         var stderr: [UInt8]
         var exit: String
         var error: String
+        var attempts: Int
     }
 
     private func key(_ o: CommandOutcome) -> Key {
@@ -40,7 +41,8 @@ public struct CommandReport: Sendable {
         }
         // An error names its host; group on the rest of it.
         let error = o.error.map { "\($0.phase.rawValue): \($0.message)" } ?? ""
-        return Key(status: o.status, stdout: o.result?.stdout ?? [], stderr: o.result?.stderr ?? [], exit: exit, error: error)
+        return Key(status: o.status, stdout: o.result?.stdout ?? [], stderr: o.result?.stderr ?? [], exit: exit, error: error,
+                   attempts: o.connectAttempts)
     }
 
     /// Blocks of identical outcomes: successes first, then failures, then unreachable hosts.
@@ -53,6 +55,7 @@ public struct CommandReport: Sendable {
             let (k, hosts) = (group.key, group.hosts)
             var title = "\(HostSet.fold(hosts)) (\(hosts.count))"
             if k.status == .unreachable { title += ": unreachable" } else if !k.exit.isEmpty { title += ": \(k.exit)" } else if k.status == .failed { title += ": failed" }
+            if k.attempts > 1 { title += k.status == .unreachable ? " after \(k.attempts) attempts" : " (connected after \(k.attempts) attempts)" }
             let rule = String(repeating: "-", count: min(72, max(15, title.count)))
             out += "\(rule)\n\(title)\n\(rule)\n"
             out += block(k.stdout)
@@ -86,6 +89,7 @@ public struct CommandReport: Sendable {
         var stderr: String
         var error: String?
         var phase: String?
+        var connect_attempts: Int
         var seconds: Double
     }
 
@@ -113,6 +117,7 @@ public struct CommandReport: Sendable {
                 stderr: o.result?.stderrText ?? "",
                 error: o.error?.description,
                 phase: o.error?.phase.rawValue,
+                connect_attempts: o.connectAttempts,
                 seconds: (o.seconds * 1000).rounded() / 1000)
         }
         let encoder = JSONEncoder()

@@ -32,6 +32,7 @@ public struct RunReport: Sendable {
     private func signature(_ r: HostRunResult) -> [String] {
         var lines = ["status \(r.status.rawValue)"]
         if let e = r.connectionError { lines.append("error \(e.phase.rawValue): \(e.message)") }
+        lines.append("attempts \(r.connectAttempts)")
         for s in r.steps { lines.append("\(s.instance ?? "")|\(s.action)|\(s.status.rawValue)|\(s.message ?? "")|\(s.stderr ?? "")|\(s.attempts)") }
         return lines
     }
@@ -46,7 +47,9 @@ public struct RunReport: Sendable {
             let title = "\(HostSet.fold(g.hosts)) (\(g.hosts.count)): \(checkMode && r.status == .changed ? "would change" : r.status.rawValue)"
             out += title + "\n"
             if let e = r.connectionError {
-                out += "  \(e.phase.rawValue): \(e.message)\n"
+                out += "  \(e.phase.rawValue): \(e.message)" + (r.connectAttempts > 1 ? " (after \(r.connectAttempts) attempts)" : "") + "\n"
+            } else if r.connectAttempts > 1 {
+                out += "  connected after \(r.connectAttempts) attempts\n"
             }
             // Per instance, the steps that did something, in order.
             var order: [String] = []
@@ -145,7 +148,13 @@ public struct RunReport: Sendable {
         var steps: [StepJSON]
         var error: String?
         var phase: String?
+        var connectAttempts: Int
         var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case status, instances, steps, error, phase, seconds
+            case connectAttempts = "connect_attempts"
+        }
     }
 
     struct SummaryJSON: Encodable {
@@ -177,7 +186,8 @@ public struct RunReport: Sendable {
                 status: r.status, instances: instances,
                 steps: r.steps.map { StepJSON(action: $0.action, instance: $0.instance, status: $0.status, seconds: Self.round($0.seconds),
                                               attempts: $0.attempts, message: $0.message, stderr: $0.stderr) },
-                error: r.connectionError?.description, phase: r.connectionError?.phase.rawValue, seconds: Self.round(r.seconds))
+                error: r.connectionError?.description, phase: r.connectionError?.phase.rawValue,
+                connectAttempts: r.connectAttempts, seconds: Self.round(r.seconds))
         }
         let doc = DocumentJSON(schema: Self.schema, playbook: playbook, check: checkMode, hosts: hosts,
                                summary: SummaryJSON(ok: count(.ok), changed: count(.changed), failed: count(.failed),

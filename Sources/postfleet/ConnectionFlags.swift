@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Inventory
+import Playbook
 import SSH
 
 /// The options every command that contacts hosts shares.
@@ -33,6 +34,10 @@ struct ConnectionFlags: ParsableArguments {
     @Option(name: .customLong("timeout"), help: "Seconds a command may run on a host (default: no limit).")
     var commandTimeout: Double?
 
+    @Option(name: .customLong("connect-attempts"),
+            help: "Connection attempts per host: refused, reset and timed-out connections are tried again, with exponential backoff and full jitter (0.5 s doubling, at most 8 s); host key and authentication failures never are (default: 3, or the playbook policy's retries).")
+    var connectAttempts: Int?
+
     func validate() throws {
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
         if HostKeyPolicy(rawValue: hostKeyPolicy) == nil {
@@ -40,6 +45,7 @@ struct ConnectionFlags: ParsableArguments {
         }
         if connectTimeout <= 0 { throw ValidationError("--connect-timeout must be positive") }
         if let commandTimeout, commandTimeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if let connectAttempts, connectAttempts < 1 { throw ValidationError("--connect-attempts must be at least 1") }
     }
 
     /// The inventory and its selected hosts, or bad input.
@@ -63,6 +69,14 @@ struct ConnectionFlags: ParsableArguments {
         options.connectTimeout = .milliseconds(Int(connectTimeout * 1000))
         options.commandTimeout = commandTimeout.map { .milliseconds(Int($0 * 1000)) }
         return options
+    }
+
+    /// How connections are retried: `--connect-attempts`, else `policy` (a playbook's
+    /// `retries:`), else 3 attempts.
+    func connectRetry(policy: Policy.Retries? = nil) -> Backoff {
+        if let connectAttempts { return Backoff(attempts: connectAttempts) }
+        if let policy { return Backoff(policy) }
+        return Backoff()
     }
 
     var defaults: ConnectionDefaults { ConnectionDefaults(user: user, identityFile: identity) }

@@ -38,7 +38,8 @@ struct Exec: AsyncParsableCommand {
         let start = clock.now
         let outcomes = await runCommand(words.joined(separator: " "), on: endpoints,
                                         options: connection.connectionOptions,
-                                        forks: connection.forkCount(hosts: endpoints.count))
+                                        forks: connection.forkCount(hosts: endpoints.count),
+                                        connectRetry: connection.connectRetry())
         let elapsed = clock.now - start
         let report = CommandReport(outcomes: outcomes, seconds: elapsed.seconds)
         FileHandle.standardOutput.write(Data(report.text.utf8))

@@ -64,6 +64,7 @@ struct Run: AsyncParsableCommand {
         var options = RolloutOptions(connection: connection.connectionOptions,
                                      forks: connection.forkCount(hosts: work.count), check: check, diff: diff)
         if let timeout = connection.connectionOptions.commandTimeout { options.applyTimeout = timeout }
+        options.connectRetry = connection.connectRetry(policy: playbook.plays.lazy.compactMap { $0.policy?.retries }.first)
         let progress = Progress(total: work.count)
         let clock = ContinuousClock()
         let start = clock.now

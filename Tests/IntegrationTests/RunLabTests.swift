@@ -323,4 +323,64 @@ struct RunLabTests {
         #expect(try await masterPIDs("mta12")["/etc/postfix-in"] != nil, "postfix-in was not started")
         try await sh("mta12", "kill $(cat /tmp/pf-sleeper)")
     }
+
+    /// `scripts/lab exec HOST -- sh -c SCRIPT`, as root inside the host's network namespace.
+    func inNamespace(_ host: String, _ script: String) throws {
+        let lab = Self.repository.appendingPathComponent("scripts/lab").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-ns-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try runUnblocked([lab, "exec", "--dir", self.lab.directory, host, "--", "sh", "-c", script], log: log, seconds: 30)
+        try #require(status == 0, "\(host): \(script): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// A host whose sshd port refuses the first two connections (an nftables rule in its
+    /// namespace answers SYNs 1 and 2 with a reset) is reached on the third, and the report
+    /// says so; with two attempts allowed it is unreachable after two. A host key that does
+    /// not match is never tried twice.
+    @Test func refusedConnectionsAreRetriedAndHostKeyMismatchesAreNot() async throws {
+        let playbook = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let refuseTwice = """
+            nft add table inet pfretry && nft add chain inet pfretry input '{ type filter hook input priority 0; }' && \
+            nft add rule inet pfretry input tcp dport 22 tcp flags '&' '(syn|ack)' == syn numgen inc mod 3 != 2 reject with tcp reset
+            """
+        let allow = "nft delete table inet pfretry 2>/dev/null || true"
+        try inNamespace("mta13", allow)
+        defer { try? inNamespace("mta13", allow) }
+
+        try inNamespace("mta13", refuseTwice)
+        let retryJSON = scratch.appendingPathComponent("retry.json").path
+        let retried = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+                                              "-l", "mta13", "--check", "--json", retryJSON], seconds: 60)
+        #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
+        #expect(retried.stdout.contains("connected after 3 attempts"), "\(retried.stdout)")
+        let host = (try json(retryJSON)["hosts"] as? [String: [String: Any]])?["mta13"]
+        #expect(host?["connect_attempts"] as? Int == 3)
+        let steps = host?["steps"] as? [[String: Any]] ?? []
+        #expect(steps.first?["action"] as? String == "connected" && steps.first?["attempts"] as? Int == 3)
+        try inNamespace("mta13", allow)
+
+        try inNamespace("mta13", refuseTwice)
+        let short = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+                                            "-l", "mta13", "--check", "--connect-attempts", "2"], seconds: 60)
+        #expect(short.status == 4, "\(short.stdout)")
+        #expect(short.stdout.contains("Connection refused (after 2 attempts)"), "\(short.stdout)")
+        try inNamespace("mta13", allow)
+
+        // mta12's key recorded for mta13's address: a mismatch, tried once however many
+        // attempts are allowed.
+        let known = try String(contentsOfFile: lab.knownHosts, encoding: .utf8).split(separator: "\n")
+        let address12 = try lab.endpoint("mta12").address, address13 = try lab.endpoint("mta13").address
+        let wrong = try #require(known.first { $0.hasPrefix(address12 + " ") }).replacingOccurrences(of: address12 + " ", with: address13 + " ")
+        let wrongFile = scratch.appendingPathComponent("known_hosts").path
+        try (wrong + "\n").write(toFile: wrongFile, atomically: true, encoding: .utf8)
+        let mismatchJSON = scratch.appendingPathComponent("mismatch.json").path
+        let mismatch = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", wrongFile,
+                                               "-l", "mta13", "--check", "--connect-attempts", "5", "--json", mismatchJSON], seconds: 60)
+        #expect(mismatch.status == 4, "\(mismatch.stdout)")
+        #expect(mismatch.stdout.contains("host key"), "\(mismatch.stdout)")
+        #expect((try json(mismatchJSON)["hosts"] as? [String: [String: Any]])?["mta13"]?["connect_attempts"] as? Int == 1)
+    }
+
 }
