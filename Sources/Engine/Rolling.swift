@@ -1,4 +1,6 @@
+import Foundation
 import Playbook
+import SSH
 
 /// How a rolling run cuts its hosts into batches: Ansible's `serial`, exactly.
 ///
@@ -68,15 +70,21 @@ public struct FailureThreshold: Sendable, Equatable {
 
     /// Whether the run must stop after a batch of `batchSize` hosts with these outcomes.
     public func isBreached(batchSize: Int, failed: Int, unreachable: Int) -> Bool {
-        guard batchSize > 0 else { return false }
-        if failed + unreachable >= batchSize { return true }
+        breach(batchSize: batchSize, failed: failed, unreachable: unreachable) != nil
+    }
+
+    /// Why the run must stop after such a batch, or nil when it goes on.
+    public func breach(batchSize: Int, failed: Int, unreachable: Int) -> String? {
+        guard batchSize > 0 else { return nil }
+        let outcome = "\(failed) failed and \(unreachable) unreachable of \(batchSize) host\(batchSize == 1 ? "" : "s")"
         let counted = failures(failed: failed, unreachable: unreachable)
-        guard counted > 0 else { return false }
-        if anyErrorsFatal { return true }
-        if let limit = maxFailPercentage {
-            return Double(counted) / Double(batchSize) > limit / 100
+        if counted > 0, anyErrorsFatal { return "any_errors_fatal (\(outcome))" }
+        if counted > 0, let limit = maxFailPercentage, Double(counted) / Double(batchSize) > limit / 100 {
+            let share = (Double(counted) / Double(batchSize) * 1000).rounded() / 10
+            return "\(share.formatted())% of the batch failed, more than max_fail_percentage \(limit.formatted()) (\(outcome))"
         }
-        return false
+        if failed + unreachable >= batchSize { return "no host of the batch succeeded (\(outcome))" }
+        return nil
     }
 }
 
@@ -139,4 +147,50 @@ public struct Backoff: Sendable, Equatable {
             }
         }
     }
+}
+
+/// A run that went batch by batch, and where it stopped if it did.
+public struct RollingOutcome: Sendable {
+    /// Every host that was started, in the order they finished within their batch.
+    public var results: [HostRunResult]
+    /// The hosts of every batch, those that ran and those that did not.
+    public var batches: [[String]]
+    /// Set when a batch breached the policy and later batches were not started.
+    public var stop: Stop?
+
+    public struct Stop: Sendable, Equatable {
+        /// The batch (from 1) after which the run stopped.
+        public var afterBatch: Int
+        public var reason: String
+        /// The hosts of the later batches: not contacted.
+        public var notStarted: [String]
+    }
+}
+
+/// Converges the hosts batch by batch as `policy` says (`serial`, `pause`,
+/// `max_fail_percentage`, `any_errors_fatal`): each batch at most `options.forks` at once,
+/// and after a batch that breaches the threshold, no later host is contacted. Without a
+/// policy it is ``rollout(_:options:finished:)`` in one batch.
+public func rollingRollout(_ work: [HostWork], options: RolloutOptions, policy: Policy?,
+                           finished: (@Sendable (HostRunResult) -> Void)? = nil) async -> RollingOutcome {
+    let policy = policy ?? Policy()
+    let batches = Batches.split(work, serial: policy.serial)
+    let threshold = FailureThreshold(policy)
+    var outcome = RollingOutcome(results: [], batches: batches.map { $0.map(\.endpoint.name) }, stop: nil)
+    for (index, batch) in batches.enumerated() {
+        if index > 0, let pause = policy.pause, pause > .zero {
+            try? await Task.sleep(for: pause)
+        }
+        let results = await rollout(batch, options: options, finished: finished)
+        outcome.results += results
+        let failed = results.filter { $0.status == .failed }.count
+        let unreachable = results.filter { $0.status == .unreachable }.count
+        if let reason = threshold.breach(batchSize: batch.count, failed: failed, unreachable: unreachable),
+           index < batches.count - 1 {
+            outcome.stop = .init(afterBatch: index + 1, reason: reason,
+                                 notStarted: batches[(index + 1)...].flatMap { $0 }.map(\.endpoint.name))
+            break
+        }
+    }
+    return outcome
 }

@@ -57,7 +57,7 @@ public struct Play: Sendable {
     public let vars: [String: Value]
     /// The templates among `vars`: top-level string values that hold a tag.
     let varTemplates: [String: Template]
-    /// `policy:`, reserved for rolling restarts: checked, not acted on yet.
+    /// `policy:`: how a run rolls over the play's hosts (see ``Policy``).
     public let policy: Policy?
     /// `instances:` in order: the default instance (if listed) first, then the secondary
     /// ones in start order (`multi_instance_directories`).

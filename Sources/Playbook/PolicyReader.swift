@@ -1,7 +1,7 @@
 import Inventory
 import Yams
 
-/// Reads `policy:`. Nothing acts on a policy yet, but its keys and values are checked now.
+/// Reads `policy:`, every key and value checked (see ``Policy`` for which ones a run acts on).
 struct PolicyReader {
     let reader: YAMLReader
 

@@ -10,18 +10,26 @@ public struct RunReport: Sendable {
     public let seconds: Double
     public let checkMode: Bool
 
-    public init(playbook: String, results: [HostRunResult], seconds: Double, checkMode: Bool = false) {
+    /// The batches of a rolling run (one batch when the run had no `serial`).
+    public let batches: [[String]]
+    /// Where a rolling run stopped, when a batch breached its policy.
+    public let stop: RollingOutcome.Stop?
+
+    public init(playbook: String, results: [HostRunResult], seconds: Double, checkMode: Bool = false,
+                batches: [[String]] = [], stop: RollingOutcome.Stop? = nil) {
         self.playbook = playbook
         self.results = results
         self.seconds = seconds
         self.checkMode = checkMode
+        self.batches = batches
+        self.stop = stop
     }
 
     public func count(_ status: RunHostStatus) -> Int { results.filter { $0.status == status }.count }
 
-    /// 0 all ok or changed; 2 any failed; 4 only unreachable.
+    /// 0 all ok or changed; 2 any failed, or a rolling run stopped; 4 only unreachable.
     public var exitCode: Int32 {
-        if count(.failed) > 0 { return 2 }
+        if count(.failed) > 0 || stop != nil { return 2 }
         if count(.unreachable) > 0 { return 4 }
         return 0
     }
@@ -76,6 +84,17 @@ public struct RunReport: Sendable {
                         out += e.split(separator: "\n").map { "    | " + $0 }.joined(separator: "\n") + "\n"
                     }
                 }
+            }
+        }
+        if let stop {
+            // Which hosts were done, which failed, which were never contacted.
+            let done = results.filter { $0.status == .ok || $0.status == .changed }.map(\.host)
+            let failed = results.filter { $0.status == .failed }.map(\.host)
+            let unreachable = results.filter { $0.status == .unreachable }.map(\.host)
+            out += "\nSTOPPED after batch \(stop.afterBatch) of \(batches.count): \(stop.reason)\n"
+            for (label, hosts) in [("done", done), ("failed", failed), ("unreachable", unreachable), ("not started", stop.notStarted)]
+            where !hosts.isEmpty {
+                out += "  \(label): \(HostSet.fold(hosts)) (\(hosts.count))\n"
             }
         }
         out += "\n" + recap
@@ -162,11 +181,19 @@ public struct RunReport: Sendable {
         var seconds: Double
     }
 
+    struct StopJSON: Encodable {
+        var after_batch: Int
+        var reason: String
+        var not_started: [String]
+    }
+
     struct DocumentJSON: Encodable {
         var schema: String
         var playbook: String
         var check: Bool
         var hosts: [String: HostJSON]
+        var batches: [[String]]
+        var stopped: StopJSON?
         var summary: SummaryJSON
     }
 
@@ -190,6 +217,8 @@ public struct RunReport: Sendable {
                 connectAttempts: r.connectAttempts, seconds: Self.round(r.seconds))
         }
         let doc = DocumentJSON(schema: Self.schema, playbook: playbook, check: checkMode, hosts: hosts,
+                               batches: batches.isEmpty ? [results.map(\.host)] : batches,
+                               stopped: stop.map { StopJSON(after_batch: $0.afterBatch, reason: $0.reason, not_started: $0.notStarted) },
                                summary: SummaryJSON(ok: count(.ok), changed: count(.changed), failed: count(.failed),
                                                     unreachable: count(.unreachable), seconds: Self.round(seconds)))
         let encoder = JSONEncoder()

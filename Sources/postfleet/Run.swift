@@ -48,9 +48,11 @@ struct Run: AsyncParsableCommand {
 
         // Everything is rendered, for every host, before any host is contacted.
         var work: [HostWork] = []
+        var policies: [Policy] = []
         for host in hosts {
             let plays = try readInput { try playbook.plays(for: host, in: inventory) }
             guard !plays.isEmpty else { continue }
+            for policy in plays.compactMap(\.policy) where !policies.contains(policy) { policies.append(policy) }
             let desired = try readInput { try playbook.instances(for: host, inventory: inventory) }
             let files = try readInput { try playbook.render(for: host, inventory: inventory) }
             let tasks = plays.flatMap(\.tasks)
@@ -59,18 +61,23 @@ struct Run: AsyncParsableCommand {
         if work.isEmpty {
             throw BadInput(message: "no play of \(self.playbook) targets any of the \(hosts.count) selected host\(hosts.count == 1 ? "" : "s")")
         }
+        // One run rolls over its hosts one way: plays with different policies are separate runs.
+        guard policies.count <= 1 else {
+            throw BadInput(message: "the plays of \(self.playbook) that target these hosts have different policies; postfleet applies one rolling policy per run: run them separately (-l) or give them the same policy")
+        }
         connection.warnIfUnchecked()
 
         var options = RolloutOptions(connection: connection.connectionOptions,
                                      forks: connection.forkCount(hosts: work.count), check: check, diff: diff)
         if let timeout = connection.connectionOptions.commandTimeout { options.applyTimeout = timeout }
-        options.connectRetry = connection.connectRetry(policy: playbook.plays.lazy.compactMap { $0.policy?.retries }.first)
+        options.connectRetry = connection.connectRetry(policy: policies.first?.retries)
         let progress = Progress(total: work.count)
         let clock = ContinuousClock()
         let start = clock.now
-        let results = await rollout(work, options: options) { progress.hostFinished($0) }
+        let outcome = await rollingRollout(work, options: options, policy: policies.first) { progress.hostFinished($0) }
         progress.finish()
-        let report = RunReport(playbook: self.playbook, results: results, seconds: (clock.now - start).seconds, checkMode: check)
+        let report = RunReport(playbook: self.playbook, results: outcome.results, seconds: (clock.now - start).seconds, checkMode: check,
+                               batches: outcome.batches, stop: outcome.stop)
 
         var out = ""
         if diff { out += report.diffText }

@@ -60,6 +60,17 @@ import Testing
         #expect(FailureThreshold(maxFailPercentage: 100).isBreached(batchSize: 4, failed: 4, unreachable: 0))
     }
 
+    @Test func theReasonNamesThePolicyThatStoppedTheRun() {
+        #expect(FailureThreshold(maxFailPercentage: 0).breach(batchSize: 1, failed: 1, unreachable: 0)
+                == "100% of the batch failed, more than max_fail_percentage 0 (1 failed and 0 unreachable of 1 host)")
+        #expect(FailureThreshold(maxFailPercentage: 25).breach(batchSize: 3, failed: 1, unreachable: 0)
+                == "33.3% of the batch failed, more than max_fail_percentage 25 (1 failed and 0 unreachable of 3 hosts)")
+        #expect(FailureThreshold().breach(batchSize: 2, failed: 1, unreachable: 1)
+                == "no host of the batch succeeded (1 failed and 1 unreachable of 2 hosts)")
+        #expect(FailureThreshold(anyErrorsFatal: true).breach(batchSize: 4, failed: 1, unreachable: 0)?.hasPrefix("any_errors_fatal") == true)
+        #expect(FailureThreshold().breach(batchSize: 4, failed: 1, unreachable: 0) == nil)
+    }
+
     @Test func anyErrorsFatalStopsAtTheFirstFailure() {
         let fatal = FailureThreshold(anyErrorsFatal: true)
         #expect(fatal.isBreached(batchSize: 10, failed: 1, unreachable: 0))

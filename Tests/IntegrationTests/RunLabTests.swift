@@ -383,4 +383,42 @@ struct RunLabTests {
         #expect((try json(mismatchJSON)["hosts"] as? [String: [String: Any]])?["mta13"]?["connect_attempts"] as? Int == 1)
     }
 
+
+    /// playbooks/group-restart.yml (serial 1, max_fail_percentage 0) on mta11..mta13 after
+    /// a rollout, with mta12's postfix-in broken on purpose (a listener on an address the
+    /// host lacks): mta11's group restarts, mta12 fails, and the run stops there; mta13 is
+    /// never contacted and keeps its master process ids; the default instances are not
+    /// touched anywhere.
+    @Test func aRollingGroupRestartStopsAfterTheBatchThatFailed() async throws {
+        try reset()
+        defer { try? reset() }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let border = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
+        let rollout = try run(border)
+        try #require(rollout.status == 0, "\(rollout.stdout)")
+        var before: [String: [String: String]] = [:]
+        for host in hosts { before[host] = try await masterPIDs(host) }
+
+        try await sh("mta12", "printf '198.18.0.199:2525 inet n - n - - smtpd\\n' >> /etc/postfix-in/master.cf")
+        let restartJSON = scratch.appendingPathComponent("restart.json").path
+        let restart = try run(Self.repository.appendingPathComponent("playbooks/group-restart.yml").path, ["--json", restartJSON])
+        #expect(restart.status == 2, "\(restart.stdout)")
+        #expect(restart.stdout.contains("STOPPED after batch 2 of 3: 100% of the batch failed, more than max_fail_percentage 0"),
+                "\(restart.stdout)")
+        #expect(restart.stdout.contains("  done: mta11 (1)\n  failed: mta12 (1)\n  not started: mta13 (1)\n"), "\(restart.stdout)")
+        let doc = try json(restartJSON)
+        #expect(doc["batches"] as? [[String]] == [["mta11"], ["mta12"], ["mta13"]])
+        let stopped = doc["stopped"] as? [String: Any]
+        #expect(stopped?["after_batch"] as? Int == 2 && stopped?["not_started"] as? [String] == ["mta13"])
+        #expect(status(doc, "mta11") == "changed" && status(doc, "mta12") == "failed" && status(doc, "mta13") == nil)
+
+        let mta11 = try await masterPIDs("mta11")
+        #expect(mta11["/etc/postfix-in"] != nil && mta11["/etc/postfix-in"] != before["mta11"]?["/etc/postfix-in"])
+        #expect(mta11["/etc/postfix-out"] != nil && mta11["/etc/postfix-out"] != before["mta11"]?["/etc/postfix-out"])
+        #expect(mta11["/etc/postfix"] == before["mta11"]?["/etc/postfix"], "the default instance was restarted")
+        #expect(try await masterPIDs("mta12")["/etc/postfix-in"] == nil, "mta12's broken postfix-in runs")
+        #expect(try await masterPIDs("mta13") == before["mta13"], "mta13 was touched")
+    }
+
 }
