@@ -186,9 +186,12 @@ public struct ApplyScript: Sendable {
                  failure: "\(verb == "reloaded" ? "the reload" : verb == "started" ? "the start" : "the restart") failed; the previous files were put back and the instances put back as they were")
         }
         // The play's tasks, once everything has converged. They are commands, so they count
-        // as a change whenever they run; a failing task fails the host and undoes nothing.
+        // as a change whenever they run (except `postmulti -p status`, which only looks); a
+        // failing task fails the host and undoes nothing.
         for (n, task) in tasks.enumerated() {
-            step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: true, [task.commandLine + " </dev/null"],
+            var changes = true
+            if case let .postmulti(command) = task.action, command.operation == .action(.status) { changes = false }
+            step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes, [task.commandLine + " </dev/null"],
                  onFailure: "finish failed 1", failure: "the task failed")
         }
         steps.append(Step(key: "rollback", action: "put back the previous files", instance: nil, changes: true))

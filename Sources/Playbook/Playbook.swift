@@ -209,6 +209,12 @@ public struct PlayTask: Sendable {
     public let action: Action
     public let mark: SourceMark
 
+    public init(name: String?, action: Action, mark: SourceMark) {
+        self.name = name
+        self.action = action
+        self.mark = mark
+    }
+
     /// The command line the host's shell runs.
     public var commandLine: String {
         switch action {

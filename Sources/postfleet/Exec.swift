@@ -43,14 +43,7 @@ struct Exec: AsyncParsableCommand {
         let elapsed = clock.now - start
         let report = CommandReport(outcomes: outcomes, seconds: elapsed.seconds)
         FileHandle.standardOutput.write(Data(report.text.utf8))
-        if let json {
-            do {
-                try report.json().write(to: URL(fileURLWithPath: json))
-            } catch {
-                FileHandle.standardError.write(Data("postfleet: cannot write \(json): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(1)
-            }
-        }
+        try writeReport(json) { try report.json() }
         throw ExitCode(report.exitCode)
     }
 }

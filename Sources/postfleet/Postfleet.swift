@@ -7,7 +7,7 @@ struct Postfleet: AsyncParsableCommand {
         commandName: "postfleet",
         abstract: "Run Postfix multi-instance mail systems across a fleet over SSH.",
         version: "0.1.0",
-        subcommands: [Run.self, Exec.self, InventoryCommand.self, Render.self]
+        subcommands: [Run.self, PostmultiAction.self, Exec.self, InventoryCommand.self, Render.self]
     )
 
     /// Bad input (a wrong option, an unreadable inventory, a pattern that matches nothing)
@@ -37,4 +37,16 @@ struct Postfleet: AsyncParsableCommand {
 /// Input the user can fix; reported without a stack of context, exit code 1.
 struct BadInput: Error {
     let message: String
+}
+
+/// Writes a report file the user asked for (`--json`, `--junit`); if it cannot be written,
+/// says so and exits 1 (the run itself is over by then).
+func writeReport(_ path: String?, _ data: () throws -> Data) throws {
+    guard let path else { return }
+    do {
+        try data().write(to: URL(fileURLWithPath: path))
+    } catch {
+        FileHandle.standardError.write(Data("postfleet: cannot write \(path): \(error.localizedDescription)\n".utf8))
+        throw ExitCode(1)
+    }
 }

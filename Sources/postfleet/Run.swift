@@ -83,13 +83,8 @@ struct Run: AsyncParsableCommand {
         if diff { out += report.diffText }
         out += report.text
         FileHandle.standardOutput.write(Data(out.utf8))
-        do {
-            if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
-            if let junit { try Data(report.junit.utf8).write(to: URL(fileURLWithPath: junit)) }
-        } catch {
-            FileHandle.standardError.write(Data("postfleet: cannot write the report: \(error.localizedDescription)\n".utf8))
-            throw ExitCode(1)
-        }
+        try writeReport(json) { try report.json() }
+        try writeReport(junit) { Data(report.junit.utf8) }
         throw ExitCode(report.exitCode)
     }
 }

@@ -419,6 +419,32 @@ struct RunLabTests {
         #expect(mta11["/etc/postfix"] == before["mta11"]?["/etc/postfix"], "the default instance was restarted")
         #expect(try await masterPIDs("mta12")["/etc/postfix-in"] == nil, "mta12's broken postfix-in runs")
         #expect(try await masterPIDs("mta13") == before["mta13"], "mta13 was touched")
+
+        // The same by hand: `postfleet postmulti -g mta -p stop|start|status` on mta11 and
+        // mta13, one host per batch; the default instances run on untouched.
+        func postmulti(_ action: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+            try runProcess(binary, ["postmulti", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", "mta11:mta13",
+                                    "-g", "mta", "-p", action, "--serial", "1"] + extra, seconds: 120)
+        }
+        let stopJSON = scratch.appendingPathComponent("stop.json").path
+        let stop = try postmulti("stop", ["--json", stopJSON])
+        #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
+        #expect(stop.stdout.contains("mta[11,13] (2): changed\n  (host)  postmulti -g mta -p stop"), "\(stop.stdout)")
+        #expect(try json(stopJSON)["batches"] as? [[String]] == [["mta11"], ["mta13"]])
+        for host in ["mta11", "mta13"] {
+            #expect(try await masterPIDs(host) == ["/etc/postfix": before[host]!["/etc/postfix"]!], "\(host): group mta still runs")
+        }
+        let whileStopped = try postmulti("status")
+        #expect(whileStopped.status == 2, "postmulti -p status of a stopped group: \(whileStopped.stdout)")
+        let start = try postmulti("start")
+        #expect(start.status == 0, "\(start.stdout)")
+        let running = try postmulti("status")
+        #expect(running.status == 0 && running.stdout.contains("mta[11,13] (2): ok"), "\(running.stdout)")
+        for host in ["mta11", "mta13"] {
+            #expect(try await masterPIDs(host).keys.sorted() == ["/etc/postfix", "/etc/postfix-in", "/etc/postfix-out"])
+        }
+        let bad = try postmulti("restart")
+        #expect(bad.status == 1 && bad.stderr.contains("-p must be one of start, stop, reload, flush, status"), "\(bad.stderr)")
     }
 
 }

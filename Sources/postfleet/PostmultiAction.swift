@@ -1,0 +1,95 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Inventory
+import Playbook
+import Postfix
+import Report
+import SSH
+
+/// `postfleet postmulti`: one of postmulti's `-p` actions on an instance, a group or every
+/// instance of every selected host, batch by batch, with `run`'s report and exit codes.
+struct PostmultiAction: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postmulti",
+        abstract: "Run postmulti -p ACTION on an instance group across the fleet, in rolling batches.",
+        discussion: """
+            On each host: postmulti -i NAME | -g GROUP | -a -p ACTION (postmulti starts instances \
+            in their start order and stops them in reverse). Hosts go in batches (--serial, as \
+            Ansible's serial: 2, 25%, or a ramp 1,5,25% whose last size repeats); after a batch \
+            that exceeds --max-fail-percentage (or has no success at all) no later host is \
+            contacted, the report lists the hosts done, failed and not started, and the exit status \
+            is 2. Exit status otherwise as postfleet run: 0 ok, 2 some host failed, 4 only \
+            unreachable, 1 bad input.
+            """
+    )
+
+    @OptionGroup var connection: ConnectionFlags
+
+    @Option(name: [.short, .customLong("group")], help: "The instance group (postmulti -g).")
+    var group: String?
+
+    @Option(name: .customLong("instance"), help: "One instance by name, '-' for the default (postmulti -i).")
+    var instance: String?
+
+    @Flag(name: .customLong("all"), help: "Every instance (postmulti -a).")
+    var all = false
+
+    @Option(name: .customShort("p"), help: "start, stop, reload, flush or status.")
+    var action: String
+
+    @Option(name: .customLong("serial"), help: "Batch sizes: N, N%, or a ramp like 1,5,25% (default: every host at once).")
+    var serial: String?
+
+    @Option(name: .customLong("max-fail-percentage"), help: "Stop after a batch in which more than this share of hosts failed (0-100).")
+    var maxFailPercentage: Double?
+
+    @Option(name: .customLong("json"), help: "Also write the report as JSON (schema postfleet.run/1) to this file.")
+    var json: String?
+
+    func run() async throws {
+        let chosen = [group != nil, instance != nil, all].filter { $0 }.count
+        guard chosen == 1 else { throw BadInput(message: "give exactly one of --group G, --instance NAME, --all") }
+        guard let verb = PostmultiCommand.Action(rawValue: action), verb.isWrapper else {
+            throw BadInput(message: "-p must be one of start, stop, reload, flush, status (got '\(action)')")
+        }
+        let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
+        let command = PostmultiCommand(.action(verb), target: target)
+        var policy = Policy()
+        policy.serial = try serial.map(Self.batches) ?? []
+        if let maxFailPercentage {
+            guard (0...100).contains(maxFailPercentage) else { throw BadInput(message: "--max-fail-percentage must be from 0 to 100") }
+            policy.maxFailPercentage = maxFailPercentage
+        }
+
+        let hosts = try connection.selectedHosts().hosts
+        let mark = SourceMark(file: "postfleet postmulti", line: 1, column: 1, sourceLine: command.commandLine)
+        let task = PlayTask(name: command.commandLine, action: .postmulti(command), mark: mark)
+        let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: connection.defaults), desired: [], files: [], tasks: [task]) }
+        connection.warnIfUnchecked()
+
+        var options = RolloutOptions(connection: connection.connectionOptions, forks: connection.forkCount(hosts: work.count))
+        if let timeout = connection.connectionOptions.commandTimeout { options.applyTimeout = timeout }
+        options.connectRetry = connection.connectRetry()
+        let progress = Progress(total: work.count)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = await rollingRollout(work, options: options, policy: policy) { progress.hostFinished($0) }
+        progress.finish()
+        let report = RunReport(playbook: command.commandLine, results: outcome.results, seconds: (clock.now - start).seconds,
+                               batches: outcome.batches, stop: outcome.stop)
+        FileHandle.standardOutput.write(Data(report.text.utf8))
+        try writeReport(json) { try report.json() }
+        throw ExitCode(report.exitCode)
+    }
+
+    /// `2`, `25%`, `1,5,25%`.
+    static func batches(_ text: String) throws -> [Policy.BatchSize] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { raw in
+            let item = raw.trimmingCharacters(in: .whitespaces)
+            if item.hasSuffix("%"), let p = Int(item.dropLast()), (1...100).contains(p) { return .percent(p) }
+            if let n = Int(item), n >= 1 { return .count(n) }
+            throw BadInput(message: "--serial: '\(item)' is not a batch size (a number of hosts, 2, or a percentage, 25%, from 1% to 100%)")
+        }
+    }
+}
