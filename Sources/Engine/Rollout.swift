@@ -13,12 +13,16 @@ public struct HostWork: Sendable {
     public let files: [RenderedFile]
     /// The `tasks:` of the plays that target it, run in order once the instances converge.
     public let tasks: [PlayTask]
+    /// What must hold after a change before the host counts as done; nil: nothing checked.
+    public let health: HealthGate?
 
-    public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile], tasks: [PlayTask] = []) {
+    public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile], tasks: [PlayTask] = [],
+                health: HealthGate? = nil) {
         self.endpoint = endpoint
         self.desired = desired
         self.files = files
         self.tasks = tasks
+        self.health = health
     }
 }
 
@@ -132,6 +136,10 @@ private func converge(_ work: HostWork, on session: Session, options: RolloutOpt
         result.steps.append(StepResult(action: "apply", status: .failed, seconds: (clock.now - t).seconds,
                                        message: "the apply script ended early (\(run.failureSummary))",
                                        stderr: run.stderrText.isEmpty ? nil : run.stderrText))
+    }
+    // A host that changed is done only once its instances are healthy.
+    if let gate = work.health, result.status == .changed {
+        result.steps.append(try await gate.run(on: session))
     }
 }
 

@@ -44,6 +44,10 @@ struct PostmultiAction: AsyncParsableCommand {
     @Option(name: .customLong("max-fail-percentage"), help: "Stop after a batch in which more than this share of hosts failed (0-100).")
     var maxFailPercentage: Double?
 
+    @Option(name: .customLong("health"),
+            help: "default: after start, reload or flush, a host is done only when every selected instance's master runs and its smtpd listeners answer 220, twice in a row within 30 s; none: no check.")
+    var health: String = "default"
+
     @Option(name: .customLong("json"), help: "Also write the report as JSON (schema postfleet.run/1) to this file.")
     var json: String?
 
@@ -62,10 +66,13 @@ struct PostmultiAction: AsyncParsableCommand {
             policy.maxFailPercentage = maxFailPercentage
         }
 
+        guard health == "default" || health == "none" else { throw BadInput(message: "--health must be default or none (got '\(health)')") }
+        let gate = health == "none" || verb == .stop || verb == .status ? nil : HealthGate(target: target)
+
         let hosts = try connection.selectedHosts().hosts
         let mark = SourceMark(file: "postfleet postmulti", line: 1, column: 1, sourceLine: command.commandLine)
         let task = PlayTask(name: command.commandLine, action: .postmulti(command), mark: mark)
-        let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: connection.defaults), desired: [], files: [], tasks: [task]) }
+        let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: connection.defaults), desired: [], files: [], tasks: [task], health: gate) }
         connection.warnIfUnchecked()
 
         var options = RolloutOptions(connection: connection.connectionOptions, forks: connection.forkCount(hosts: work.count))

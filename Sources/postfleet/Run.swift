@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Inventory
 import Playbook
+import Postfix
 import Report
 import SSH
 
@@ -64,6 +65,10 @@ struct Run: AsyncParsableCommand {
         // One run rolls over its hosts one way: plays with different policies are separate runs.
         guard policies.count <= 1 else {
             throw BadInput(message: "the plays of \(self.playbook) that target these hosts have different policies; postfleet applies one rolling policy per run: run them separately (-l) or give them the same policy")
+        }
+        // A rolling policy gates each changed host on its health (unless `health: none`).
+        if let policy = policies.first, let gate = HealthGate(target: .all, health: policy.health) {
+            work = work.map { HostWork(endpoint: $0.endpoint, desired: $0.desired, files: $0.files, tasks: $0.tasks, health: gate) }
         }
         connection.warnIfUnchecked()
 

@@ -1,5 +1,7 @@
 import Engine
+import Foundation
 import Playbook
+import Postfix
 import SSH
 import Testing
 
@@ -169,5 +171,48 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// The health gate: its settings from a policy, its script, and what it printed.
+@Suite struct HealthGateTests {
+    @Test func aPolicyChoosesTheGate() {
+        #expect(HealthGate(target: .all, health: Policy.Health.none) == nil)
+        let standard = HealthGate(target: .group("mta"), health: nil)
+        #expect(standard == HealthGate(target: .group("mta")))
+        #expect(standard?.passes == 2 && standard?.deadline == .seconds(30) && standard?.bannerTimeout == .seconds(5) && standard?.maxDeferred == nil)
+        var settings = Policy.HealthSettings()
+        settings.passes = 3
+        settings.maxDeferred = 10
+        settings.interval = .milliseconds(500)
+        let custom = HealthGate(target: .all, health: .custom(settings))
+        #expect(custom?.passes == 3 && custom?.maxDeferred == 10 && custom?.interval == .milliseconds(500) && custom?.deadline == .seconds(30))
+    }
+
+    @Test(arguments: ["/bin/sh", "/bin/bash", "/bin/dash"])
+    func theScriptParses(shell: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: shell) else { return }
+        var gate = HealthGate(target: .instance("postfix-in"))
+        gate.maxDeferred = 5
+        gate.interval = .milliseconds(250)
+        for script in [gate.script, HealthGate(target: .group("it's")).script, HealthGate(target: .all).script] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: shell)
+            p.arguments = ["-n", "-c", script]
+            let err = Pipe()
+            p.standardError = err
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(shell): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        }
+        #expect(gate.script.contains("postmulti -l -i postfix-in") && gate.script.contains("sleep 0.250") && gate.script.contains("-le 5 ]"))
+        #expect(HealthGate(target: .group("it's")).script.contains(#"postmulti -l -g 'it'\''s'"#))
+    }
+
+    @Test func itsVerdictIsRead() {
+        #expect(HealthGate.outcome("noise\n@@postfleet gate ok 2\n") == (true, 2, ""))
+        let failed = HealthGate.outcome("@@postfleet gate failed 6 /etc/postfix-in: 127.0.0.1:2626 did not answer 220 within 5 s\n")
+        #expect(!failed.passed && failed.tries == 6 && failed.reason == "/etc/postfix-in: 127.0.0.1:2626 did not answer 220 within 5 s")
+        #expect(!HealthGate.outcome("cut short").passed)
     }
 }

@@ -445,6 +445,39 @@ struct RunLabTests {
         }
         let bad = try postmulti("restart")
         #expect(bad.status == 1 && bad.stderr.contains("-p must be one of start, stop, reload, flush, status"), "\(bad.stderr)")
+
+        // A health gate: mta12's postfix-in now starts, but one of its listeners cannot
+        // serve (its smtpd cannot enter the queue directory), so it never answers 220. A
+        // gated rolling reload passes on mta11, fails mta12's gate with that listener named,
+        // and stops before mta13.
+        try await sh("mta12", """
+            postconf -c /etc/postfix-in -MX 198.18.0.199:2525/inet && \\
+            postconf -c /etc/postfix-in -M '127.0.0.1:2626/inet = 127.0.0.1:2626 inet n - n - - smtpd -o queue_directory=/nonexistent' && \\
+            postfix -c /etc/postfix-in start >/dev/null 2>&1
+            """)
+        let gated = scratch.appendingPathComponent("gated-reload.yml")
+        try """
+            - name: Reload the mta group, gated
+              hosts: border
+              policy:
+                serial: 1
+                max_fail_percentage: 0
+                health: {passes: 1, interval: 1s, deadline: 3s, banner_timeout: 2s}
+              tasks:
+                - name: reload the mta group
+                  postmulti: {action: reload, group: mta}
+
+            """.write(to: gated, atomically: true, encoding: .utf8)
+        let gatedJSON = scratch.appendingPathComponent("gated.json").path
+        let reload = try run(gated.path, ["--json", gatedJSON])
+        #expect(reload.status == 2, "\(reload.stdout)")
+        #expect(reload.stdout.contains("FAILED: health gate"), "\(reload.stdout)")
+        #expect(reload.stdout.contains("/etc/postfix-in: 127.0.0.1:2626 did not answer 220 within 2 s"), "\(reload.stdout)")
+        #expect(reload.stdout.contains("  done: mta11 (1)\n  failed: mta12 (1)\n  not started: mta13 (1)\n"), "\(reload.stdout)")
+        let gatedDoc = try json(gatedJSON)
+        let mta11Steps = (gatedDoc["hosts"] as? [String: [String: Any]])?["mta11"]?["steps"] as? [[String: Any]] ?? []
+        #expect(mta11Steps.contains { ($0["action"] as? String)?.hasPrefix("health gate") == true && $0["status"] as? String == "ok" })
+        #expect(status(gatedDoc, "mta13") == nil)
     }
 
 }
