@@ -129,7 +129,9 @@ private func converge(_ work: HostWork, on session: Session, options: RolloutOpt
     }
 
     t = clock.now
-    let run = try await session.exec(script.script, stdin: script.archive, timeout: options.applyTimeout)
+    // Not killed on the host at the timeout: the script ignores a lost connection and ends
+    // converged or put back as it was, and a TERM half-way would leave neither.
+    let run = try await session.exec(script.script, stdin: script.archive, timeout: options.applyTimeout, boundOnHost: false)
     let (steps, completed) = script.results(stdout: run.stdoutText)
     result.steps += steps + inSync
     if !completed {

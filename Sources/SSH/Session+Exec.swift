@@ -1,5 +1,6 @@
 import CLibSSH2
 import Glibc
+import ShellQuoting
 
 /// What a remote command left behind.
 public struct ExecResult: Sendable, Equatable {
@@ -27,12 +28,28 @@ extension Session {
     /// Runs `command` through the remote user's shell, feeding it `stdin`, and returns
     /// its output and exit status. Output of any size arrives whole.
     ///
-    /// A timeout leaves the session broken (the command may still run on the host):
-    /// close it and connect again.
-    public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil) async throws -> ExecResult {
-        try await exclusive {
-            try await run(command, stdin: stdin, phase: .exec, timeout: timeout)
+    /// A timeout leaves the session broken: close it and connect again. libssh2 cannot send
+    /// the command a signal, so a command with a timeout runs on the host under timeout(1)
+    /// (``boundedOnTheHost(_:timeout:)``): it ends there too, shortly after the controller
+    /// gave up on it. `boundOnHost: false` lets it run to its end on the host instead (for a
+    /// script that must not stop half-way, and ends by itself).
+    public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil,
+                     boundOnHost: Bool = true) async throws -> ExecResult {
+        let limit = timeout ?? options.commandTimeout
+        let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(command, timeout: $0) } ?? command : command
+        return try await exclusive {
+            try await run(sent, stdin: stdin, phase: .exec, timeout: limit)
         }
+    }
+
+    /// `command` run by the user's shell under timeout(1) with two seconds more than
+    /// `timeout` (then TERM, and KILL two seconds later), where the host has timeout(1);
+    /// as it is elsewhere.
+    public static func boundedOnTheHost(_ command: String, timeout: Duration) -> String {
+        let seconds = Int(timeout.components.seconds) + (timeout.components.attoseconds > 0 ? 1 : 0) + 2
+        let quoted = Shell.quote(command)
+        return "if command -v timeout >/dev/null 2>&1; then exec timeout -k 2 \(seconds) \"${SHELL:-/bin/sh}\" -c \(quoted); "
+            + "else exec \"${SHELL:-/bin/sh}\" -c \(quoted); fi"
     }
 
     func run(_ command: String, stdin: [UInt8], phase: SSHError.Phase, timeout: Duration?) async throws -> ExecResult {

@@ -324,13 +324,20 @@ struct RunLabTests {
         try await sh("mta12", "kill $(cat /tmp/pf-sleeper)")
     }
 
-    /// `scripts/lab exec HOST -- sh -c SCRIPT`, as root inside the host's network namespace.
-    func inNamespace(_ host: String, _ script: String) throws {
+    /// `scripts/lab exec HOST -- sh -c SCRIPT`, as root inside the host's network namespace;
+    /// its exit status and output.
+    func namespaceRun(_ host: String, _ script: String) throws -> (status: Int32, output: String) {
         let lab = Self.repository.appendingPathComponent("scripts/lab").path
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-ns-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let status = try runUnblocked([lab, "exec", "--dir", self.lab.directory, host, "--", "sh", "-c", script], log: log, seconds: 30)
-        try #require(status == 0, "\(host): \(script): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    /// ``namespaceRun(_:_:)``, which must succeed.
+    func inNamespace(_ host: String, _ script: String) throws {
+        let (status, output) = try namespaceRun(host, script)
+        try #require(status == 0, "\(host): \(script): \(output)")
     }
 
     /// A host whose sshd port refuses the first two connections (an nftables rule in its
@@ -478,6 +485,64 @@ struct RunLabTests {
         let mta11Steps = (gatedDoc["hosts"] as? [String: [String: Any]])?["mta11"]?["steps"] as? [[String: Any]] ?? []
         #expect(mta11Steps.contains { ($0["action"] as? String)?.hasPrefix("health gate") == true && $0["status"] as? String == "ok" })
         #expect(status(gatedDoc, "mta13") == nil)
+    }
+
+
+    /// mta12's sshd (the listener and its sessions) is killed while the rollout's apply
+    /// script runs there: mta12 is reported unreachable, lost in the exec phase; mta11 and
+    /// mta13 complete. The apply script ignores the lost connection, so once sshd is back,
+    /// mta12 is found converged: a second run changes nothing there.
+    @Test func aHostLostMidRolloutIsUnreachableAndTheOthersComplete() async throws {
+        try reset()
+        defer { try? reset() }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let playbook = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
+        let lostJSON = scratch.appendingPathComponent("lost.json").path
+        let output = scratch.appendingPathComponent("lost.out")
+        try Data().write(to: output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit, "--json", lostJSON]
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // Once postmulti has begun on mta12 (its postfix-out exists), kill its sshd: the
+        // sessions' processes first, then the listener (by pid: the lab has one pid space).
+        var begun = false
+        for _ in 0..<100 where !begun {  // at most 20 s
+            try await Task.sleep(for: .milliseconds(200))
+            begun = try namespaceRun("mta12", "test -d /etc/postfix-out").status == 0
+        }
+        try #require(begun, "the rollout never reached mta12")
+        try inNamespace("mta12", """
+            l=$(cat /run/sshd.pid)
+            for c in $(pgrep -P "$l"); do pkill -KILL -P "$c" -x sshd; kill -KILL "$c"; done
+            kill -KILL "$l"
+            """)
+        for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(200)) }  // at most 120 s
+        try #require(!process.isRunning, "postfleet run did not end")
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 4, "\(text)")
+        let doc = try json(lostJSON)
+        #expect(status(doc, "mta12") == "unreachable", "\(text)")
+        #expect((doc["hosts"] as? [String: [String: Any]])?["mta12"]?["phase"] as? String == "exec", "\(text)")
+        #expect(status(doc, "mta11") == "changed" && status(doc, "mta13") == "changed", "\(text)")
+        #expect(text.contains("mta12 (1): unreachable\n  exec: "), "\(text)")
+
+        // sshd back (as the lab starts it); the script went on without its connection.
+        try inNamespace("mta12", "/usr/sbin/sshd -f /etc/ssh/sshd_config.pflab")
+        var converged: (status: Int32, stdout: String, stderr: String)?
+        for _ in 0..<30 {  // at most about 30 s: the script may still be starting instances
+            try await Task.sleep(for: .seconds(1))
+            let again = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+                                                "-l", "mta12", "--check"], seconds: 60)
+            converged = again
+            if again.status == 0 && again.stdout.contains("1 host: 1 ok, 0 changed") { break }
+        }
+        #expect(converged?.stdout.contains("1 host: 1 ok, 0 changed") == true, "\(converged?.stdout ?? "")")
     }
 
 }

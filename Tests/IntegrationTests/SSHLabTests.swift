@@ -163,6 +163,32 @@ struct SSHLabTests {
         }
         #expect(clock.now - start < .seconds(5))
         await session.close()
+
+        // On the host: the command ends too (timeout(1) there, 2 s after the controller gave
+        // up), and no sshd session of that connection is left. Bounded: at most 10 s.
+        let marker = "31.\(Int.random(in: 1000...9999))"
+        let timedOut = try await Session.connect(try lab.endpoint("mta6"), options: lab.options())
+        await #expect(throws: SSHError.self) { _ = try await timedOut.exec("sleep \(marker)", timeout: .seconds(1)) }
+        await timedOut.close()
+        var left = ""
+        for _ in 0..<20 {
+            try await Task.sleep(for: .milliseconds(500))
+            left = try await Session.with(try lab.endpoint("mta6"), options: lab.options()) { check in
+                // The sleep, anywhere on the machine (its marker is unique), and the sshd
+                // sessions of mta6 other than this one.
+                try await check.exec("""
+                    pgrep -f 'slee[p] \(marker)' | sed 's/^/sleep /'
+                    me=$(ps -o ppid= -p $PPID | tr -d ' ')
+                    for p in $(pgrep -P "$(cat /run/sshd.pid)"); do
+                      [ "$p" = "$PPID" ] || [ "$p" = "$me" ] || echo "session $p $(ps -o args= -p "$p")"
+                    done
+                    true
+                    """).stdoutText
+            }
+            if !left.contains("sleep ") && !left.contains("session ") { break }
+        }
+        #expect(!left.contains("sleep "), "the timed-out command still runs on mta6: \(left)")
+        #expect(!left.contains("session "), "an sshd session is left on mta6: \(left)")
     }
 
     @Test func keepalivesFlowDuringALongCommand() async throws {
