@@ -191,7 +191,7 @@ public struct ApplyScript: Sendable {
         for (n, task) in tasks.enumerated() {
             var changes = true
             if case let .postmulti(command) = task.action, command.operation == .action(.status) { changes = false }
-            step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes, [task.commandLine + " </dev/null"],
+            step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes, Self.taskLines(task),
                  onFailure: "finish failed 1", failure: "the task failed")
         }
         steps.append(Step(key: "rollback", action: "put back the previous files", instance: nil, changes: true))
@@ -202,6 +202,29 @@ public struct ApplyScript: Sendable {
     }
 
     static func stageDirectory(_ dir: String, id: String) -> String { dir + "/.postfleet-stage-" + id }
+
+    /// A task's command; with `until`/`retries`, a bounded loop that runs it again `delay`
+    /// apart until its condition holds, and leaves the number of tries in "$T/tries".
+    static func taskLines(_ task: PlayTask) -> [String] {
+        let command = task.commandLine + " </dev/null"
+        guard let retry = task.retry else { return [command] }
+        var conditions: [String] = []
+        if let rc = retry.rc { conditions.append("[ \"$rc\" -eq \(rc) ]") }
+        if let text = retry.stdoutContains { conditions.append("case $o in *\(Shell.quote(text))*) true;; *) false;; esac") }
+        return [
+            "a=0",
+            "while :; do",
+            "  a=$((a + 1)); echo \"$a\" >\"$T/tries\"",
+            "  o=$( \(command) 2>&1 ); rc=$?",
+            "  if \(conditions.joined(separator: " && ")); then printf '%s\\n' \"$o\"; return 0; fi",
+            "  if [ \"$a\" -ge \(retry.attempts) ]; then",
+            "    printf '%s\\n' \"$o\"; echo \"the condition did not hold after $a tries (last exit status $rc)\"",
+            "    [ \"$rc\" -ne 0 ] && return \"$rc\"; return 1",
+            "  fi",
+            "  sleep \(HealthGate.seconds(retry.delay))",
+            "done",
+        ]
+    }
 
     static func name(of path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
@@ -266,9 +289,10 @@ public struct ApplyScript: Sendable {
         acted=
         ms() { date +%s%3N; }
         step() {
-          k=$1; shift; t0=$(ms)
+          k=$1; shift; t0=$(ms); rm -f "$T/tries"
           "$@" >"$T/out" 2>&1; rc=$?
-          printf '\\n\(marker)step %s %s %s\\n' "$k" "$rc" "$(( $(ms) - t0 ))"
+          a=1; [ ! -s "$T/tries" ] || read -r a <"$T/tries"
+          printf '\\n\(marker)step %s %s %s %s\\n' "$k" "$rc" "$(( $(ms) - t0 ))" "$a"
           sed 's/^/| /' "$T/out"
           return $rc
         }
@@ -306,16 +330,17 @@ public struct ApplyScript: Sendable {
     /// never reached are `skipped`. `completed` is false when the output has no end marker
     /// (the connection was lost): then steps not reported are unknown, not skipped.
     public func results(stdout: String) -> (steps: [StepResult], completed: Bool) {
-        struct Seen { var rc: Int; var ms: Int; var output: [String] }
+        struct Seen { var rc: Int; var ms: Int; var tries: Int; var output: [String] }
         var seen: [String: Seen] = [:]
         var current: String?
         var completed = false
         for line in stdout.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix(Self.marker) {
                 let words = line.dropFirst(Self.marker.count).split(separator: " ")
-                if words.first == "step", words.count == 4 {
+                if words.first == "step", words.count >= 4 {
                     let key = String(words[1])
-                    seen[key] = Seen(rc: Int(words[2]) ?? -1, ms: Int(words[3]) ?? 0, output: [])
+                    let tries = words.count > 4 ? Int(words[4]) ?? 1 : 1
+                    seen[key] = Seen(rc: Int(words[2]) ?? -1, ms: Int(words[3]) ?? 0, tries: tries, output: [])
                     current = key
                 } else if words.first == "end" {
                     completed = true
@@ -337,9 +362,10 @@ public struct ApplyScript: Sendable {
             let output = s.output.joined(separator: "\n")
             if s.rc == 0 {
                 results.append(StepResult(action: step.action, instance: step.instance, status: step.changes ? .changed : .ok,
-                                          seconds: Double(s.ms) / 1000))
+                                          seconds: Double(s.ms) / 1000, attempts: s.tries))
             } else {
                 results.append(StepResult(action: step.action, instance: step.instance, status: .failed, seconds: Double(s.ms) / 1000,
+                                          attempts: s.tries,
                                           message: step.failure.map { "\(step.action): \($0) (exit status \(s.rc))" }
                                               ?? "\(step.action) failed (exit status \(s.rc))",
                                           stderr: output.isEmpty ? nil : output))

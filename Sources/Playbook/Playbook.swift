@@ -205,14 +205,36 @@ public struct PlayTask: Sendable {
         case command(String)
     }
 
+    /// `until:`, `retries:`, `delay:` as in Ansible: the task is run again, `delay` apart,
+    /// until its condition holds, at most `attempts` times in all.
+    public struct Retry: Sendable, Hashable {
+        /// Tries in all (Ansible's `retries` + 1).
+        public var attempts: Int
+        public var delay: Duration
+        /// The exit status that ends the retries; 0 when `until:` names no `rc` and no text.
+        public var rc: Int32?
+        /// Text stdout must contain.
+        public var stdoutContains: String?
+
+        public init(attempts: Int, delay: Duration, rc: Int32? = nil, stdoutContains: String? = nil) {
+            self.attempts = attempts
+            self.delay = delay
+            self.rc = rc
+            self.stdoutContains = stdoutContains
+        }
+    }
+
     public let name: String?
     public let action: Action
     public let mark: SourceMark
+    /// nil: run once, and the task fails on a non-zero exit status.
+    public let retry: Retry?
 
-    public init(name: String?, action: Action, mark: SourceMark) {
+    public init(name: String?, action: Action, mark: SourceMark, retry: Retry? = nil) {
         self.name = name
         self.action = action
         self.mark = mark
+        self.retry = retry
     }
 
     /// The command line the host's shell runs.

@@ -25,7 +25,8 @@ struct PlaybookLoader {
     static let mainCFKeys = ["template", "file", "parameters", "remove"]
     static let masterCFKeys = ["template", "file", "services"]
     static let tableKeys = ["name", "type", "template", "file", "entries"]
-    static let taskKeys = ["name", "postmulti", "command"]
+    static let taskKeys = ["name", "postmulti", "command", "until", "retries", "delay"]
+    static let untilKeys = ["rc", "stdout_contains"]
     static let postmultiKeys = ["action", "exec", "instance", "group", "all", "rename", "config_directory"]
 
     /// Variables postfleet sets for every template; a play may not set them.
@@ -554,15 +555,47 @@ struct PlaybookLoader {
         try oneForm(fields, forms: [["postmulti"], ["command"]], context: here, at: node)
         var name: String?
         var action: PlayTask.Action?
+        var until: (rc: Int32?, text: String?)?
+        var retries: Int?
+        var delay: Duration?
         for (key, _, value) in fields {
             switch key {
             case "name": name = reader.isNull(value) ? nil : try reader.string(value, what: "the name of \(here)")
             case "command": action = .command(try reader.string(value, what: "'command' of \(here)"))
             case "postmulti": action = .postmulti(try postmulti(value, context: here))
+            case "until":
+                _ = try reader.mapping(value, what: "'until' of \(here) (rc: N and/or stdout_contains: TEXT)")
+                var condition: (rc: Int32?, text: String?) = (nil, nil)
+                for (field, _, item) in try reader.fields(value, known: Self.untilKeys, context: "until of \(here)") {
+                    if field == "rc" {
+                        let rc = try reader.int(item, what: "'rc'")
+                        guard (0...255).contains(rc) else { throw reader.error("'rc' is an exit status, from 0 to 255", at: item) }
+                        condition.rc = Int32(rc)
+                    } else {
+                        condition.text = try reader.string(item, what: "'stdout_contains'")
+                    }
+                }
+                guard condition.rc != nil || condition.text != nil else {
+                    throw reader.error("'until' needs 'rc:' or 'stdout_contains:'", at: value)
+                }
+                until = condition
+            case "retries":
+                let count = try reader.int(value, what: "'retries'")
+                guard count >= 0 else { throw reader.error("'retries' cannot be negative", at: value) }
+                retries = count
+            case "delay": delay = try PolicyReader(reader: reader).duration(value, what: "'delay'")
             default: break
             }
         }
-        return PlayTask(name: name, action: action!, mark: reader.mark(node))
+        // As Ansible: with `until`, retries default to 3 and delay to 5 s; attempts = retries + 1.
+        var retry: PlayTask.Retry?
+        if until != nil || retries != nil {
+            retry = PlayTask.Retry(attempts: (retries ?? 3) + 1, delay: delay ?? .seconds(5),
+                                   rc: until?.rc ?? (until?.text == nil ? 0 : nil), stdoutContains: until?.text)
+        } else if let (_, key, _) = fields.first(where: { $0.name == "delay" }) {
+            throw reader.error("'delay' goes with 'until:' or 'retries:'", at: key)
+        }
+        return PlayTask(name: name, action: action!, mark: reader.mark(node), retry: retry)
     }
 
     private func postmulti(_ node: Node, context: String) throws(SourceError) -> PostmultiCommand {

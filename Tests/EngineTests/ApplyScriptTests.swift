@@ -44,6 +44,37 @@ import Testing
         #expect(status == 0, "\(shell): \(stderr)")
     }
 
+    @Test(arguments: ["/bin/sh", "/bin/bash", "/bin/dash"])
+    func aRetriedTaskRunsUntilItsConditionHolds(shell: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: shell) else { return }
+        let mark = SourceMark(file: "t.yml", line: 1, column: 1, sourceLine: "")
+        func task(_ command: String, _ retry: PlayTask.Retry) -> PlayTask { PlayTask(name: command, action: .command(command), mark: mark, retry: retry) }
+        // Run for real (no plan: only tasks): the first succeeds on its 3rd try, the second never.
+        let counter = FileManager.default.temporaryDirectory.appendingPathComponent("pf-tries-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: counter) }
+        let empty = HostPlan.make(desired: [], files: [], facts: HostFacts(postfixVersion: "3.7.11", instances: [], checksums: [:], systemdControlled: false))
+        let script = try ApplyScript(plan: empty, tasks: [
+            task("n=$(cat \(counter) 2>/dev/null || echo 0); n=$((n+1)); echo $n > \(counter); echo \"try $n\"",
+                 PlayTask.Retry(attempts: 5, delay: .milliseconds(10), stdoutContains: "try 3")),
+            task("echo nope; exit 7", PlayTask.Retry(attempts: 2, delay: .milliseconds(10), rc: 0)),
+        ], id: "t")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: shell)
+        p.arguments = ["-c", script.script]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let (steps, completed) = script.results(stdout: String(decoding: data, as: UTF8.self))
+        #expect(completed)
+        #expect(steps.count == 2)
+        #expect(steps[0].status == .changed && steps[0].attempts == 3, "\(steps)")
+        #expect(steps[1].status == .failed && steps[1].attempts == 2, "\(steps)")
+        #expect(steps[1].stderr?.contains("the condition did not hold after 2 tries (last exit status 7)") == true, "\(steps[1])")
+    }
+
     @Test func stageAndBackupPathsSitBesideTheirTargets() throws {
         let script = try ApplyScript(plan: plan, id: "20261125T010000Z").script
         #expect(script.contains("s=/etc/postfix-out/.postfleet-stage-20261125T010000Z\n"))

@@ -635,4 +635,39 @@ struct RunLabTests {
         }
     }
 
+
+    /// A task with `until:` on mta13: run again until the host says what it waits for, and
+    /// the report shows the tries; one whose condition never holds fails after its tries.
+    @Test func aTaskIsRetriedUntilItsConditionHolds() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let counter = "/tmp/pf-task-tries-\(UUID().uuidString.prefix(8))"
+        let playbook = scratch.appendingPathComponent("retry.yml")
+        try """
+            - hosts: mta13
+              tasks:
+                - name: wait for the third try
+                  command: n=$(cat \(counter) 2>/dev/null || echo 0); n=$((n + 1)); echo $n > \(counter); echo "try $n"
+                  until: {stdout_contains: "try 3"}
+                  retries: 4
+                  delay: 200ms
+                - name: never ready
+                  command: postqueue -p | grep -c never-there
+                  until: {rc: 0}
+                  retries: 1
+                  delay: 100ms
+
+            """.write(to: playbook, atomically: true, encoding: .utf8)
+        let retryJSON = scratch.appendingPathComponent("retry.json").path
+        let result = try runProcess(binary, ["run", playbook.path, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+                                             "-l", "mta13", "--json", retryJSON], seconds: 60)
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stdout.contains("wait for the third try (3 attempts)"), "\(result.stdout)")
+        #expect(result.stdout.contains("FAILED: never ready (2 attempts)"), "\(result.stdout)")
+        #expect(result.stdout.contains("the condition did not hold after 2 tries (last exit status 1)"), "\(result.stdout)")
+        let steps = (try json(retryJSON)["hosts"] as? [String: [String: Any]])?["mta13"]?["steps"] as? [[String: Any]] ?? []
+        #expect(steps.first { $0["action"] as? String == "wait for the third try" }?["attempts"] as? Int == 3)
+        #expect(try await sh("mta13", "cat \(counter) && rm -f \(counter)") == "3\n")
+    }
+
 }

@@ -408,6 +408,16 @@ import Testing
         try expectError("- hosts: all\n  tasks:\n    - {command: ls, postmulti: {action: init}}\n", "3:21: error: task 1 of play 1 takes one form: 'postmulti', or 'command'; this one gives both 'command' and 'postmulti'")
     }
 
+    @Test func taskRetriesMustSayWhatTheyWaitFor() throws {
+        func task(_ extra: String) -> String { "- hosts: all\n  tasks:\n    - {command: ls, \(extra)}\n" }
+        try expectError(task("until: {}"), "3:28: error: 'until' needs 'rc:' or 'stdout_contains:'")
+        try expectError(task("until: {rc: 300}"), "3:33: error: 'rc' is an exit status, from 0 to 255")
+        try expectError(task("until: {stdout: ok}"), "3:29: error: unknown key 'stdout' in until of task 1 of play 1; did you mean 'stdout_contains'?")
+        try expectError(task("retries: -1"), "3:30: error: 'retries' cannot be negative")
+        try expectError(task("delay: 2s"), "3:21: error: 'delay' goes with 'until:' or 'retries:'")
+        try expectError(task("until: {rc: 0}, delay: soon"), "3:44: error: 'delay' must be a duration such as 5s, 2m, 1h or 500ms, or a number of seconds; not 'soon'")
+    }
+
     // MARK: Variables
 
     @Test func playVarsMayNotShadowPostfleetsOwn() throws {

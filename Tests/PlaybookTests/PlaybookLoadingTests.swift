@@ -176,6 +176,7 @@ import Testing
         #expect(play.tasks[0].name == "stop them")
         #expect(play.tasks[1].name == nil)
         #expect(play.tasks[9].action == .command("newaliases"))
+        #expect(play.tasks.allSatisfy { $0.retry == nil })
 
         let second = playbook.plays[1]
         #expect(second.name == nil && second.displayName == "play 2")
@@ -272,4 +273,28 @@ import Testing
         #expect(try playbook.plays(for: inventory.requireHost("mailhub"), in: inventory).map(\.number) == [2])
         #expect(try playbook.plays(for: inventory.requireHost("mta2"), in: inventory).isEmpty)
     }
+
+    @Test func taskRetriesAreAnsibles() throws {
+        let playbook = try Playbook.parse(yaml: """
+            - hosts: all
+              tasks:
+                - command: postqueue -j | wc -l
+                  until: {stdout_contains: "0"}
+                  retries: 5
+                  delay: 500ms
+                - command: test -s /var/run/ok
+                  until: {rc: 0}
+                - command: flaky
+                  retries: 2
+                - command: both
+                  until: {rc: 3, stdout_contains: done}
+                  delay: 1
+            """)
+        let retries = playbook.plays[0].tasks.map(\.retry)
+        #expect(retries[0] == PlayTask.Retry(attempts: 6, delay: .milliseconds(500), rc: nil, stdoutContains: "0"))
+        #expect(retries[1] == PlayTask.Retry(attempts: 4, delay: .seconds(5), rc: 0))
+        #expect(retries[2] == PlayTask.Retry(attempts: 3, delay: .seconds(5), rc: 0), "retries alone wait for exit status 0")
+        #expect(retries[3] == PlayTask.Retry(attempts: 4, delay: .seconds(1), rc: 3, stdoutContains: "done"))
+    }
+
 }
