@@ -47,6 +47,12 @@ public struct ApplyScript: Sendable {
     /// The ustar stream the script reads on stdin.
     public let archive: [UInt8]
     let steps: [Step]
+    /// Undoes a run of `script` that ended well, later, in a separate round trip (a
+    /// rolling policy's `rollback_on_failure`): every file it swapped in goes back (the
+    /// backup `NAME.postfleet-ID` over it, or, for a file that was new, removed), then every
+    /// instance it acted on is put back as it was. Lifecycle operations are not undone.
+    /// Nil when the script changes no file and acts on no instance.
+    public let revert: String?
 
     static let marker = "@@postfleet "
 
@@ -194,6 +200,44 @@ public struct ApplyScript: Sendable {
             step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes, Self.taskLines(task),
                  onFailure: "finish failed 1", failure: "the task failed")
         }
+        // The revert: the same restore functions, over the files every commit step swaps.
+        var revertFiles: [String] = []
+        for (_, i) in staged {
+            let dir = i.instance.configDirectory
+            var names = i.writes.map { Self.name(of: $0.path) }
+            if i.editsMainCF, !names.contains("main.cf") { names.append("main.cf") }
+            if i.editsMasterCF, !names.contains("master.cf") { names.append("master.cf") }
+            for table in i.postmaps {
+                if case let .table(name, type) = table.kind, let suffix = type.indexedFileSuffix { names.append(name + suffix) }
+            }
+            revertFiles += names.map { dir + "/" + $0 }
+        }
+        if revertFiles.isEmpty && !body.contains(where: { $0.hasPrefix("acted=") }) {
+            revert = nil
+        } else {
+            var lines = [Self.prologue(id: id)]
+            lines.append("f_files() {")
+            lines.append("  r=0")
+            for path in revertFiles {
+                let q = Shell.quote(path), backup = Shell.quote(path + ".postfleet-" + id)
+                lines.append("  if [ -e \(backup) ]; then mv -f -- \(backup) \(q) || r=1; else rm -f -- \(q) || r=1; fi")
+            }
+            lines.append("  return $r")
+            lines.append("}")
+            lines.append("step revert_files f_files || finish failed 1")
+            // The restore functions and the list of instances acted on, as the apply script
+            // defines them (in the same order, so the latest is put back first).
+            var inRestore = false
+            for line in body {
+                if line.hasPrefix("restore") && line.hasSuffix("() {") { inRestore = true }
+                if inRestore || line.hasPrefix("acted=") { lines.append(line) }
+                if inRestore && line == "}" { inRestore = false }
+            }
+            lines.append(#"if [ -n "$acted" ]; then step revert_restore f_restore || finish failed 1; fi"#)
+            lines.append("finish ok 0")
+            revert = lines.joined(separator: "\n") + "\n"
+        }
+
         steps.append(Step(key: "rollback", action: "put back the previous files", instance: nil, changes: true))
         steps.append(Step(key: "restore", action: "put the instances back as they were", instance: nil, changes: true))
         self.steps = steps
@@ -325,6 +369,14 @@ public struct ApplyScript: Sendable {
     }
 
     // MARK: Reading what it printed
+
+    /// What the revert script printed: whether it ended well, and else the output of the
+    /// step that failed.
+    public static func revertOutcome(_ stdout: String) -> (ok: Bool, output: String) {
+        let ok = stdout.split(separator: "\n").contains { $0 == marker + "end ok" }
+        let output = stdout.split(separator: "\n").filter { $0.hasPrefix("| ") }.map { String($0.dropFirst(2)) }
+        return (ok, output.joined(separator: "\n"))
+    }
 
     /// The steps the script reported, in order, as the run report shows them; steps it
     /// never reached are `skipped`. `completed` is false when the output has no end marker

@@ -164,6 +164,8 @@ public struct RollingOutcome: Sendable {
         public var reason: String
         /// The hosts of the later batches: not contacted.
         public var notStarted: [String]
+        /// The hosts of the stopped batch whose changes `rollback_on_failure` undid.
+        public var rolledBack: [String] = []
     }
 }
 
@@ -181,16 +183,21 @@ public func rollingRollout(_ work: [HostWork], options: RolloutOptions, policy: 
         if index > 0, let pause = policy.pause, pause > .zero {
             try? await Task.sleep(for: pause)
         }
-        let results = await rollout(batch, options: options, finished: finished)
-        outcome.results += results
+        var results = await rollout(batch, options: options, finished: finished)
         let failed = results.filter { $0.status == .failed }.count
         let unreachable = results.filter { $0.status == .unreachable }.count
-        if let reason = threshold.breach(batchSize: batch.count, failed: failed, unreachable: unreachable),
-           index < batches.count - 1 {
-            outcome.stop = .init(afterBatch: index + 1, reason: reason,
-                                 notStarted: batches[(index + 1)...].flatMap { $0 }.map(\.endpoint.name))
-            break
+        guard let reason = threshold.breach(batchSize: batch.count, failed: failed, unreachable: unreachable) else {
+            outcome.results += results
+            continue
         }
+        var stop = RollingOutcome.Stop(afterBatch: index + 1, reason: reason,
+                                       notStarted: batches[(index + 1)...].flatMap { $0 }.map(\.endpoint.name))
+        if policy.rollbackOnFailure == true, !options.check {
+            (results, stop.rolledBack) = await revertChanges(results, work: batch, options: options)
+        }
+        outcome.results += results
+        if !stop.notStarted.isEmpty || !stop.rolledBack.isEmpty { outcome.stop = stop }
+        break
     }
     return outcome
 }

@@ -138,6 +138,10 @@ private func converge(_ work: HostWork, on session: Session, options: RolloutOpt
         result.steps.append(StepResult(action: "apply", status: .failed, seconds: (clock.now - t).seconds,
                                        message: "the apply script ended early (\(run.failureSummary))",
                                        stderr: run.stderrText.isEmpty ? nil : run.stderrText))
+    } else if !steps.contains(where: { $0.status == .failed }) {
+        // It ended well: what it changed can be undone later. (After a failure the script
+        // has already put everything back, and its backups are used up.)
+        result.revert = script.revert
     }
     // A host that changed is done only once its instances are healthy.
     if let gate = work.health, result.status == .changed {
@@ -168,4 +172,34 @@ func readFiles(_ paths: [String], on session: Session) async throws -> [String: 
     }
     flush()
     return files
+}
+
+/// Runs `revert` (``HostRunResult/revert``) on each host of `results` that has one, at most
+/// `options.forks` at once, and adds the outcome to its steps; returns the hosts put back.
+func revertChanges(_ results: [HostRunResult], work: [HostWork], options: RolloutOptions) async -> (results: [HostRunResult], reverted: [String]) {
+    let endpoints = Dictionary(work.map { ($0.endpoint.name, $0.endpoint) }, uniquingKeysWith: { a, _ in a })
+    let updated: [HostRunResult] = await fanOut(results, limit: options.forks) { result in
+        guard let revert = result.revert, let endpoint = endpoints[result.host] else { return result }
+        var result = result
+        let clock = ContinuousClock()
+        let start = clock.now
+        let action = "rolled back to the previous configuration (rollback_on_failure)"
+        do {
+            var tries = 0
+            let run = try await withSession(endpoint, options: options.connection, backoff: options.connectRetry, tries: &tries) { session, _ in
+                try await session.exec(revert, timeout: options.applyTimeout, boundOnHost: false)
+            }
+            let (ok, output) = ApplyScript.revertOutcome(run.stdoutText)
+            result.steps.append(StepResult(action: action, status: ok ? .changed : .failed, seconds: (clock.now - start).seconds,
+                                           message: ok ? nil : "putting the previous configuration back failed",
+                                           stderr: ok || output.isEmpty ? nil : output))
+            if ok { result.revert = nil }
+        } catch {
+            result.steps.append(StepResult(action: action, status: .failed, seconds: (clock.now - start).seconds,
+                                           message: "\(error)"))
+        }
+        return result
+    }
+    let reverted = zip(results, updated).filter { $0.0.revert != nil && $0.1.revert == nil }.map(\.1.host)
+    return (updated, reverted)
 }

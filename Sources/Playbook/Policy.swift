@@ -1,8 +1,8 @@
 /// How a play rolls over its hosts: batches, failure thresholds, health checks, retries.
 ///
-/// `postfleet run` acts on `serial`, `max_fail_percentage`, `any_errors_fatal`, `pause`,
-/// `unreachable_counts_as_failure`, `retries` and `health` (Engine's `rollingRollout`,
-/// `Backoff` and `HealthGate`). `rollback_on_failure` is read and checked, not acted on yet.
+/// `postfleet run` acts on every key: `serial`, `max_fail_percentage`, `any_errors_fatal`,
+/// `pause`, `unreachable_counts_as_failure` and `rollback_on_failure` (Engine's
+/// `rollingRollout`), `retries` (`Backoff`) and `health` (`HealthGate`).
 public struct Policy: Sendable, Hashable {
     /// A batch size: a number of hosts, or a percentage of the play's hosts.
     public enum BatchSize: Sendable, Hashable {

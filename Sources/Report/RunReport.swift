@@ -92,7 +92,8 @@ public struct RunReport: Sendable {
             let failed = results.filter { $0.status == .failed }.map(\.host)
             let unreachable = results.filter { $0.status == .unreachable }.map(\.host)
             out += "\nSTOPPED after batch \(stop.afterBatch) of \(batches.count): \(stop.reason)\n"
-            for (label, hosts) in [("done", done), ("failed", failed), ("unreachable", unreachable), ("not started", stop.notStarted)]
+            for (label, hosts) in [("done", done), ("failed", failed), ("unreachable", unreachable), ("not started", stop.notStarted),
+                                   ("rolled back", stop.rolledBack)]
             where !hosts.isEmpty {
                 out += "  \(label): \(HostSet.fold(hosts)) (\(hosts.count))\n"
             }
@@ -185,6 +186,7 @@ public struct RunReport: Sendable {
         var after_batch: Int
         var reason: String
         var not_started: [String]
+        var rolled_back: [String]
     }
 
     struct DocumentJSON: Encodable {
@@ -218,7 +220,7 @@ public struct RunReport: Sendable {
         }
         let doc = DocumentJSON(schema: Self.schema, playbook: playbook, check: checkMode, hosts: hosts,
                                batches: batches.isEmpty ? [results.map(\.host)] : batches,
-                               stopped: stop.map { StopJSON(after_batch: $0.afterBatch, reason: $0.reason, not_started: $0.notStarted) },
+                               stopped: stop.map { StopJSON(after_batch: $0.afterBatch, reason: $0.reason, not_started: $0.notStarted, rolled_back: $0.rolledBack) },
                                summary: SummaryJSON(ok: count(.ok), changed: count(.changed), failed: count(.failed),
                                                     unreachable: count(.unreachable), seconds: Self.round(seconds)))
         let encoder = JSONEncoder()

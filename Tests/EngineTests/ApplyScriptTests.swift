@@ -75,6 +75,25 @@ import Testing
         #expect(steps[1].stderr?.contains("the condition did not hold after 2 tries (last exit status 7)") == true, "\(steps[1])")
     }
 
+    @Test(arguments: ["/bin/sh", "/bin/bash", "/bin/dash"])
+    func theRevertPutsBackWhatTheCommitSwapped(shell: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: shell) else { return }
+        let script = try ApplyScript(plan: plan, id: "20261125T000000Z-abcd")
+        let revert = try #require(script.revert)
+        let (status, stderr) = try parses(with: shell, revert)
+        #expect(status == 0, "\(shell): \(stderr)")
+        // A file that had a previous version gets it back; a new one goes.
+        #expect(revert.contains("if [ -e /etc/postfix/main.cf.postfleet-20261125T000000Z-abcd ]; then mv -f -- /etc/postfix/main.cf.postfleet-20261125T000000Z-abcd /etc/postfix/main.cf || r=1; else rm -f -- /etc/postfix/main.cf || r=1; fi"))
+        #expect(revert.contains("/etc/postfix/generic.cdb"))
+        #expect(revert.contains("restore0() {") && revert.contains("step revert_restore f_restore"))
+        #expect(ApplyScript.revertOutcome("@@postfleet step revert_files 0 3 1\n@@postfleet end ok\n").ok)
+        let failed = ApplyScript.revertOutcome("@@postfleet step revert_files 1 3 1\n| mv: cannot move\n@@postfleet end failed\n")
+        #expect(!failed.ok && failed.output == "mv: cannot move")
+        // Nothing changed, nothing to revert.
+        let none = HostPlan.make(desired: [], files: [], facts: HostFacts(postfixVersion: "3.7.11", instances: [], checksums: [:], systemdControlled: false))
+        #expect(try ApplyScript(plan: none, id: "x").revert == nil)
+    }
+
     @Test func stageAndBackupPathsSitBesideTheirTargets() throws {
         let script = try ApplyScript(plan: plan, id: "20261125T010000Z").script
         #expect(script.contains("s=/etc/postfix-out/.postfleet-stage-20261125T010000Z\n"))

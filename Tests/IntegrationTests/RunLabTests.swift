@@ -670,4 +670,62 @@ struct RunLabTests {
         #expect(try await sh("mta13", "cat \(counter) && rm -f \(counter)") == "3\n")
     }
 
+
+    /// `rollback_on_failure`: a change to postfix-in's master.cf adds a listener that never
+    /// answers (its smtpd cannot enter the queue directory). With serial 1, the first host
+    /// takes the change, fails its health gate, and the run stops; its previous files come
+    /// back byte for byte (inode and mtime too) and postfix-in runs again; the other hosts
+    /// are not contacted.
+    @Test func rollbackOnFailureUndoesTheFailedBatch() async throws {
+        try reset()
+        defer { try? reset() }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rollout = try run(Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path)
+        try #require(rollout.status == 0, "\(rollout.stdout)")
+        var files: [String: String] = [:], pids: [String: [String: String]] = [:]
+        for host in hosts {
+            files[host] = try await snapshot(host)
+            pids[host] = try await masterPIDs(host)
+        }
+
+        let copy = try playbookCopy(in: scratch)
+        let variant = copy.appendingPathComponent("border-cluster.yml")
+        try edit(variant) {
+            $0.replacingOccurrences(of: "  hosts: border\n", with: """
+                  hosts: border
+                  policy:
+                    serial: 1
+                    max_fail_percentage: 0
+                    rollback_on_failure: true
+                    health: {passes: 1, interval: 1s, deadline: 3s, banner_timeout: 2s}
+
+                """)
+            + """
+                      master_cf:
+                        services:
+                          127.0.0.1:2626/inet: 127.0.0.1:2626 inet n - n - - smtpd -o queue_directory=/nonexistent
+
+                """
+        }
+        let rollbackJSON = scratch.appendingPathComponent("rollback.json").path
+        let result = try run(variant.path, ["--json", rollbackJSON])
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stdout.contains("127.0.0.1:2626 did not answer 220"), "\(result.stdout)")
+        #expect(result.stdout.contains("rolled back to the previous configuration (rollback_on_failure)"), "\(result.stdout)")
+        #expect(result.stdout.contains("  failed: mta11 (1)\n  not started: mta[12-13] (2)\n  rolled back: mta11 (1)\n"), "\(result.stdout)")
+        let stopped = try json(rollbackJSON)["stopped"] as? [String: Any]
+        #expect(stopped?["rolled_back"] as? [String] == ["mta11"])
+
+        #expect(try await snapshot("mta11") == files["mta11"], "mta11's files are not as before the run")
+        #expect(try await sh("mta11", "postconf -c /etc/postfix-in -M 127.0.0.1:2626/inet") == "")
+        let now = try await masterPIDs("mta11")
+        #expect(now["/etc/postfix-in"] != nil, "postfix-in does not run on mta11")
+        #expect(now["/etc/postfix"] == pids["mta11"]?["/etc/postfix"] && now["/etc/postfix-out"] == pids["mta11"]?["/etc/postfix-out"])
+        for host in ["mta12", "mta13"] {
+            #expect(try await snapshot(host) == files[host])
+            #expect(try await masterPIDs(host) == pids[host])
+        }
+    }
+
 }
