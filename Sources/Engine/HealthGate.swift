@@ -23,6 +23,8 @@ public struct HealthGate: Sendable, Equatable {
     public var passes = 2
     public var interval: Duration = .seconds(1)
     public var deadline: Duration = .seconds(30)
+    /// Per instance group, checks that differ from `running`, `bannerTimeout`, `maxDeferred`.
+    public var groups: [String: Policy.GroupHealth] = [:]
 
     /// The default gate for `target`.
     public init(target: PostmultiCommand.Target) {
@@ -43,6 +45,7 @@ public struct HealthGate: Sendable, Equatable {
             passes = settings.passes ?? passes
             interval = settings.interval ?? interval
             deadline = settings.deadline ?? deadline
+            groups = settings.groups
         }
     }
 
@@ -54,23 +57,37 @@ public struct HealthGate: Sendable, Equatable {
         return ms % 1000 == 0 ? String(ms / 1000) : String(format: "%d.%03d", ms / 1000, ms % 1000)
     }
 
+    /// The checks for an instance of `group` (or of no group): `running`, the banner
+    /// timeout, the deferred limit (-1: none), as shell words.
+    func checks(_ group: String?) -> (running: String, timeout: String, maxDeferred: String) {
+        let own = group.flatMap { groups[$0] }
+        let limit = own?.maxDeferred ?? maxDeferred
+        return ((own?.running ?? running) ? "true" : "false", Self.seconds(own?.bannerTimeout ?? bannerTimeout),
+                limit.map(String.init) ?? "-1")
+    }
+
     /// The script; its last line is `@@postfleet gate ok TRIES` or `@@postfleet gate failed TRIES WHY`.
     public var script: String {
         let select = Shell.join(["postmulti", "-l"] + Self.selection(target))
-        let timeout = Self.seconds(bannerTimeout)
-        let deferred = maxDeferred.map { limit in
-            """
-                n=$(postqueue -c "$d" -j 2>/dev/null | grep -c '"queue_name": *"deferred"')
-                [ "$n" -le \(limit) ] || why="$why; $d: $n deferred messages (at most \(limit))"
-            """
-        } ?? ""
+        let base = checks(nil)
+        var perGroup = "run=\(base.running); bt=\(base.timeout); md=\(base.maxDeferred)"
+        if !groups.isEmpty {
+            perGroup += "\n    case $g in\n"
+            for name in groups.keys.sorted() {
+                let c = checks(name)
+                perGroup += "      \(Shell.quote(name))) run=\(c.running); bt=\(c.timeout); md=\(c.maxDeferred);;\n"
+            }
+            perGroup += "    esac"
+        }
         return """
             check() {
               why=
-              dirs=$(\(select) 2>&1 | awk 'NF == 4 && $3 == "y" { print $4 }')
-              [ -n "$dirs" ] || { why="; no enabled instance matches \(Self.describe(target))"; return 1; }
-              for d in $dirs; do
-                if \(running ? "true" : "false") && ! postfix -c "$d" status >/dev/null 2>&1; then why="$why; $d: its master is not running"; continue; fi
+              pairs=$(\(select) 2>&1 | awk 'NF == 4 && $3 == "y" { print $2 "=" $4 }')
+              [ -n "$pairs" ] || { why="; no enabled instance matches \(Self.describe(target))"; return 1; }
+              for gd in $pairs; do
+                g=${gd%%=*}; d=${gd#*=}
+                \(perGroup)
+                if $run && ! postfix -c "$d" status >/dev/null 2>&1; then why="$why; $d: its master is not running"; continue; fi
                 dis=" $(postconf -c "$d" -h master_service_disable 2>/dev/null | tr ',' ' ') "
                 ifs=$(postconf -c "$d" -h inet_interfaces 2>/dev/null | tr ',' ' ')
                 set -- $ifs; first=${1:-all}
@@ -80,11 +97,14 @@ public struct HealthGate: Sendable, Equatable {
                   case $s in *:*) a=${s%:*}; p=${s##*:};; *) a=$first; p=$s;; esac
                   a=${a#[}; a=${a%]}
                   case $p in *[!0-9]*) p=$(getent services "$p/tcp" | awk '{ split($2, x, "/"); print x[1]; exit }');; esac
-                  if ! timeout \(timeout) bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r l <&3 && printf "QUIT\\r\\n" >&3 && case $l in 220*) exit 0;; *) exit 1;; esac' _ "$a" "$p" >/dev/null 2>&1; then
-                    why="$why; $d: $a:$p did not answer 220 within \(timeout) s"
+                  if ! timeout "$bt" bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r l <&3 && printf "QUIT\\r\\n" >&3 && case $l in 220*) exit 0;; *) exit 1;; esac' _ "$a" "$p" >/dev/null 2>&1; then
+                    why="$why; $d: $a:$p did not answer 220 within $bt s"
                   fi
                 done
-            \(deferred)
+                if [ "$md" -ge 0 ]; then
+                  n=$(postqueue -c "$d" -j 2>/dev/null | grep -c '"queue_name": *"deferred"')
+                  [ "$n" -le "$md" ] || why="$why; $d: $n deferred messages (at most $md)"
+                fi
               done
               [ -z "$why" ]
             }
@@ -127,7 +147,8 @@ public struct HealthGate: Sendable, Equatable {
     public func run(on session: Session) async throws -> StepResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await session.exec(script, timeout: deadline + bannerTimeout * 4 + .seconds(60))
+        let longest = groups.values.compactMap(\.bannerTimeout).reduce(bannerTimeout) { $0 > $1 ? $0 : $1 }
+        let result = try await session.exec(script, timeout: deadline + longest * 4 + .seconds(60))
         let (passed, tries, reason) = Self.outcome(result.stdoutText)
         let action = "health gate (\(passes) pass\(passes == 1 ? "" : "es") in a row)"
         return StepResult(action: action, status: passed ? .ok : .failed, seconds: (clock.now - start).seconds,

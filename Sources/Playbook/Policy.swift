@@ -32,8 +32,25 @@ public struct Policy: Sendable, Hashable {
         public var interval: Duration?
         /// Give up after this long.
         public var deadline: Duration?
+        /// Per instance group, the checks that differ from the ones above (`running`,
+        /// `banner_timeout`, `max_deferred`; the rhythm — passes, interval, deadline — is the
+        /// host's).
+        public var groups: [String: GroupHealth] = [:]
 
         public init() {}
+    }
+
+    /// `health: groups: NAME:` settings.
+    public struct GroupHealth: Sendable, Hashable {
+        public var running: Bool?
+        public var bannerTimeout: Duration?
+        public var maxDeferred: Int?
+
+        public init(running: Bool? = nil, bannerTimeout: Duration? = nil, maxDeferred: Int? = nil) {
+            self.running = running
+            self.bannerTimeout = bannerTimeout
+            self.maxDeferred = maxDeferred
+        }
     }
 
     public struct Retries: Sendable, Hashable {

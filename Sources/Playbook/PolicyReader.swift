@@ -9,7 +9,8 @@ struct PolicyReader {
         "serial", "max_fail_percentage", "any_errors_fatal", "pause", "unreachable_counts_as_failure",
         "rollback_on_failure", "health", "retries",
     ]
-    static let healthKeys = ["running", "banner_timeout", "max_deferred", "passes", "interval", "deadline"]
+    static let healthKeys = ["running", "banner_timeout", "max_deferred", "passes", "interval", "deadline", "groups"]
+    static let groupHealthKeys = ["running", "banner_timeout", "max_deferred"]
     static let retryKeys = ["attempts", "delay", "max_delay"]
 
     func policy(_ node: Node, context: String) throws(SourceError) -> Policy {
@@ -89,18 +90,47 @@ struct PolicyReader {
         let here = "health of \(context)"
         _ = try reader.mapping(node, what: "'health' ('default', 'none', or a mapping of checks)")
         var settings = Policy.HealthSettings()
+        var common = Policy.GroupHealth()
         for (key, _, value) in try reader.fields(node, known: Self.healthKeys, context: here) {
+            if try check(key, value, into: &common) { continue }
             switch key {
-            case "running": settings.running = try reader.bool(value, what: "'running'")
-            case "banner_timeout": settings.bannerTimeout = try duration(value, what: "'banner_timeout'")
-            case "max_deferred": settings.maxDeferred = try count(value, what: "'max_deferred'", minimum: 0)
             case "passes": settings.passes = try count(value, what: "'passes'", minimum: 1)
             case "interval": settings.interval = try duration(value, what: "'interval'")
             case "deadline": settings.deadline = try duration(value, what: "'deadline'")
+            case "groups":
+                _ = try reader.mapping(value, what: "'groups' of \(here) (instance group: its checks)")
+                for (key, checks) in try reader.pairs(value) {
+                    guard case let .scalar(scalar) = key, !scalar.string.isEmpty else {
+                        throw reader.error("an instance group is a plain name, not \(reader.kind(key))", at: key)
+                    }
+                    let group = scalar.string
+                    let where_ = "group \(group) of \(here)"
+                    _ = try reader.mapping(checks, what: "the checks of \(where_)")
+                    var entry = Policy.GroupHealth()
+                    for (key, _, item) in try reader.fields(checks, known: Self.groupHealthKeys, context: where_) {
+                        _ = try check(key, item, into: &entry)
+                    }
+                    settings.groups[group] = entry
+                }
             default: break
             }
         }
+        settings.running = common.running
+        settings.bannerTimeout = common.bannerTimeout
+        settings.maxDeferred = common.maxDeferred
         return .custom(settings)
+    }
+
+    /// `running`, `banner_timeout`, `max_deferred`: the checks a group may set for itself.
+    /// Returns whether `key` was one of them.
+    private func check(_ key: String, _ value: Node, into entry: inout Policy.GroupHealth) throws(SourceError) -> Bool {
+        switch key {
+        case "running": entry.running = try reader.bool(value, what: "'running'")
+        case "banner_timeout": entry.bannerTimeout = try duration(value, what: "'banner_timeout'")
+        case "max_deferred": entry.maxDeferred = try count(value, what: "'max_deferred'", minimum: 0)
+        default: return false
+        }
+        return true
     }
 
     private func retries(_ node: Node, context: String) throws(SourceError) -> Policy.Retries {

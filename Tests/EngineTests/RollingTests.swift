@@ -185,7 +185,9 @@ struct SplitMix64: RandomNumberGenerator {
         settings.passes = 3
         settings.maxDeferred = 10
         settings.interval = .milliseconds(500)
+        settings.groups = ["mta": Policy.GroupHealth(bannerTimeout: .seconds(1))]
         let custom = HealthGate(target: .all, health: .custom(settings))
+        #expect(custom?.groups["mta"]?.bannerTimeout == .seconds(1))
         #expect(custom?.passes == 3 && custom?.maxDeferred == 10 && custom?.interval == .milliseconds(500) && custom?.deadline == .seconds(30))
     }
 
@@ -205,7 +207,19 @@ struct SplitMix64: RandomNumberGenerator {
             p.waitUntilExit()
             #expect(p.terminationStatus == 0, "\(shell): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         }
-        #expect(gate.script.contains("postmulti -l -i postfix-in") && gate.script.contains("sleep 0.250") && gate.script.contains("-le 5 ]"))
+        #expect(gate.script.contains("postmulti -l -i postfix-in") && gate.script.contains("sleep 0.250") && gate.script.contains("run=true; bt=5; md=5"))
+        // Per instance group: its own checks, the others keep the gate's.
+        var grouped = HealthGate(target: .all)
+        grouped.groups = ["mta": Policy.GroupHealth(bannerTimeout: .seconds(2), maxDeferred: 100), "edge": Policy.GroupHealth(running: false)]
+        #expect(grouped.script.contains("run=true; bt=5; md=-1\n    case $g in\n      edge) run=false; bt=5; md=-1;;\n      mta) run=true; bt=2; md=100;;\n    esac"))
+        for shellPath in ["/bin/sh", "/bin/dash", "/bin/bash"] where FileManager.default.isExecutableFile(atPath: shellPath) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: shellPath)
+            p.arguments = ["-n", "-c", grouped.script]
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(shellPath)")
+        }
         #expect(HealthGate(target: .group("it's")).script.contains(#"postmulti -l -g 'it'\''s'"#))
     }
 

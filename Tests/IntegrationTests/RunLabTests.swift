@@ -471,7 +471,7 @@ struct RunLabTests {
               policy:
                 serial: 1
                 max_fail_percentage: 0
-                health: {passes: 1, interval: 1s, deadline: 3s, banner_timeout: 2s}
+                health: {passes: 1, interval: 1s, deadline: 3s, banner_timeout: 3s, groups: {mta: {banner_timeout: 2s}}}
               tasks:
                 - name: reload the mta group
                   postmulti: {action: reload, group: mta}

@@ -141,6 +141,8 @@ import Testing
         try expectError("- hosts: all\n  policy: {any_errors_fatal: sure}\n", "2:30: error: 'any_errors_fatal' must be true or false, not the string 'sure'")
         try expectError("- hosts: all\n  policy: {health: strict}\n", "2:20: error: 'health' is 'default', 'none', or a mapping of checks; not 'strict'")
         try expectError("- hosts: all\n  policy: {health: {passes: 0}}\n", "2:29: error: 'passes' must be at least 1")
+        try expectError("- hosts: all\n  policy: {health: {groups: {mta: {passes: 2}}}}\n", "2:36: error: unknown key 'passes' in group mta of health of policy of play 1; the keys are 'running', 'banner_timeout', 'max_deferred'")
+        try expectError("- hosts: all\n  policy: {health: {groups: [mta]}}\n", "2:29: error: 'groups' of health of policy of play 1 (instance group: its checks) must be a mapping, not a list")
         try expectError("- hosts: all\n  policy: {retries: {delay: 1s}}\n", "2:21: error: 'retries' needs 'attempts:' (how many tries in all)")
         try expectError("- hosts: all\n  policy: [serial]\n", "2:11: error: 'policy' of play 1 must be a mapping, not a list")
     }
