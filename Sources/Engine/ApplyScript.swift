@@ -333,7 +333,7 @@ public struct ApplyScript: Sendable {
         acted=
         ms() { date +%s%3N; }
         step() {
-          k=$1; shift; t0=$(ms); rm -f "$T/tries"
+          k=$1; shift; t0=$(ms); : >"$T/tries"
           "$@" >"$T/out" 2>&1; rc=$?
           a=1; [ ! -s "$T/tries" ] || read -r a <"$T/tries"
           printf '\\n\(marker)step %s %s %s %s\\n' "$k" "$rc" "$(( $(ms) - t0 ))" "$a"
