@@ -94,6 +94,17 @@ import Testing
         #expect(try ApplyScript(plan: none, id: "x").revert == nil)
     }
 
+    @Test func aStartAfterAPassedCheckSkipsPostfixsSecondCheck() throws {
+        let script = try ApplyScript(plan: plan, id: "x").script
+        // The act step of a staged (checked) instance, and its restore, which starts the old
+        // configuration with Postfix's full check.
+        #expect(script.contains("pf_start /etc/postfix-out postfix-out checked || { log_since"))
+        #expect(script.contains("pf_start /etc/postfix - checked || { log_since"))
+        #expect(script.contains("postfix -c /etc/postfix stop </dev/null && pf_start /etc/postfix - check; else pf_start /etc/postfix - check; fi"))
+        #expect(script.contains(#"grep -qs 'quick-start' "$dd/postfix-script"; then qs=$q/quick-start; : >"$qs"; fi"#))
+        #expect(script.contains(#"[ -z "$qs" ] || rm -f -- "$qs""#))
+    }
+
     @Test func stageAndBackupPathsSitBesideTheirTargets() throws {
         let script = try ApplyScript(plan: plan, id: "20261125T010000Z").script
         #expect(script.contains("s=/etc/postfix-out/.postfleet-stage-20261125T010000Z\n"))
