@@ -74,8 +74,10 @@ public struct InstanceFacts: Sendable, Equatable {
 /// - One `awk` prints every instance's main.cf and master.cf; the controller parses them
 ///   as Postfix does (``MainCF``, ``MasterCF``), instead of `postconf -n` and `postconf -M`.
 /// - Whether an instance runs is read with shell built-ins: its `pid/master.pid` names a
-///   live process called `master` (`postfix status` asks the master's pid-file lock, at
-///   the cost of a shell script and two more processes per instance).
+///   live process called `master`, not a zombie (`/proc/PID/stat`; a master that has exited
+///   but whose parent has not reaped it yet is stopped). `postfix status` asks the master's
+///   pid-file lock instead, at the cost of a shell script and two more processes per
+///   instance.
 /// - One `sha256sum` for every managed file; queues are counted only where asked.
 public enum FactsProbe {
     static let marker = "@@postfleet "
@@ -109,7 +111,8 @@ public enum FactsProbe {
               m instance "$1"; printf '|%s\\n' "$3" "$4" "$5"
               p=; c=
               [ ! -f "$2/pid/master.pid" ] || IFS=' ' read -r p < "$2/pid/master.pid"
-              case $p in ''|*[!0-9]*) p=;; *) [ ! -f "/proc/$p/comm" ] || read -r c < "/proc/$p/comm";; esac
+              case $p in ''|*[!0-9]*) p=;; *) [ ! -f "/proc/$p/stat" ] || read -r c < "/proc/$p/stat";; esac
+              case $c in *"(master) Z"*) c=;; *"(master) "*) c=master;; *) c=;; esac
               m status "$1"; if [ "$c" = master ]; then echo running; else echo stopped; fi
               m pid "$1"; [ "$c" != master ] || echo "$p"
               if \(queueTest); then m queue "$1"; postqueue -c "$1" -j 2>/dev/null | wc -l; fi

@@ -726,6 +726,31 @@ struct RunLabTests {
             #expect(try await snapshot(host) == files[host])
             #expect(try await masterPIDs(host) == pids[host])
         }
+
+        // `postfleet instances` on the three converged hosts, with mta13's postfix-out
+        // stopped and holding one message that could not leave: what postmulti -l, postfix
+        // status and postqueue say, in one table.
+        try await sh("mta13", """
+            postfix -c /etc/postfix-out stop >/dev/null 2>&1
+            printf 'Subject: held\\n\\nx\\n' | sendmail -C /etc/postfix-out -f root someone@example.com
+            """)
+        let instancesJSON = scratch.appendingPathComponent("instances.json").path
+        let listed = try runProcess(binary, ["instances", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit,
+                                             "--json", instancesJSON], seconds: 60)
+        #expect(listed.status == 0, "\(listed.stdout)")
+        let rows = listed.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(rows.first == "HOST INSTANCE GROUP ENABLED RUNNING QUEUE CONFIG")
+        for host in hosts {
+            #expect(rows.contains("\(host) default - yes yes 0 /etc/postfix"), "\(listed.stdout)")
+            #expect(rows.contains("\(host) postfix-in mta yes yes 0 /etc/postfix-in"), "\(listed.stdout)")
+        }
+        #expect(rows.contains("mta11 postfix-out mta yes yes 0 /etc/postfix-out"), "\(listed.stdout)")
+        #expect(rows.contains("mta13 postfix-out mta yes no 1 /etc/postfix-out"), "\(listed.stdout)")
+        #expect(rows.last == "3 of 3 hosts read, 9 instances")
+        let listedHosts = try json(instancesJSON)["hosts"] as? [String: [String: Any]]
+        let mta13 = listedHosts?["mta13"]?["instances"] as? [[String: Any]] ?? []
+        #expect(mta13.map { $0["name"] as? String } == ["default", "postfix-out", "postfix-in"])
+        #expect(mta13.first { $0["name"] as? String == "postfix-out" }?["queue"] as? Int == 1)
     }
 
 }
