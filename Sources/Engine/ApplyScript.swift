@@ -142,24 +142,21 @@ public struct ApplyScript: Sendable {
         }
 
         // Commit: the only part that changes live files.
+        var committed: [String] = []
         for (n, i) in staged {
             let dir = i.instance.configDirectory
             let stage = Self.stageDirectory(dir, id: id)
-            var names = i.writes.map { Self.name(of: $0.path) }
-            if i.editsMainCF, !names.contains("main.cf") { names.append("main.cf") }
-            if i.editsMasterCF, !names.contains("master.cf") { names.append("master.cf") }
-            var built: [String] = []
-            for table in i.postmaps {
-                if case let .table(name, type) = table.kind, let suffix = type.indexedFileSuffix { built.append(name + suffix) }
-            }
-            let lines = (names + built).map { "sw \(q(stage + "/" + $0)) \(q(dir + "/" + $0)) || return 1" }
+            let names = Self.committedNames(i)
+            committed += names.map { dir + "/" + $0 }
+            let lines = names.map { "sw \(q(stage + "/" + $0)) \(q(dir + "/" + $0)) || return 1" }
                 + ["rm -rf -- \(q(stage))"]
-            step("commit\(n)", Self.describeCommit(i, names: names), instance: i.instance.name, changes: true, lines,
+            step("commit\(n)", Self.describeCommit(i), instance: i.instance.name, changes: true, lines,
                  onFailure: "{ undo; finish failed 1; }",
                  failure: "swapping the files in failed; the previous files were put back")
         }
 
         // Make it live, in start order; on failure put everything back.
+        var restores: [String] = []
         for (n, i) in plan.instances.enumerated() {
             let verb: String, verbs: [String]
             switch (i.start, i.action) {
@@ -178,12 +175,14 @@ public struct ApplyScript: Sendable {
             func line(_ verbs: [String]) -> String {
                 verbs.isEmpty ? ":" : verbs.map { Self.control(i.instance, $0) }.joined(separator: " && ")
             }
-            body += [
+            let restore = [
                 "restore\(n)() {",
                 "  if \(Self.control(i.instance, "status")) >/dev/null 2>&1; then \(line(ifRunning)); else \(line(ifStopped)); fi",
                 "}",
+                #"acted="restore\#(n) $acted""#,
             ]
-            body.append(#"acted="restore\#(n) $acted""#)
+            restores += restore
+            body += restore
             // Postfix's commands report to the log, not to a stderr that is not a terminal: on
             // failure, show the instance's log lines of that moment.
             let dir = Shell.quote(i.instance.configDirectory)
@@ -201,42 +200,19 @@ public struct ApplyScript: Sendable {
             step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes, Self.taskLines(task),
                  onFailure: "finish failed 1", failure: "the task failed")
         }
-        // The revert: the same restore functions, over the files every commit step swaps.
-        var revertFiles: [String] = []
-        for (_, i) in staged {
-            let dir = i.instance.configDirectory
-            var names = i.writes.map { Self.name(of: $0.path) }
-            if i.editsMainCF, !names.contains("main.cf") { names.append("main.cf") }
-            if i.editsMasterCF, !names.contains("master.cf") { names.append("master.cf") }
-            for table in i.postmaps {
-                if case let .table(name, type) = table.kind, let suffix = type.indexedFileSuffix { names.append(name + suffix) }
-            }
-            revertFiles += names.map { dir + "/" + $0 }
-        }
-        if revertFiles.isEmpty && !body.contains(where: { $0.hasPrefix("acted=") }) {
+        // The revert: the apply script's own rollback over the files its commits swap (each
+        // with its backup, or new), then its own restore functions.
+        if committed.isEmpty && restores.isEmpty {
             revert = nil
         } else {
-            var lines = [Self.prologue(id: id)]
-            lines.append("f_files() {")
-            lines.append("  r=0")
-            for path in revertFiles {
-                let q = Shell.quote(path), backup = Shell.quote(path + ".postfleet-" + id)
-                lines.append("  if [ -e \(backup) ]; then mv -f -- \(backup) \(q) || r=1; else rm -f -- \(q) || r=1; fi")
-            }
-            lines.append("  return $r")
-            lines.append("}")
-            lines.append("step revert_files f_files || finish failed 1")
-            // The restore functions and the list of instances acted on, as the apply script
-            // defines them (in the same order, so the latest is put back first).
-            var inRestore = false
-            for line in body {
-                if line.hasPrefix("restore") && line.hasSuffix("() {") { inRestore = true }
-                if inRestore || line.hasPrefix("acted=") { lines.append(line) }
-                if inRestore && line == "}" { inRestore = false }
-            }
-            lines.append(#"if [ -n "$acted" ]; then step revert_restore f_restore || finish failed 1; fi"#)
-            lines.append("finish ok 0")
-            revert = lines.joined(separator: "\n") + "\n"
+            let backup = #"if [ -e "$p.postfleet-$ID" ]; then echo "1 $p"; else echo "0 $p"; fi"#
+            revert = Self.prologue(id: id) + ([
+                "for p in \(committed.map(q).joined(separator: " ")); do \(backup); done >\"$T/committed\"",
+                #"if [ -s "$T/committed" ]; then step revert_files f_rollback || finish failed 1; fi"#,
+            ] + restores + [
+                #"if [ -n "$acted" ]; then step revert_restore f_restore || finish failed 1; fi"#,
+                "finish ok 0",
+            ]).joined(separator: "\n") + "\n"
         }
 
         steps.append(Step(key: "rollback", action: "put back the previous files", instance: nil, changes: true))
@@ -266,7 +242,7 @@ public struct ApplyScript: Sendable {
             "    printf '%s\\n' \"$o\"; echo \"the condition did not hold after $a tries (last exit status $rc)\"",
             "    [ \"$rc\" -ne 0 ] && return \"$rc\"; return 1",
             "  fi",
-            "  sleep \(HealthGate.seconds(retry.delay))",
+            "  sleep \(retry.delay.shellSeconds)",
             "done",
         ]
     }
@@ -331,7 +307,19 @@ public struct ApplyScript: Sendable {
         }
     }
 
-    static func describeCommit(_ plan: InstancePlan, names: [String]) -> String {
+    /// The files an instance's commit swaps in: the written ones, main.cf and master.cf
+    /// when edited, and the indexed files postmap built.
+    static func committedNames(_ i: InstancePlan) -> [String] {
+        var names = i.writes.map { name(of: $0.path) }
+        if i.editsMainCF, !names.contains("main.cf") { names.append("main.cf") }
+        if i.editsMasterCF, !names.contains("master.cf") { names.append("master.cf") }
+        for table in i.postmaps {
+            if case let .table(name, type) = table.kind, let suffix = type.indexedFileSuffix { names.append(name + suffix) }
+        }
+        return names
+    }
+
+    static func describeCommit(_ plan: InstancePlan) -> String {
         var parts: [String] = []
         let written = plan.writes.map { name(of: $0.path) }
         if !written.isEmpty { parts.append("wrote " + written.joined(separator: ", ")) }

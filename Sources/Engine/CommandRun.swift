@@ -1,3 +1,4 @@
+import Foundation
 import SSH
 
 /// How one host's run of one command ended.
@@ -43,29 +44,31 @@ public func runCommand(
     await fanOut(endpoints, limit: forks) { endpoint in
         let clock = ContinuousClock()
         let start = clock.now
+        let run = await withSession(endpoint, options: options, backoff: connectRetry) { session, _ in
+            try await session.exec(command)
+        }
         var outcome: CommandOutcome
-        var tries = 0
-        do {
-            let result = try await withSession(endpoint, options: options, backoff: connectRetry, tries: &tries) { session, _ in
-                try await session.exec(command)
-            }
+        if let result = run.value {
             outcome = CommandOutcome(host: endpoint.name, status: result.succeeded ? .ok : .failed,
                                      result: result, error: nil, seconds: 0)
-        } catch let error as SSHError {
+        } else {
+            let error = run.error!
             outcome = CommandOutcome(host: endpoint.name, status: error.isUnreachable ? .unreachable : .failed,
                                      result: nil, error: error, seconds: 0)
-        } catch {
-            let wrapped = SSHError(host: endpoint.name, address: endpoint.address, port: endpoint.port,
-                                   phase: .exec, code: .protocolError, message: "\(error)")
-            outcome = CommandOutcome(host: endpoint.name, status: .failed, result: nil, error: wrapped, seconds: 0)
         }
         outcome.seconds = (clock.now - start).seconds
-        outcome.connectAttempts = tries
+        outcome.connectAttempts = run.attempts
         return outcome
     }
 }
 
 extension Duration {
+    /// Seconds as sleep(1) and timeout(1) take them: "5", "0.250".
+    var shellSeconds: String {
+        let ms = Int(seconds * 1000)
+        return ms % 1000 == 0 ? String(ms / 1000) : String(format: "%d.%03d", ms / 1000, ms % 1000)
+    }
+
     /// The duration in seconds, as a Double (for reports and JSON).
     public var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18

@@ -1,30 +1,43 @@
 import SSH
 
-/// Opens a session, trying again after transient failures (refused, reset, timed out,
-/// unreachable) with ``Backoff``; a host key or authentication failure is never retried.
-/// `tries` counts the connection attempts made, also when the last one fails, so that the
-/// report can say how many there were.
-public func connect(_ endpoint: Endpoint, options: ConnectionOptions, backoff: Backoff, tries: inout Int) async throws -> Session {
-    var made = 0
-    defer { tries = made }
-    return try await backoff.run(isRetryable: { ($0 as? SSHError)?.isTransient == true }) { attempt in
-        made = attempt
-        return try await Session.connect(endpoint, options: options)
-    }.value
+/// What came of work on one host's session: the value, or the error that stopped it (as an
+/// ``SSHError`` naming the host and phase), and how many connection attempts were made.
+public struct HostOutcome<Value> {
+    public var value: Value?
+    public var error: SSHError?
+    public var attempts: Int
 }
 
-/// ``connect(_:options:backoff:tries:)``, then `body` with the session and the number of
-/// attempts it took; the session is closed whatever `body` does.
-public func withSession<T: Sendable>(_ endpoint: Endpoint, options: ConnectionOptions, backoff: Backoff, tries: inout Int,
-                                     _ body: (Session, Int) async throws -> T) async throws -> T {
-    let session = try await connect(endpoint, options: options, backoff: backoff, tries: &tries)
-    let attempts = tries
+extension HostOutcome: Sendable where Value: Sendable {}
+
+/// Opens a session to `endpoint`, trying again after transient failures (refused, reset,
+/// timed out, unreachable) with `backoff` (a host key or authentication failure is never
+/// retried), runs `body` with the session and the number of attempts it took, and closes
+/// the session whatever `body` does. Never throws: a failure is in the outcome, with the
+/// attempts made, so that every report can say how many there were.
+public func withSession<T: Sendable>(_ endpoint: Endpoint, options: ConnectionOptions, backoff: Backoff,
+                                     _ body: (Session, Int) async throws -> T) async -> HostOutcome<T> {
+    var attempts = 0
     do {
-        let result = try await body(session, attempts)
-        await session.close()
-        return result
+        let session = try await backoff.run(isRetryable: { ($0 as? SSHError)?.isTransient == true }) { attempt in
+            attempts = attempt
+            return try await Session.connect(endpoint, options: options)
+        }.value
+        do {
+            let value = try await body(session, attempts)
+            await session.close()
+            return HostOutcome(value: value, error: nil, attempts: attempts)
+        } catch {
+            await session.close()
+            throw error
+        }
+    } catch let error as SSHError {
+        return HostOutcome(value: nil, error: error, attempts: attempts)
     } catch {
-        await session.close()
-        throw error
+        // Not from the SSH layer (a facts parse, a script that cannot be built): still this
+        // host's failure, after login.
+        let wrapped = SSHError(host: endpoint.name, address: endpoint.address, port: endpoint.port,
+                               phase: .exec, code: .protocolError, message: "\(error)")
+        return HostOutcome(value: nil, error: wrapped, attempts: attempts)
     }
 }

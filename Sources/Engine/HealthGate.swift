@@ -51,18 +51,12 @@ public struct HealthGate: Sendable, Equatable {
 
     static let marker = "@@postfleet gate "
 
-    /// Seconds as sleep(1) and timeout(1) take them: "5", "0.5".
-    static func seconds(_ duration: Duration) -> String {
-        let ms = Int(duration.seconds * 1000)
-        return ms % 1000 == 0 ? String(ms / 1000) : String(format: "%d.%03d", ms / 1000, ms % 1000)
-    }
-
     /// The checks for an instance of `group` (or of no group): `running`, the banner
     /// timeout, the deferred limit (-1: none), as shell words.
     func checks(_ group: String?) -> (running: String, timeout: String, maxDeferred: String) {
         let own = group.flatMap { groups[$0] }
         let limit = own?.maxDeferred ?? maxDeferred
-        return ((own?.running ?? running) ? "true" : "false", Self.seconds(own?.bannerTimeout ?? bannerTimeout),
+        return ((own?.running ?? running) ? "true" : "false", (own?.bannerTimeout ?? bannerTimeout).shellSeconds,
                 limit.map(String.init) ?? "-1")
     }
 
@@ -83,7 +77,7 @@ public struct HealthGate: Sendable, Equatable {
             check() {
               why=
               pairs=$(\(select) 2>&1 | awk 'NF == 4 && $3 == "y" { print $2 "=" $4 }')
-              [ -n "$pairs" ] || { why="; no enabled instance matches \(Self.describe(target))"; return 1; }
+              [ -n "$pairs" ] || { why=\(Shell.quote("; no enabled instance matches " + Shell.join(Self.selection(target)))); return 1; }
               for gd in $pairs; do
                 g=${gd%%=*}; d=${gd#*=}
                 \(perGroup)
@@ -116,7 +110,7 @@ public struct HealthGate: Sendable, Equatable {
                 [ -n "$last" ] || last="; passed $n of \(passes) times in a row"
                 echo "\(Self.marker)failed $tries ${last#; }"; exit 1
               fi
-              sleep \(Self.seconds(interval))
+              sleep \(interval.shellSeconds)
             done
             """
     }
@@ -127,10 +121,6 @@ public struct HealthGate: Sendable, Equatable {
         case let .group(group): ["-g", group]
         case .all: ["-a"]
         }
-    }
-
-    static func describe(_ target: PostmultiCommand.Target) -> String {
-        Shell.join(selection(target)).replacingOccurrences(of: "'", with: "")
     }
 
     /// What the script printed: whether the gate passed, after how many checks, and why not.

@@ -15,18 +15,9 @@ public struct HostInstances: Sendable {
 public func listInstances(on endpoints: [Endpoint], options: ConnectionOptions, forks: Int,
                           connectRetry: Backoff = Backoff(attempts: 1)) async -> [HostInstances] {
     await fanOut(endpoints, limit: forks) { endpoint in
-        var tries = 0
-        do {
-            let facts = try await withSession(endpoint, options: options, backoff: connectRetry, tries: &tries) { session, _ in
-                try await gatherFacts(session, queues: .all)
-            }
-            return HostInstances(host: endpoint.name, facts: facts, error: nil, connectAttempts: tries)
-        } catch let error as SSHError {
-            return HostInstances(host: endpoint.name, facts: nil, error: error, connectAttempts: tries)
-        } catch {
-            let wrapped = SSHError(host: endpoint.name, address: endpoint.address, port: endpoint.port,
-                                   phase: .exec, code: .protocolError, message: "\(error)")
-            return HostInstances(host: endpoint.name, facts: nil, error: wrapped, connectAttempts: tries)
+        let outcome = await withSession(endpoint, options: options, backoff: connectRetry) { session, _ in
+            try await gatherFacts(session, queues: .all)
         }
+        return HostInstances(host: endpoint.name, facts: outcome.value, error: outcome.error, connectAttempts: outcome.attempts)
     }
 }

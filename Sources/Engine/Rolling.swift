@@ -151,7 +151,7 @@ public struct Backoff: Sendable, Equatable {
 
 /// A run that went batch by batch, and where it stopped if it did.
 public struct RollingOutcome: Sendable {
-    /// Every host that was started, in the order they finished within their batch.
+    /// Every host that was started, batch by batch, in the order of `work`.
     public var results: [HostRunResult]
     /// The hosts of every batch, those that ran and those that did not.
     public var batches: [[String]]

@@ -14,7 +14,7 @@ public struct HostWork: Sendable {
     /// The `tasks:` of the plays that target it, run in order once the instances converge.
     public let tasks: [PlayTask]
     /// What must hold after a change before the host counts as done; nil: nothing checked.
-    public let health: HealthGate?
+    public var health: HealthGate?
 
     public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile], tasks: [PlayTask] = [],
                 health: HealthGate? = nil) {
@@ -81,22 +81,14 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostRunResult 
     let clock = ContinuousClock()
     let start = clock.now
     var result = HostRunResult(host: work.endpoint.name, steps: [])
-    do {
-        var tries = 0
-        defer { result.connectAttempts = tries }
-        try await withSession(work.endpoint, options: options.connection, backoff: options.connectRetry, tries: &tries) { session, attempts in
-            if attempts > 1 {
-                result.steps.append(StepResult(action: "connected", status: .ok, attempts: attempts))
-            }
-            try await converge(work, on: session, options: options, into: &result)
+    let outcome = await withSession(work.endpoint, options: options.connection, backoff: options.connectRetry) { session, attempts in
+        if attempts > 1 {
+            result.steps.append(StepResult(action: "connected", status: .ok, attempts: attempts))
         }
-    } catch let error as SSHError {
-        result.connectionError = error
-    } catch {
-        let e = work.endpoint
-        result.connectionError = SSHError(host: e.name, address: e.address, port: e.port, phase: .exec,
-                                          code: .protocolError, message: "\(error)")
+        try await converge(work, on: session, options: options, into: &result)
     }
+    result.connectAttempts = outcome.attempts
+    result.connectionError = outcome.error
     result.seconds = (clock.now - start).seconds
     return result
 }
@@ -174,32 +166,25 @@ func readFiles(_ paths: [String], on session: Session) async throws -> [String: 
     return files
 }
 
-/// Runs `revert` (``HostRunResult/revert``) on each host of `results` that has one, at most
+/// Runs each host's `revert` (``HostRunResult/revert``), where it has one, at most
 /// `options.forks` at once, and adds the outcome to its steps; returns the hosts put back.
+/// `results` are `work`'s, in the same order.
 func revertChanges(_ results: [HostRunResult], work: [HostWork], options: RolloutOptions) async -> (results: [HostRunResult], reverted: [String]) {
-    let endpoints = Dictionary(work.map { ($0.endpoint.name, $0.endpoint) }, uniquingKeysWith: { a, _ in a })
-    let updated: [HostRunResult] = await fanOut(results, limit: options.forks) { result in
-        guard let revert = result.revert, let endpoint = endpoints[result.host] else { return result }
+    let action = "rolled back to the previous configuration (rollback_on_failure)"
+    let updated: [HostRunResult] = await fanOut(Array(zip(results, work)), limit: options.forks) { result, work in
+        guard let revert = result.revert else { return result }
         var result = result
         let clock = ContinuousClock()
         let start = clock.now
-        let action = "rolled back to the previous configuration (rollback_on_failure)"
-        do {
-            var tries = 0
-            let run = try await withSession(endpoint, options: options.connection, backoff: options.connectRetry, tries: &tries) { session, _ in
-                try await session.exec(revert, timeout: options.applyTimeout, boundOnHost: false)
-            }
-            let (ok, output) = ApplyScript.revertOutcome(run.stdoutText)
-            result.steps.append(StepResult(action: action, status: ok ? .changed : .failed, seconds: (clock.now - start).seconds,
-                                           message: ok ? nil : "putting the previous configuration back failed",
-                                           stderr: ok || output.isEmpty ? nil : output))
-            if ok { result.revert = nil }
-        } catch {
-            result.steps.append(StepResult(action: action, status: .failed, seconds: (clock.now - start).seconds,
-                                           message: "\(error)"))
+        let run = await withSession(work.endpoint, options: options.connection, backoff: options.connectRetry) { session, _ in
+            try await session.exec(revert, timeout: options.applyTimeout, boundOnHost: false)
         }
+        let (ok, output) = run.value.map { ApplyScript.revertOutcome($0.stdoutText) } ?? (false, "")
+        result.steps.append(StepResult(action: action, status: ok ? .changed : .failed, seconds: (clock.now - start).seconds,
+                                       message: ok ? nil : run.error.map { "\($0)" } ?? "putting the previous configuration back failed",
+                                       stderr: ok || output.isEmpty ? nil : output))
         return result
     }
-    let reverted = zip(results, updated).filter { $0.0.revert != nil && $0.1.revert == nil }.map(\.1.host)
+    let reverted = updated.filter { $0.steps.last?.action == action && $0.steps.last?.status == .changed }.map(\.host)
     return (updated, reverted)
 }

@@ -109,12 +109,12 @@ public enum FactsProbe {
             # instance DIR QUEUE_DIRECTORY NAME GROUP ENABLE
             instance() {
               m instance "$1"; printf '|%s\\n' "$3" "$4" "$5"
-              p=; c=
+              p=; st=; r=stopped
               [ ! -f "$2/pid/master.pid" ] || IFS=' ' read -r p < "$2/pid/master.pid"
-              case $p in ''|*[!0-9]*) p=;; *) [ ! -f "/proc/$p/stat" ] || read -r c < "/proc/$p/stat";; esac
-              case $c in *"(master) Z"*) c=;; *"(master) "*) c=master;; *) c=;; esac
-              m status "$1"; if [ "$c" = master ]; then echo running; else echo stopped; fi
-              m pid "$1"; [ "$c" != master ] || echo "$p"
+              case $p in ''|*[!0-9]*) ;; *) [ ! -f "/proc/$p/stat" ] || read -r st < "/proc/$p/stat";; esac
+              case $st in *"(master) Z"*) ;; *"(master) "*) r=running;; esac
+              m status "$1"; echo "$r"
+              m pid "$1"; [ "$r" = stopped ] || echo "$p"
               if \(queueTest); then m queue "$1"; postqueue -c "$1" -j 2>/dev/null | wc -l; fi
               for f in "$1/main.cf" "$1/master.cf"; do [ ! -f "$f" ] || cf="$cf$f$n"; done
             }

@@ -75,16 +75,7 @@ struct PostmultiAction: AsyncParsableCommand {
         let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: connection.defaults), desired: [], files: [], tasks: [task], health: gate) }
         connection.warnIfUnchecked()
 
-        var options = RolloutOptions(connection: connection.connectionOptions, forks: connection.forkCount(hosts: work.count))
-        if let timeout = connection.connectionOptions.commandTimeout { options.applyTimeout = timeout }
-        options.connectRetry = connection.connectRetry()
-        let progress = Progress(total: work.count)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let outcome = await rollingRollout(work, options: options, policy: policy) { progress.hostFinished($0) }
-        progress.finish()
-        let report = RunReport(playbook: command.commandLine, results: outcome.results, seconds: (clock.now - start).seconds,
-                               batches: outcome.batches, stop: outcome.stop)
+        let report = await connection.rollOut(work, policy: policy, name: command.commandLine)
         FileHandle.standardOutput.write(Data(report.text.utf8))
         try writeReport(json) { try report.json() }
         throw ExitCode(report.exitCode)

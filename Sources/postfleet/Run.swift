@@ -68,22 +68,11 @@ struct Run: AsyncParsableCommand {
         }
         // A rolling policy gates each changed host on its health (unless `health: none`).
         if let policy = policies.first, let gate = HealthGate(target: .all, health: policy.health) {
-            work = work.map { HostWork(endpoint: $0.endpoint, desired: $0.desired, files: $0.files, tasks: $0.tasks, health: gate) }
+            for index in work.indices { work[index].health = gate }
         }
         connection.warnIfUnchecked()
 
-        var options = RolloutOptions(connection: connection.connectionOptions,
-                                     forks: connection.forkCount(hosts: work.count), check: check, diff: diff)
-        if let timeout = connection.connectionOptions.commandTimeout { options.applyTimeout = timeout }
-        options.connectRetry = connection.connectRetry(policy: policies.first?.retries)
-        let progress = Progress(total: work.count)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let outcome = await rollingRollout(work, options: options, policy: policies.first) { progress.hostFinished($0) }
-        progress.finish()
-        let report = RunReport(playbook: self.playbook, results: outcome.results, seconds: (clock.now - start).seconds, checkMode: check,
-                               batches: outcome.batches, stop: outcome.stop)
-
+        let report = await connection.rollOut(work, policy: policies.first, name: self.playbook, check: check, diff: diff)
         var out = ""
         if diff { out += report.diffText }
         out += report.text
@@ -91,6 +80,23 @@ struct Run: AsyncParsableCommand {
         try writeReport(json) { try report.json() }
         try writeReport(junit) { Data(report.junit.utf8) }
         throw ExitCode(report.exitCode)
+    }
+}
+
+extension ConnectionFlags {
+    /// Converges `work` batch by batch under `policy` with these connection options and live
+    /// progress on stderr, and reports it under `name` (the playbook, or the command).
+    func rollOut(_ work: [HostWork], policy: Policy?, name: String, check: Bool = false, diff: Bool = false) async -> RunReport {
+        var options = RolloutOptions(connection: connectionOptions, forks: forkCount(hosts: work.count), check: check, diff: diff)
+        if let timeout = connectionOptions.commandTimeout { options.applyTimeout = timeout }
+        options.connectRetry = connectRetry(policy: policy?.retries)
+        let progress = Progress(total: work.count)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = await rollingRollout(work, options: options, policy: policy) { progress.hostFinished($0) }
+        progress.finish()
+        return RunReport(playbook: name, results: outcome.results, seconds: (clock.now - start).seconds, checkMode: check,
+                         batches: outcome.batches, stop: outcome.stop)
     }
 }
 
