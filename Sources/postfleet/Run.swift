@@ -44,35 +44,10 @@ struct Run: AsyncParsableCommand {
     var junit: String?
 
     func run() async throws {
-        let (inventory, hosts) = try connection.selectedHosts()
-        let playbook = try readInput { try Playbook.load(path: self.playbook) }
-
-        // Everything is rendered, for every host, before any host is contacted.
-        var work: [HostWork] = []
-        var policies: [Policy] = []
-        for host in hosts {
-            let plays = try readInput { try playbook.plays(for: host, in: inventory) }
-            guard !plays.isEmpty else { continue }
-            for policy in plays.compactMap(\.policy) where !policies.contains(policy) { policies.append(policy) }
-            let desired = try readInput { try playbook.instances(for: host, inventory: inventory) }
-            let files = try readInput { try playbook.render(for: host, inventory: inventory) }
-            let tasks = plays.flatMap(\.tasks)
-            work.append(HostWork(endpoint: Endpoint(host, defaults: connection.defaults), desired: desired, files: files, tasks: tasks))
-        }
-        if work.isEmpty {
-            throw BadInput(message: "no play of \(self.playbook) targets any of the \(hosts.count) selected host\(hosts.count == 1 ? "" : "s")")
-        }
-        // One run rolls over its hosts one way: plays with different policies are separate runs.
-        guard policies.count <= 1 else {
-            throw BadInput(message: "the plays of \(self.playbook) that target these hosts have different policies; postfleet applies one rolling policy per run: run them separately (-l) or give them the same policy")
-        }
-        // A rolling policy gates each changed host on its health (unless `health: none`).
-        if let policy = policies.first, let gate = HealthGate(target: .all, health: policy.health) {
-            for index in work.indices { work[index].health = gate }
-        }
+        let (work, policy) = try connection.playbookWork(self.playbook)
         connection.warnIfUnchecked()
 
-        let report = await connection.rollOut(work, policy: policies.first, name: self.playbook, check: check, diff: diff)
+        let report = await connection.rollOut(work, policy: policy, name: self.playbook, check: check, diff: diff)
         var out = ""
         if diff { out += report.diffText }
         out += report.text
