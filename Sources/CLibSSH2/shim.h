@@ -34,4 +34,110 @@ static inline int pf_epoll_wait_fds(int epfd, int *fds, int max, int timeout_ms)
     return n;
 }
 
+/* A session whose transport is a channel of another session: a jump host's
+ * direct-tcpip channel (ProxyJump). The inner session reads and writes through
+ * these callbacks instead of a socket; its abstract pointer is the pf_tunnel.
+ *
+ * Both sessions are non-blocking, and libssh2 1.10 has one rule that shapes
+ * this code: once a send of a session returned EAGAIN half-way through a
+ * packet, the next send of that session must be the same one (anything else,
+ * such as the window adjustment a channel read sends, fails with BAD_USE).
+ * So:
+ *  - the send callback never says EAGAIN: it keeps what the channel cannot
+ *    take yet in `out` (bounded by the inner channel's window) and passes it
+ *    on as the jump host's channel takes it;
+ *  - when a channel write to the jump host stopped half-way (the socket was
+ *    full: `write_pending`), nothing else is done with the jump host's session
+ *    until that write is done;
+ *  - the receive callback first passes on what waits in `out`, and tries
+ *    again after a read that let the window grow, so that bytes never wait in
+ *    `out` while the caller waits for an answer to them.
+ * A callback that cannot go on says -EAGAIN, which the inner session returns
+ * as LIBSSH2_ERROR_EAGAIN; the caller then waits on the outermost socket in
+ * the directions the jump host's session last blocked on. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+typedef struct pf_tunnel {
+    LIBSSH2_SESSION *outer;
+    LIBSSH2_CHANNEL *channel;
+    char *out;
+    size_t out_len, out_cap;
+    int write_pending;
+    int failed;
+} pf_tunnel;
+
+static inline pf_tunnel *pf_tunnel_new(LIBSSH2_SESSION *outer, LIBSSH2_CHANNEL *channel) {
+    pf_tunnel *t = (pf_tunnel *)calloc(1, sizeof(pf_tunnel));
+    if (t) { t->outer = outer; t->channel = channel; }
+    return t;
+}
+
+static inline void pf_tunnel_free(pf_tunnel *t) {
+    if (t) { free(t->out); free(t); }
+}
+
+/* Passes on what waits in `out` until it is empty or the channel takes no more. */
+static inline void pf_tunnel_flush(pf_tunnel *t) {
+    while (t->out_len > 0 && !t->failed) {
+        ssize_t n = libssh2_channel_write_ex(t->channel, 0, t->out, t->out_len);
+        if (n > 0) {
+            memmove(t->out, t->out + n, t->out_len - (size_t)n);
+            t->out_len -= (size_t)n;
+            t->write_pending = 0;
+        } else if (n == 0 || n == LIBSSH2_ERROR_EAGAIN) {
+            /* OUTBOUND: the socket is full half-way through a packet. Otherwise
+             * (INBOUND) the jump host's window is used up, and no packet is pending. */
+            t->write_pending = (libssh2_session_block_directions(t->outer) & LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
+            return;
+        } else {
+            t->failed = 1;
+        }
+    }
+}
+
+static ssize_t pf_tunnel_recv(libssh2_socket_t sock, void *buffer, size_t length, int flags, void **abstract) {
+    (void)sock; (void)flags;
+    pf_tunnel *t = (pf_tunnel *)*abstract;
+    for (int round = 0; round < 64; round++) {
+        pf_tunnel_flush(t);
+        if (t->failed) return -ECONNRESET;
+        if (t->write_pending) return -EAGAIN;
+        ssize_t n = libssh2_channel_read_ex(t->channel, 0, (char *)buffer, length);
+        if (n > 0) return n;
+        if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) { t->failed = 1; return -ECONNRESET; }
+        if (n == 0 && libssh2_channel_eof(t->channel)) return 0;
+        /* Nothing to read. If what was read meanwhile opened the window, send first. */
+        if (t->out_len == 0 || libssh2_channel_window_write_ex(t->channel, NULL) == 0) return -EAGAIN;
+    }
+    return -EAGAIN;
+}
+
+static ssize_t pf_tunnel_send(libssh2_socket_t sock, const void *buffer, size_t length, int flags, void **abstract) {
+    (void)sock; (void)flags;
+    pf_tunnel *t = (pf_tunnel *)*abstract;
+    if (t->failed) return -ECONNRESET;
+    if (t->out_len + length > t->out_cap) {
+        size_t cap = t->out_cap ? t->out_cap : 65536;
+        while (cap < t->out_len + length) cap *= 2;
+        char *grown = (char *)realloc(t->out, cap);
+        if (!grown) return -ENOMEM;
+        t->out = grown;
+        t->out_cap = cap;
+    }
+    memcpy(t->out + t->out_len, buffer, length);
+    t->out_len += length;
+    pf_tunnel_flush(t);
+    return t->failed ? -ECONNRESET : (ssize_t)length;
+}
+
+/* A new session that speaks through `tunnel` (which must outlive it). */
+static inline LIBSSH2_SESSION *pf_tunnel_session(pf_tunnel *tunnel) {
+    LIBSSH2_SESSION *session = libssh2_session_init_ex(NULL, NULL, NULL, tunnel);
+    if (!session) return NULL;
+    libssh2_session_callback_set(session, LIBSSH2_CALLBACK_RECV, (void *)pf_tunnel_recv);
+    libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, (void *)pf_tunnel_send);
+    return session;
+}
+
 #endif

@@ -8,13 +8,42 @@ public struct Endpoint: Sendable, Hashable {
     public var user: String
     /// Private key files to offer, in order, after the agent's keys.
     public var identityFiles: [String]
+    /// Jump hosts (ProxyJump), outermost first: the first is reached directly, each next one
+    /// through a direct-tcpip channel of the one before, and this host through the last.
+    /// Each one's host key is checked like any host's.
+    public var jumpHosts: [Endpoint]
+    /// Run every command through `sudo -n` as this user (Ansible's `become`); nil: as `user`.
+    public var become: Become?
+    /// Where this host's settings differ from the run's (from ssh_config): nil keeps the run's.
+    public var knownHostsFile: String?
+    public var hostKeyPolicy: HostKeyPolicy?
+    public var connectTimeout: Duration?
+    /// OpenSSH's `IdentitiesOnly yes`: offer only the key files, not the agent's keys.
+    public var identitiesOnly: Bool
 
-    public init(name: String, address: String? = nil, port: Int = 22, user: String = "root", identityFiles: [String] = []) {
+    public init(name: String, address: String? = nil, port: Int = 22, user: String = "root", identityFiles: [String] = [],
+                jumpHosts: [Endpoint] = [], become: Become? = nil) {
         self.name = name
         self.address = address ?? name
         self.port = port
         self.user = user
         self.identityFiles = identityFiles
+        self.jumpHosts = jumpHosts
+        self.become = become
+        self.knownHostsFile = nil
+        self.hostKeyPolicy = nil
+        self.connectTimeout = nil
+        self.identitiesOnly = false
+    }
+}
+
+/// Privilege escalation on the host: every command runs as `sudo -n -u USER`, never
+/// asking for a password (postfleet has none to give, and sends none).
+public struct Become: Sendable, Hashable {
+    public var user: String
+
+    public init(user: String = "root") {
+        self.user = user
     }
 }
 
@@ -46,6 +75,16 @@ public struct ConnectionOptions: Sendable {
     public var agentSocket: String? = Environment.getenvString("SSH_AUTH_SOCK")
     /// Key files to try when the endpoint names none (OpenSSH's defaults).
     public var defaultIdentityFiles: [String]
+
+    /// These options with `endpoint`'s own settings (from ssh_config) put in.
+    public func applying(_ endpoint: Endpoint) -> ConnectionOptions {
+        var options = self
+        if let file = endpoint.knownHostsFile { options.knownHostsFile = file }
+        if let policy = endpoint.hostKeyPolicy { options.hostKeyPolicy = policy }
+        if let timeout = endpoint.connectTimeout { options.connectTimeout = timeout }
+        if endpoint.identitiesOnly { options.useAgent = false }
+        return options
+    }
 
     public init(knownHostsFile: String? = nil, home: String? = nil) {
         let home = home ?? Environment.home

@@ -37,7 +37,11 @@ public final class Session: @unchecked Sendable {
     let options: ConnectionOptions
     /// The LIBSSH2_SESSION; nil once closed.
     private(set) var raw: OpaquePointer?
+    /// The socket libssh2's traffic goes out on: this session's own, or, through a jump
+    /// host, the outermost jump host's.
     let socket: Int32
+    /// The jump host session and channel this session speaks through; nil: a socket of its own.
+    private let tunnel: Tunnel?
     private let inUse = Atomic<Bool>(false)
     /// When the next keepalive is due while a command runs; nil outside commands.
     private var nextKeepalive: Deadline?
@@ -46,31 +50,64 @@ public final class Session: @unchecked Sendable {
     /// The host key as presented, with its fingerprint, after the handshake.
     public private(set) var hostKeyFingerprint: String = ""
 
-    private init(endpoint: Endpoint, options: ConnectionOptions, raw: OpaquePointer, socket: Int32) {
+    private init(endpoint: Endpoint, options: ConnectionOptions, raw: OpaquePointer, socket: Int32, tunnel: Tunnel? = nil) {
         self.endpoint = endpoint
         self.options = options
         self.raw = raw
         self.socket = socket
+        self.tunnel = tunnel
     }
 
     deinit {
         // close() is the way to end a session (it says goodbye to the server); this
         // only releases what a caller forgot, without blocking.
         if let raw { libssh2_session_free(raw) }
-        Glibc.close(socket)
+        if tunnel == nil { Glibc.close(socket) }
     }
 
     // MARK: - Connect
 
-    /// Connects, checks the host key, and authenticates, each phase within its timeout.
+    /// Connects, checks the host key, and authenticates, each phase within its timeout;
+    /// through `endpoint.jumpHosts` if it has any (each checked and authenticated in turn,
+    /// with its own settings put into `options`).
     public static func connect(_ endpoint: Endpoint, options: ConnectionOptions) async throws -> Session {
         LibSSH2.initialize()
-        let fd = try await TCP.connect(endpoint, deadline: .after(options.connectTimeout))
-        guard let raw = libssh2_session_init_ex(nil, nil, nil, nil) else {
-            Glibc.close(fd)
-            throw TCP.failure(endpoint, .handshake, .protocolError, "libssh2 cannot allocate a session")
+        var outer: Session?
+        for jump in endpoint.jumpHosts {
+            do {
+                outer = try await open(jump, options: options.applying(jump), via: outer)
+            } catch let error as SSHError {
+                throw error.reached(through: jump, for: endpoint)
+            }
         }
-        let session = Session(endpoint: endpoint, options: options, raw: raw, socket: fd)
+        return try await open(endpoint, options: options.applying(endpoint), via: outer)
+    }
+
+    /// One session: over a socket of its own, or through a direct-tcpip channel of `outer`,
+    /// which it then owns (and closes, also when it fails).
+    private static func open(_ endpoint: Endpoint, options: ConnectionOptions, via outer: Session?) async throws -> Session {
+        let session: Session
+        if let outer {
+            let tunnel: Tunnel
+            do {
+                tunnel = try await Tunnel.open(through: outer, to: endpoint, deadline: .after(options.connectTimeout))
+            } catch {
+                await outer.close()
+                throw error
+            }
+            guard let raw = pf_tunnel_session(tunnel.state) else {
+                await tunnel.close()
+                throw TCP.failure(endpoint, .handshake, .protocolError, "libssh2 cannot allocate a session")
+            }
+            session = Session(endpoint: endpoint, options: options, raw: raw, socket: outer.socket, tunnel: tunnel)
+        } else {
+            let fd = try await TCP.connect(endpoint, deadline: .after(options.connectTimeout))
+            guard let raw = libssh2_session_init_ex(nil, nil, nil, nil) else {
+                Glibc.close(fd)
+                throw TCP.failure(endpoint, .handshake, .protocolError, "libssh2 cannot allocate a session")
+            }
+            session = Session(endpoint: endpoint, options: options, raw: raw, socket: fd)
+        }
         do {
             try await session.exclusive {
                 try await session.handshake()
@@ -260,6 +297,8 @@ public final class Session: @unchecked Sendable {
             if (try? await waitSocket(.disconnect, until: deadline)) == nil { break }
         }
         self.raw = nil
+        // Then the channel this session spoke through, and the jump host's session.
+        await tunnel?.close()
     }
 
     // MARK: - Driving libssh2
@@ -293,7 +332,7 @@ public final class Session: @unchecked Sendable {
     /// While a command runs, sends a keepalive whenever one is due.
     func waitSocket(_ phase: SSHError.Phase, until deadline: Deadline) async throws {
         guard let raw else { throw failure(phase, .connectionLost, "the session is closed") }
-        let directions = libssh2_session_block_directions(raw)
+        let directions = blockDirections(raw)
         var interest: Interest = []
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { interest.insert(.readable) }
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { interest.insert(.writable) }
@@ -317,6 +356,17 @@ public final class Session: @unchecked Sendable {
             }
             nextKeepalive = .after(options.keepaliveInterval)
         }
+    }
+
+    /// The directions to wait for on `socket`. Through a jump host, libssh2's calls on this
+    /// session block on the jump host's channel: the jump host's session (and so on, out to
+    /// the one that owns the socket) knows which way its own call blocked.
+    private func blockDirections(_ raw: OpaquePointer) -> Int32 {
+        if let outer = tunnel?.outer, let outerRaw = outer.raw {
+            let outward = outer.blockDirections(outerRaw)
+            if outward != 0 { return outward }
+        }
+        return libssh2_session_block_directions(raw)
     }
 
     func startKeepalives() {

@@ -1,0 +1,110 @@
+import Engine
+import Foundation
+import SSH
+import Testing
+
+/// Hosts behind a jump host (ProxyJump), against the lab's OpenSSH servers. mta27 drops
+/// everything the controller (198.18.0.254) sends it, so the only way in is through mta26
+/// (and, for two hops, mta25 then mta26).
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(3)))
+struct JumpLabTests {
+    let lab = Lab.current!
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `script` in `host`'s network namespace; it must succeed.
+    func inNamespace(_ host: String, _ script: String) throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-ns-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, "exec", "--dir", lab.directory,
+                                       host, "--", "sh", "-c", script], log: log, seconds: 30)
+        try #require(status == 0, "\(host): \(script): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    static let isolate = """
+        nft add table inet pfjump && nft add chain inet pfjump input '{ type filter hook input priority 0; }' && \
+        nft add rule inet pfjump input ip saddr 198.18.0.254 drop
+        """
+    static let open = "nft delete table inet pfjump 2>/dev/null || true"
+
+    /// Cuts mta27 off from the controller for the length of `body`.
+    func withIsolatedTarget<T>(_ body: () async throws -> T) async throws -> T {
+        try inNamespace("mta27", Self.open)
+        try inNamespace("mta27", Self.isolate)
+        defer { try? inNamespace("mta27", Self.open) }
+        return try await body()
+    }
+
+    func target(through jumps: [String]) throws -> Endpoint {
+        var target = try lab.endpoint("mta27")
+        target.jumpHosts = try jumps.map { try lab.endpoint($0) }
+        return target
+    }
+
+    @Test func aHostOnlyAJumpHostCanReachAnswersThroughIt() async throws {
+        try await withIsolatedTarget {
+            var quick = lab.options()
+            quick.connectTimeout = .seconds(1)
+            // Directly: nothing answers.
+            let direct = await #expect(throws: SSHError.self) { try await Session.connect(try lab.endpoint("mta27"), options: quick) }
+            #expect(direct?.phase == .connect && direct?.code == .timeout, "\(String(describing: direct))")
+
+            let session = try await Session.connect(try target(through: ["mta26"]), options: lab.options())
+            let who = try await session.exec("uname -n; echo $SSH_CONNECTION")
+            let lines = who.stdoutText.split(separator: "\n")
+            #expect(lines.first == "mta27")
+            // sshd on mta27 saw the connection come from the jump host.
+            #expect(lines.last?.hasPrefix("198.18.0.26 ") == true, "\(who.stdoutText)")
+
+            // Bulk both ways, larger than every window on the path, byte for byte.
+            let payload = (0..<(6 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+            let echoed = try await session.exec("cat", stdin: payload)
+            #expect(echoed.succeeded)
+            #expect(echoed.stdout.count == payload.count)
+            #expect(echoed.stdout == payload)
+            await session.close()
+        }
+    }
+
+    @Test func twoJumpHostsInARow() async throws {
+        try await withIsolatedTarget {
+            let session = try await Session.connect(try target(through: ["mta25", "mta26"]), options: lab.options())
+            let who = try await session.exec("uname -n; echo $SSH_CONNECTION")
+            #expect(who.stdoutText.hasPrefix("mta27\n198.18.0.26 "), "\(who.stdoutText)")
+            await session.close()
+        }
+    }
+
+    /// The jump host's key is checked like any host's: an unknown one stops the connection
+    /// there, and the failure is reported for the host asked for, naming the jump host.
+    @Test func theJumpHostsKeyIsChecked() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // A known_hosts file with every lab host but mta26.
+        let all = try String(contentsOfFile: lab.knownHosts, encoding: .utf8)
+        let withoutJump = all.split(separator: "\n").filter { !$0.hasPrefix("198.18.0.26 ") && !$0.hasPrefix("mta26") }
+        try #require(withoutJump.count < all.split(separator: "\n").count, "the lab's known_hosts has no line for mta26")
+        let known = scratch.appendingPathComponent("known_hosts").path
+        try (withoutJump.joined(separator: "\n") + "\n").write(toFile: known, atomically: true, encoding: .utf8)
+
+        let error = await #expect(throws: SSHError.self) {
+            try await Session.connect(try target(through: ["mta26"]), options: lab.options(knownHosts: known))
+        }
+        #expect(error?.host == "mta27")
+        #expect(error?.phase == .hostKey)
+        #expect(error?.code == .hostKeyUnknown)
+        #expect(error?.description.contains("jump host mta26 (198.18.0.26:22)") == true, "\(String(describing: error))")
+    }
+
+    /// A jump host that cannot reach the target: reported for the target, in the connect phase.
+    @Test func aJumpHostThatCannotReachTheTarget() async throws {
+        var target = try lab.endpoint("mta27")
+        target.port = 2  // nothing listens there
+        target.jumpHosts = [try lab.endpoint("mta26")]
+        let error = await #expect(throws: SSHError.self) { try await Session.connect(target, options: lab.options()) }
+        #expect(error?.host == "mta27" && error?.phase == .connect, "\(String(describing: error))")
+        #expect(error?.description.contains("the jump host mta26 could not connect to 198.18.0.27 port 2") == true,
+                "\(String(describing: error))")
+    }
+}
