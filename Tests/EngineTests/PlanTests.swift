@@ -34,32 +34,7 @@ import Testing
 
     /// The facts a host has once the playbook is applied.
     var converged: HostFacts {
-        var checksums: [String: String] = [:]
-        var instances: [InstanceFacts] = []
-        for spec in desired {
-            let mine = files.filter { $0.instance == spec.instance }
-            var parameters: [String: String] = ["config_directory": spec.instance.configDirectory]
-            var services = ["pickup unix n - y 60 1 pickup"]
-            if !mine.contains(where: { $0.kind == .masterCFEdits }) { services.append("smtp inet n - y - - smtpd") }
-            for file in mine {
-                switch file.kind {
-                case .mainCF:
-                    checksums[file.path] = SHA256.hex(file.contents)
-                    for (name, value) in MainCF(file.text).parameters { parameters[name] = value }
-                case .table:
-                    checksums[file.path] = SHA256.hex(file.contents)
-                    checksums[file.path + ".cdb"] = "0"
-                case .masterCFEdits:
-                    for case let .setService(_, line) in file.edits { services.append(line.split(separator: " ").joined(separator: "   ")) }
-                case .masterCF, .mainCFEdits:
-                    break
-                }
-            }
-            instances.append(InstanceFacts(name: spec.instance.isDefault ? nil : spec.name, group: spec.instance.group,
-                                           enabled: true, configDirectory: spec.instance.configDirectory,
-                                           parameters: parameters, running: true, masterPID: 200, services: services))
-        }
-        return HostFacts(postfixVersion: "3.7.11", instances: instances, checksums: checksums, systemdControlled: false)
+        convergedFacts(desired: desired, files: files, serviceSeparator: "   ")
     }
 
     func plan(_ facts: HostFacts, files: [RenderedFile]? = nil) -> HostPlan {

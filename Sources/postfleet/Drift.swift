@@ -1,0 +1,49 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Playbook
+import Report
+import SSH
+
+/// `postfleet drift`: what differs between every host and the playbook; changes nothing.
+struct Drift: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what differs between every host and a playbook: instances, parameters, services, tables.",
+        discussion: """
+            The inventory, the playbook and every template are loaded and rendered for every \
+            selected host first, as for run; any mistake prints FILE:LINE:COL: error: ... and exits \
+            1 with no host contacted. Then, per host: the facts run reads (one round trip), and \
+            one more to read the tables whose source differs, for per-key differences. Nothing \
+            is changed on any host. Printed per host and instance: instances missing, disabled, \
+            in another group, not running, or present when the playbook says absent; main.cf \
+            parameters, master.cf services and table keys, as run --diff shows them (+ only in \
+            the playbook, - only on the host, ~ live -> playbook); files that differ in text \
+            only. Instances the playbook does not mention and its tasks are not compared.
+            Exit status: 0 no host drifted (every host checked); 2 some host drifted, or was \
+            reached but could not be checked; 4 hosts were unreachable and none drifted; 1 bad \
+            input (no host contacted).
+            """
+    )
+
+    @Argument(help: "The playbook file.")
+    var playbook: String
+
+    @OptionGroup var connection: ConnectionFlags
+
+    @Option(name: .customLong("json"), help: "Also write the report as JSON (schema postfleet.drift/1) to this file.")
+    var json: String?
+
+    func run() async throws {
+        let (work, policy) = try connection.playbookWork(self.playbook)
+        connection.warnIfUnchecked()
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let drift = await checkDrift(work, options: connection.connectionOptions, forks: connection.forkCount(hosts: work.count),
+                                     connectRetry: connection.connectRetry(policy: policy?.retries))
+        let report = DriftReport(playbook: self.playbook, hosts: drift, seconds: (clock.now - start).seconds)
+        FileHandle.standardOutput.write(Data(report.text.utf8))
+        try writeReport(json) { try report.json() }
+        throw ExitCode(report.exitCode)
+    }
+}

@@ -1,0 +1,145 @@
+import Engine
+import Foundation
+import SSH
+import Testing
+
+/// `postfleet drift` on lab host mta24 (no other suite uses it), as a mail administrator
+/// would check it: a converged host has no drift; changes made behind postfleet's back
+/// (a main.cf parameter, a master.cf listener, a table key, a comment, a stopped instance)
+/// are each named with the instance and both values, in the text and in the JSON, exit 2;
+/// drift changes nothing on the host (the bytes and dates of every configuration file, the
+/// running masters); and a run brings the host back to no drift.
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(5)))
+struct DriftLabTests {
+    let lab = Lab.current!
+    let host = "mta24"
+
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    var binary: String {
+        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? Self.repository.appendingPathComponent(".build/debug/postfleet").path
+    }
+
+    var playbook: String { Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
+
+    func postfleet(_ command: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+        try runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
+                       seconds: 180)
+    }
+
+    /// `scripts/lab SUBCOMMAND ... ` with the lab's directory; fails the test unless it exits 0.
+    func labScript(_ arguments: [String]) throws {
+        let script = Self.repository.appendingPathComponent("scripts/lab").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-drift-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try runUnblocked([script, arguments[0], "--dir", lab.directory] + arguments.dropFirst(), log: log)
+        try #require(status == 0, "scripts/lab \(arguments.joined(separator: " ")): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// Runs a shell command as root on the host through `scripts/lab exec`: not through postfleet.
+    func behindItsBack(_ command: String) throws {
+        try labScript(["exec", host, "--", "sh", "-c", command])
+    }
+
+    /// A command's stdout on the host, over SSH; fails the test on a non-zero exit.
+    func sh(_ command: String) async throws -> String {
+        try await Session.with(try lab.endpoint(host), options: lab.options()) { session in
+            let r = try await session.exec(command)
+            #expect(r.succeeded, "\(host): \(command): \(r.stderrText)")
+            return r.stdoutText
+        }
+    }
+
+    /// Every file in the configuration directories with its size, mtime and checksum,
+    /// `postmulti -l`, and each instance's master pid: what "changed nothing" means.
+    func snapshot() async throws -> String {
+        try await sh("""
+            for d in /etc/postfix /etc/postfix-out /etc/postfix-in; do
+              [ -d "$d" ] || continue
+              find "$d" -type f -printf '%p %s %T@ ' -exec sha256sum {} \\; | awk '{ print $1, $2, $3, $4 }'
+            done | sort
+            postmulti -l
+            for q in /var/spool/postfix /var/spool/postfix-out /var/spool/postfix-in; do
+              echo "$q $(cat "$q/pid/master.pid" 2>/dev/null | tr -d ' ')"
+            done
+            """)
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    @Test func driftNamesWhatChangedBehindPostfleetsBackAndChangesNothing() async throws {
+        try labScript(["reset", host])
+        defer { try? labScript(["reset", host]) }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+
+        // A bare host drifts: its instances are missing.
+        let bare = try postfleet("drift")
+        #expect(bare.status == 2, "\(bare.stdout)\(bare.stderr)")
+        #expect(bare.stdout.contains("  postfix-in: missing (run would create it in group mta, enable it and start it)\n"), "\(bare.stdout)")
+
+        // Converged, it has none.
+        let converge = try postfleet("run")
+        try #require(converge.status == 0, "\(converge.stdout)\(converge.stderr)")
+        let clean = scratch.appendingPathComponent("clean.json").path
+        let none = try postfleet("drift", ["--json", clean])
+        #expect(none.status == 0, "\(none.stdout)\(none.stderr)")
+        #expect(none.stdout.hasPrefix("mta24 (1): no drift\n"), "\(none.stdout)")
+        #expect(!none.stdout.contains("---"), "nothing differs, so nothing is listed: \(none.stdout)")
+        #expect(none.stdout.contains("1 host: 1 in sync, 0 drifted, 0 failed, 0 unreachable"), "\(none.stdout)")
+        #expect((try json(clean)["hosts"] as? [String: [String: Any]])?[host]?["status"] as? String == "in_sync")
+
+        // Behind postfleet's back: a parameter, a listener, a table key, a comment, a stop.
+        try behindItsBack("postconf -c /etc/postfix-in -e 'smtpd_banner = changed'")
+        try behindItsBack("postconf -c /etc/postfix-out -MX 127.0.0.1:10026/inet")
+        try behindItsBack("sed -i '/^postmaster/d' /etc/postfix/virtual && postmap cdb:/etc/postfix/virtual")
+        try behindItsBack("echo '# edited by hand' >> /etc/postfix/generic")
+        try behindItsBack("postfix -c /etc/postfix-out stop")
+
+        let before = try await snapshot()
+        let report = scratch.appendingPathComponent("drift.json").path
+        let drift = try postfleet("drift", ["--json", report])
+        let after = try await snapshot()
+        #expect(after == before, "drift changed something on the host")
+
+        #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
+        let text = drift.stdout
+        #expect(text.contains("--- mta24\n"), "\(text)")
+        #expect(text.contains("  postfix-in main.cf:\n    ~ smtpd_banner = changed -> $myhostname ESMTP $mail_name\n"), "\(text)")
+        #expect(text.contains("  postfix-out master.cf:\n    + 127.0.0.1:10026/inet = 127.0.0.1:10026 inet n - n - - smtpd\n"), "\(text)")
+        #expect(text.contains("  postfix-out: not running (run would start it)\n"), "\(text)")
+        #expect(text.contains("  default virtual:\n    + postmaster = root\n"), "\(text)")
+        #expect(text.contains("  default: generic differs in text only (comments or order)\n"), "\(text)")
+        #expect(text.contains("mta24 (1): drifted\n"), "\(text)")
+        #expect(text.contains("1 host: 0 in sync, 1 drifted, 0 failed, 0 unreachable"), "\(text)")
+
+        let doc = try json(report)
+        #expect(doc["schema"] as? String == "postfleet.drift/1")
+        let entry = try #require((doc["hosts"] as? [String: [String: Any]])?[host])
+        #expect(entry["status"] as? String == "drifted")
+        let instances = try #require(entry["instances"] as? [String: [String: Any]])
+        func differences(_ instance: String) -> [[String: Any]] { instances[instance]?["differences"] as? [[String: Any]] ?? [] }
+        let banner = differences("postfix-in").first { $0["key"] as? String == "smtpd_banner" }
+        #expect(banner?["section"] as? String == "main.cf")
+        #expect(banner?["live"] as? String == "changed")
+        #expect(banner?["playbook"] as? String == "$myhostname ESMTP $mail_name")
+        let listener = differences("postfix-out").first { $0["key"] as? String == "127.0.0.1:10026/inet" }
+        #expect(listener?["change"] as? String == "added" && listener?["live"] is NSNull)
+        let key = differences("default").first { $0["key"] as? String == "postmaster" }
+        #expect(key?["section"] as? String == "virtual" && key?["playbook"] as? String == "root")
+        let states = (instances["postfix-out"]?["state"] as? [[String: Any]] ?? []).map { $0["kind"] as? String }
+        #expect(states == ["stopped"])
+
+        // What drift lists is what run puts back: after a run, no drift again.
+        let repair = try postfleet("run")
+        #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
+        #expect(try await sh("postconf -c /etc/postfix-in -h smtpd_banner") == "$myhostname ESMTP $mail_name\n")
+        let again = try postfleet("drift")
+        #expect(again.status == 0, "\(again.stdout)")
+        #expect(again.stdout.hasPrefix("mta24 (1): no drift\n"), "\(again.stdout)")
+    }
+}
