@@ -1,38 +1,87 @@
+import Glibc
 import Inventory
 import SSH
 
-/// What the command line says about connections when the inventory is silent.
+/// What the command line says about connections when the inventory is silent, and the
+/// OpenSSH client configuration that fills in what neither says.
 public struct ConnectionDefaults: Sendable {
     /// `-u`: used where the inventory gives no `ansible_user` (as in Ansible, the inventory wins).
     public var user: String?
     /// `--identity`: used where the inventory gives no `ansible_ssh_private_key_file`.
     public var identityFile: String?
+    /// `--become`: used where neither the inventory (`ansible_become`) nor the play says.
+    public var become: Bool
+    /// `~/.ssh/config` (or `-F FILE`): per host `HostName`, `User`, `Port`, `IdentityFile`,
+    /// `IdentitiesOnly`, `UserKnownHostsFile`, `StrictHostKeyChecking`, `ConnectTimeout`,
+    /// `ProxyJump`, where the inventory and the command line say nothing.
+    public var sshConfig: SSHClientConfig
+    /// The run-wide settings the command line gave explicitly; ssh_config does not override them.
+    public var commandLine: Set<RunSetting>
 
-    public init(user: String? = nil, identityFile: String? = nil) {
+    public enum RunSetting: Sendable, Hashable {
+        case knownHostsFile, hostKeyPolicy, connectTimeout
+    }
+
+    public init(user: String? = nil, identityFile: String? = nil, become: Bool = false,
+                sshConfig: SSHClientConfig = .empty, commandLine: Set<RunSetting> = []) {
         self.user = user
         self.identityFile = identityFile
+        self.become = become
+        self.sshConfig = sshConfig
+        self.commandLine = commandLine
     }
 
     /// The local user's name, as OpenSSH defaults to.
-    static var localUser: String {
+    public static var localUser: String {
         if let u = getenv("USER").map({ String(cString: $0) }), !u.isEmpty { return u }
         if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
         return "root"
     }
-}
 
-extension Endpoint {
-    /// Where and as whom to reach an inventory host.
-    public init(_ host: Host, defaults: ConnectionDefaults) {
-        let key = host.privateKeyFile ?? defaults.identityFile
-        self.init(
-            name: host.name,
-            address: host.address,
-            port: host.port ?? 22,
-            user: host.user ?? defaults.user ?? ConnectionDefaults.localUser,
-            identityFiles: key.map { [$0] } ?? []
-        )
+    /// `settings`' per-host run-wide settings, except those the command line gave.
+    func apply(_ settings: SSHHostSettings, to endpoint: inout Endpoint) {
+        endpoint.identitiesOnly = settings.identitiesOnly ?? false
+        if !commandLine.contains(.knownHostsFile) { endpoint.knownHostsFile = settings.userKnownHostsFiles?.first }
+        if !commandLine.contains(.hostKeyPolicy) { endpoint.hostKeyPolicy = settings.strictHostKeyChecking }
+        if !commandLine.contains(.connectTimeout) { endpoint.connectTimeout = settings.connectTimeout }
     }
 }
 
-import Glibc
+extension Endpoint {
+    /// Where and as whom to reach an inventory host, as `ssh` would when Ansible runs it:
+    /// ssh_config is looked up for `ansible_host` (or the name), and what the inventory sets
+    /// (`ansible_host` aside, which ssh_config's HostName may still resolve), then the command
+    /// line, wins over it. `playBecome` is what the host's play says of `become:`.
+    public init(_ host: Host, defaults: ConnectionDefaults, playBecome: Bool? = nil, playBecomeUser: String? = nil) {
+        let given = host.address
+        let config = defaults.sshConfig.settings(for: given)
+        let explicitKey = host.privateKeyFile ?? defaults.identityFile
+        var keys = explicitKey.map { [$0] } ?? []
+        for file in config.identityFiles where !keys.contains(file) { keys.append(file) }
+        self.init(
+            name: host.name,
+            address: config.hostName ?? given,
+            port: host.port ?? config.port ?? 22,
+            user: host.user ?? defaults.user ?? config.user ?? ConnectionDefaults.localUser,
+            identityFiles: keys
+        )
+        defaults.apply(config, to: &self)
+        if host.become ?? playBecome ?? defaults.become {
+            become = Become(user: host.becomeUser ?? playBecomeUser ?? "root")
+        }
+        // The inventory's ProxyJump (`jump_host`, or -J in Ansible's ssh arguments), else ssh_config's.
+        let hops = host.proxyJump.map { (try? JumpHost.list($0)) ?? [] } ?? config.proxyJump ?? []
+        jumpHosts = hops.map { Endpoint(jump: $0, to: self, defaults: defaults) }
+    }
+
+    /// A jump host on the way to `target`: its own ssh_config settings, and where they are
+    /// silent, `target`'s user and keys (one admin account, one key, for the bastion and the
+    /// fleet is the common case). Its own ProxyJump is not followed: list every hop instead.
+    init(jump: JumpHost, to target: Endpoint, defaults: ConnectionDefaults) {
+        let config = defaults.sshConfig.settings(for: jump.host)
+        self.init(name: jump.host, address: config.hostName ?? jump.host, port: jump.port ?? config.port ?? 22,
+                  user: jump.user ?? config.user ?? target.user,
+                  identityFiles: config.identityFiles.isEmpty ? target.identityFiles : config.identityFiles)
+        defaults.apply(config, to: &self)
+    }
+}

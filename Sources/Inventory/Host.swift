@@ -21,6 +21,14 @@ public struct Host: Sendable, Hashable {
     public var user: String?
     /// `ansible_ssh_private_key_file` (or `ansible_private_key_file`), with a leading `~` expanded.
     public var privateKeyFile: String?
+    /// `ansible_become`: run commands through sudo; nil: the play or the command line decides.
+    public var become: Bool?
+    /// `ansible_become_user`; nil means root.
+    public var becomeUser: String?
+    /// The jump hosts, as OpenSSH's ProxyJump: `jump_host`, else a ProxyJump (`-J`, `-o
+    /// ProxyJump=`) in `ansible_ssh_common_args`/`ansible_ssh_extra_args`. nil: none said
+    /// (ssh_config may give one); `none`: none, whatever ssh_config says.
+    public var proxyJump: String?
 
     /// A host whose connection settings are read from `vars` (a bad port is ignored).
     ///
@@ -41,6 +49,11 @@ public struct Host: Sendable, Hashable {
         privateKeyFile = lookup(ConnectionVariables.privateKeyFile).flatMap(ConnectionVariables.text).map {
             ConnectionVariables.expandingTilde($0, home: home ?? ConnectionVariables.currentHome)
         }
+        become = lookup(ConnectionVariables.become).flatMap(ConnectionVariables.boolean)
+        becomeUser = lookup(ConnectionVariables.becomeUser).flatMap(ConnectionVariables.text)
+        proxyJump = lookup(ConnectionVariables.jumpHost).flatMap(ConnectionVariables.text)
+            ?? ConnectionVariables.sshArguments.reversed().lazy.compactMap { vars[$0].flatMap(ConnectionVariables.text) }
+                .compactMap(ConnectionVariables.proxyJump(inArguments:)).first
     }
 
     /// Whether the host is in `group` (directly or through a child group); every host is in `all`.

@@ -52,6 +52,11 @@ public struct Play: Sendable {
     public let hosts: String
     /// Where `hosts:` is, for errors about the pattern.
     public let hostsMark: SourceMark
+    /// `become:` (Ansible's): run every command on the play's hosts through `sudo -n`; nil
+    /// when not said (an inventory's `ansible_become` wins over it, and it over `--become`).
+    public let become: Bool?
+    /// `become_user:`; nil means root.
+    public let becomeUser: String?
     /// `vars:`; they override the inventory's variables. A string value that holds a tag is a
     /// template, rendered for each host (see `variables(for:inventory:)`); here it is as written.
     public let vars: [String: Value]

@@ -20,7 +20,7 @@ struct PlaybookLoader {
         }
     }
 
-    static let playKeys = ["name", "hosts", "vars", "policy", "instances", "tasks"]
+    static let playKeys = ["name", "hosts", "become", "become_user", "vars", "policy", "instances", "tasks"]
     static let instanceKeys = ["name", "group", "enabled", "state", "main_cf", "master_cf", "tables"]
     static let mainCFKeys = ["template", "file", "parameters", "remove"]
     static let masterCFKeys = ["template", "file", "services"]
@@ -69,12 +69,16 @@ struct PlaybookLoader {
         var vars: [String: Value] = [:]
         var varTemplates: [String: Template] = [:]
         var policy: Policy?
+        var become: Bool?
+        var becomeUser: String?
         var instances: [InstanceSpec] = []
         var tasks: [PlayTask] = []
         for (key, keyNode, value) in try reader.fields(node, known: Self.playKeys, context: context) {
             switch key {
             case "name": break
             case "hosts": hosts = (try hostPattern(value, context: context), reader.mark(value))
+            case "become": become = reader.isNull(value) ? nil : try reader.bool(value, what: "'become' of \(context)")
+            case "become_user": becomeUser = reader.isNull(value) ? nil : try reader.string(value, what: "'become_user' of \(context)")
             case "vars": (vars, varTemplates) = try variables(value, context: context)
             case "policy": policy = reader.isNull(value) ? nil : try PolicyReader(reader: reader).policy(value, context: context)
             case "instances": instances = try self.instances(value, context: context)
@@ -85,8 +89,8 @@ struct PlaybookLoader {
         guard let hosts else {
             throw reader.error("\(context) has no 'hosts:'; say which hosts it is for, as in 'hosts: border'", at: node)
         }
-        return Play(name: name, hosts: hosts.pattern, hostsMark: hosts.mark, vars: vars, varTemplates: varTemplates, policy: policy,
-                    instances: instances, tasks: tasks, mark: reader.mark(node), number: number)
+        return Play(name: name, hosts: hosts.pattern, hostsMark: hosts.mark, become: become, becomeUser: becomeUser, vars: vars,
+                    varTemplates: varTemplates, policy: policy, instances: instances, tasks: tasks, mark: reader.mark(node), number: number)
     }
 
     /// A pattern, or a list of them (joined with `,`, as Ansible does). Its syntax is

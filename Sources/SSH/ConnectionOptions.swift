@@ -93,8 +93,9 @@ public struct ConnectionOptions: Sendable {
     }
 }
 
-enum Environment {
-    static var home: String {
+public enum Environment {
+    /// `$HOME`, else /root.
+    public static var home: String {
         if let h = getenvString("HOME"), !h.isEmpty { return h }
         return "/root"
     }

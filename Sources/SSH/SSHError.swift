@@ -9,6 +9,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         case handshake
         case hostKey = "host key"
         case auth
+        /// `sudo -n` on the host (become): after login, before the command.
+        case become
         case exec
         case upload
         case download
@@ -33,6 +35,7 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let authenticationFailed = Code("authentication failed")
         public static let keyFileUnusable = Code("key file unusable")
         public static let channelFailure = Code("channel failure")
+        public static let becomeRefused = Code("become refused")
         public static let remoteFailure = Code("remote command failed")
         public static let protocolError = Code("protocol error")
         public static let cancelled = Code("cancelled")
@@ -77,7 +80,7 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
     public var isUnreachable: Bool {
         switch phase {
         case .resolve, .connect, .handshake, .hostKey, .auth: return true
-        case .exec, .upload, .download, .disconnect: return code == .connectionLost
+        case .become, .exec, .upload, .download, .disconnect: return code == .connectionLost
         }
     }
 

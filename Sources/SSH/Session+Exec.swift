@@ -1,4 +1,5 @@
 import CLibSSH2
+import Foundation
 import Glibc
 import ShellQuoting
 
@@ -36,10 +37,43 @@ extension Session {
     public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil,
                      boundOnHost: Bool = true) async throws -> ExecResult {
         let limit = timeout ?? options.commandTimeout
-        let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(command, timeout: $0) } ?? command : command
+        let privileged = endpoint.become.map { Self.becoming($0, command) } ?? command
+        let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(privileged, timeout: $0) } ?? privileged : privileged
         return try await exclusive {
-            try await run(sent, stdin: stdin, phase: .exec, timeout: limit)
+            let result = try await run(sent, stdin: stdin, phase: .exec, timeout: limit)
+            if let become = endpoint.become, Self.maySudoHaveRefused(result) {
+                try await checkSudo(become, timeout: limit)
+            }
+            return result
         }
+    }
+
+    /// `command` run by `/bin/sh` under `sudo -n` as `become.user`. `-n`: sudo never asks
+    /// for a password (it fails instead), so a run never hangs on a prompt; stdin still
+    /// reaches the command.
+    public static func becoming(_ become: Become, _ command: String) -> String {
+        "exec sudo -n -H -u \(Shell.quote(become.user)) -- /bin/sh -c \(Shell.quote(command))"
+    }
+
+    /// Whether `result` may be sudo's own failure rather than the command's: sudo exits 1 and
+    /// says `sudo: ...`; a shell without sudo exits 127.
+    static func maySudoHaveRefused(_ result: ExecResult) -> Bool {
+        (result.exitStatus == 1 && result.stderrText.hasPrefix("sudo: "))
+            || (result.exitStatus == 127 && result.stderrText.contains("sudo"))
+    }
+
+    /// Asks sudo, on its own, whether it runs commands as `become.user` without a password;
+    /// throws the reason it gives if not. Called only when a command failed as sudo fails,
+    /// so a working sudo costs nothing.
+    private func checkSudo(_ become: Become, timeout: Duration?) async throws {
+        let probe = "sudo -n -u \(Shell.quote(become.user)) -- true"
+        let answer = try await run(probe, stdin: [], phase: .become, timeout: timeout ?? .seconds(30))
+        guard !answer.succeeded else { return }
+        let said = answer.stderrText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
+        let reason = answer.exitStatus == 127 ? "sudo is not installed (\(said))" : said.isEmpty ? "sudo failed (\(answer.failureSummary))" : said
+        throw failure(.become, .becomeRefused,
+                      "sudo -n refused to run commands as \(become.user) for \(endpoint.user): \(reason). postfleet runs sudo without a password (it never sends one): give \(endpoint.user) NOPASSWD rights on this host (e.g. '\(endpoint.user) ALL=(\(become.user)) NOPASSWD: ALL' in /etc/sudoers.d/), or log in as \(become.user). The command was not run.")
     }
 
     /// `command` run by the user's shell under timeout(1) with two seconds more than

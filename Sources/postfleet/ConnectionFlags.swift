@@ -22,14 +22,22 @@ struct ConnectionFlags: ParsableArguments {
     @Option(name: .customLong("identity"), help: "Private key file where the inventory gives no ansible_ssh_private_key_file.")
     var identity: String?
 
-    @Option(name: .customLong("known-hosts"), help: "known_hosts file (default: ~/.ssh/known_hosts).")
+    @Flag(name: [.short, .customLong("become")],
+          help: "Run every command on the hosts through sudo -n (as root, or ansible_become_user), where neither the inventory (ansible_become) nor the play (become:) says otherwise. sudo must not ask for a password.")
+    var become = false
+
+    @Option(name: .customShort("F"),
+            help: "OpenSSH client configuration file (default: ~/.ssh/config, then /etc/ssh/ssh_config; 'none': no file). What the inventory and the command line set wins over it.")
+    var sshConfigFile: String?
+
+    @Option(name: .customLong("known-hosts"), help: "known_hosts file (default: ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts).")
     var knownHosts: String?
 
-    @Option(name: .customLong("host-key-policy"), help: "strict (default), accept-new, or off.")
-    var hostKeyPolicy: String = "strict"
+    @Option(name: .customLong("host-key-policy"), help: "strict, accept-new, or off (default: ssh_config's StrictHostKeyChecking, else strict).")
+    var hostKeyPolicy: String?
 
-    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for TCP connect.")
-    var connectTimeout: Double = 10
+    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for TCP connect (default: ssh_config's ConnectTimeout, else 10).")
+    var connectTimeout: Double?
 
     @Option(name: .customLong("timeout"), help: "Seconds a command may run on a host (default: no limit).")
     var commandTimeout: Double?
@@ -40,10 +48,10 @@ struct ConnectionFlags: ParsableArguments {
 
     func validate() throws {
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
-        if HostKeyPolicy(rawValue: hostKeyPolicy) == nil {
+        if let hostKeyPolicy, HostKeyPolicy(rawValue: hostKeyPolicy) == nil {
             throw ValidationError("--host-key-policy must be one of strict, accept-new, off (got '\(hostKeyPolicy)')")
         }
-        if connectTimeout <= 0 { throw ValidationError("--connect-timeout must be positive") }
+        if let connectTimeout, connectTimeout <= 0 { throw ValidationError("--connect-timeout must be positive") }
         if let commandTimeout, commandTimeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let connectAttempts, connectAttempts < 1 { throw ValidationError("--connect-attempts must be at least 1") }
     }
@@ -65,8 +73,8 @@ struct ConnectionFlags: ParsableArguments {
 
     var connectionOptions: ConnectionOptions {
         var options = ConnectionOptions(knownHostsFile: knownHosts)
-        options.hostKeyPolicy = HostKeyPolicy(rawValue: hostKeyPolicy) ?? .strict
-        options.connectTimeout = .milliseconds(Int(connectTimeout * 1000))
+        options.hostKeyPolicy = hostKeyPolicy.flatMap(HostKeyPolicy.init(rawValue:)) ?? .strict
+        options.connectTimeout = .milliseconds(Int((connectTimeout ?? 10) * 1000))
         options.commandTimeout = commandTimeout.map { .milliseconds(Int($0 * 1000)) }
         return options
     }
@@ -79,13 +87,32 @@ struct ConnectionFlags: ParsableArguments {
         return Backoff()
     }
 
-    var defaults: ConnectionDefaults { ConnectionDefaults(user: user, identityFile: identity) }
+    /// What the command line and ssh_config say where the inventory is silent. A mistake in
+    /// ssh_config is bad input (`FILE:LINE:COL: error: ...`); its warnings go to stderr.
+    func defaults() throws -> ConnectionDefaults {
+        var given: Set<ConnectionDefaults.RunSetting> = []
+        if knownHosts != nil { given.insert(.knownHostsFile) }
+        if hostKeyPolicy != nil { given.insert(.hostKeyPolicy) }
+        if connectTimeout != nil { given.insert(.connectTimeout) }
+        let config: SSHClientConfig
+        do {
+            config = try SSHClientConfig.forCommandLine(file: sshConfigFile, localUser: ConnectionDefaults.localUser)
+        } catch {
+            throw BadInput(message: "\(error)")
+        }
+        for warning in config.warnings { FileHandle.standardError.write(Data("postfleet: \(warning)\n".utf8)) }
+        return ConnectionDefaults(user: user, identityFile: identity, become: become, sshConfig: config, commandLine: given)
+    }
 
     func forkCount(hosts: Int) -> Int { forks ?? max(1, min(hosts, 100)) }
 
-    func warnIfUnchecked() {
-        if connectionOptions.hostKeyPolicy == .off {
-            FileHandle.standardError.write(Data("postfleet: warning: host keys are NOT checked (--host-key-policy off); anyone on the path can impersonate these hosts\n".utf8))
-        }
+    /// Warns once when some host's (or jump host's) key will not be checked: `--host-key-policy
+    /// off`, or `StrictHostKeyChecking no` in ssh_config.
+    func warnIfUnchecked(_ endpoints: [Endpoint]) {
+        let options = connectionOptions
+        let unchecked = endpoints.flatMap { $0.jumpHosts + [$0] }.filter { options.applying($0).hostKeyPolicy == .off }.map(\.name)
+        guard !unchecked.isEmpty else { return }
+        let which = options.hostKeyPolicy == .off ? "(--host-key-policy off)" : "for \(Set(unchecked).sorted().joined(separator: ", ")) (StrictHostKeyChecking no in ssh_config)"
+        FileHandle.standardError.write(Data("postfleet: warning: host keys are NOT checked \(which); anyone on the path can impersonate these hosts\n".utf8))
     }
 }

@@ -35,7 +35,7 @@ struct Drift: AsyncParsableCommand {
 
     func run() async throws {
         let (work, policy) = try connection.playbookWork(self.playbook)
-        connection.warnIfUnchecked()
+        connection.warnIfUnchecked(work.map(\.endpoint))
 
         let clock = ContinuousClock()
         let start = clock.now

@@ -32,8 +32,9 @@ struct Exec: AsyncParsableCommand {
 
     func run() async throws {
         let hosts = try connection.selectedHosts().hosts
-        connection.warnIfUnchecked()
-        let endpoints = hosts.map { Endpoint($0, defaults: connection.defaults) }
+        let defaults = try connection.defaults()
+        let endpoints = hosts.map { Endpoint($0, defaults: defaults) }
+        connection.warnIfUnchecked(endpoints)
         let clock = ContinuousClock()
         let start = clock.now
         let outcomes = await runCommand(words.joined(separator: " "), on: endpoints,

@@ -23,8 +23,9 @@ struct Instances: AsyncParsableCommand {
 
     func run() async throws {
         let hosts = try connection.selectedHosts().hosts
-        connection.warnIfUnchecked()
-        let endpoints = hosts.map { Endpoint($0, defaults: connection.defaults) }
+        let defaults = try connection.defaults()
+        let endpoints = hosts.map { Endpoint($0, defaults: defaults) }
+        connection.warnIfUnchecked(endpoints)
         let found = await listInstances(on: endpoints, options: connection.connectionOptions,
                                         forks: connection.forkCount(hosts: endpoints.count), connectRetry: connection.connectRetry())
         let report = InstancesReport(hosts: found)

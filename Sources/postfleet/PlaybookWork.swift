@@ -12,6 +12,7 @@ extension ConnectionFlags {
     func playbookWork(_ path: String) throws -> (work: [HostWork], policy: Policy?) {
         let (inventory, hosts) = try selectedHosts()
         let playbook = try readInput { try Playbook.load(path: path) }
+        let defaults = try defaults()
         var work: [HostWork] = []
         var policies: [Policy] = []
         for host in hosts {
@@ -21,7 +22,10 @@ extension ConnectionFlags {
             let desired = try readInput { try playbook.instances(for: host, inventory: inventory) }
             let files = try readInput { try playbook.render(for: host, inventory: inventory) }
             let tasks = plays.flatMap(\.tasks)
-            work.append(HostWork(endpoint: Endpoint(host, defaults: defaults), desired: desired, files: files, tasks: tasks))
+            // The first play that says `become:` decides (the inventory's ansible_become wins over it).
+            let becoming = plays.first { $0.become != nil }
+            let endpoint = Endpoint(host, defaults: defaults, playBecome: becoming?.become, playBecomeUser: becoming?.becomeUser)
+            work.append(HostWork(endpoint: endpoint, desired: desired, files: files, tasks: tasks))
         }
         if work.isEmpty {
             throw BadInput(message: "no play of \(path) targets any of the \(hosts.count) selected host\(hosts.count == 1 ? "" : "s")")

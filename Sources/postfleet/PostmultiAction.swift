@@ -72,8 +72,9 @@ struct PostmultiAction: AsyncParsableCommand {
         let hosts = try connection.selectedHosts().hosts
         let mark = SourceMark(file: "postfleet postmulti", line: 1, column: 1, sourceLine: command.commandLine)
         let task = PlayTask(name: command.commandLine, action: .postmulti(command), mark: mark)
-        let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: connection.defaults), desired: [], files: [], tasks: [task], health: gate) }
-        connection.warnIfUnchecked()
+        let defaults = try connection.defaults()
+        let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: defaults), desired: [], files: [], tasks: [task], health: gate) }
+        connection.warnIfUnchecked(work.map(\.endpoint))
 
         let report = await connection.rollOut(work, policy: policy, name: command.commandLine)
         FileHandle.standardOutput.write(Data(report.text.utf8))

@@ -45,7 +45,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let (work, policy) = try connection.playbookWork(self.playbook)
-        connection.warnIfUnchecked()
+        connection.warnIfUnchecked(work.map(\.endpoint))
 
         let report = await connection.rollOut(work, policy: policy, name: self.playbook, check: check, diff: diff)
         var out = ""

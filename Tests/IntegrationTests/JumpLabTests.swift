@@ -5,7 +5,7 @@ import Testing
 
 /// Hosts behind a jump host (ProxyJump), against the lab's OpenSSH servers. mta27 drops
 /// everything the controller (198.18.0.254) sends it, so the only way in is through mta26
-/// (and, for two hops, mta25 then mta26).
+/// (and, for two hops, mta3 then mta26).
 @Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(3)))
 struct JumpLabTests {
     let lab = Lab.current!
@@ -69,7 +69,7 @@ struct JumpLabTests {
 
     @Test func twoJumpHostsInARow() async throws {
         try await withIsolatedTarget {
-            let session = try await Session.connect(try target(through: ["mta25", "mta26"]), options: lab.options())
+            let session = try await Session.connect(try target(through: ["mta3", "mta26"]), options: lab.options())
             let who = try await session.exec("uname -n; echo $SSH_CONNECTION")
             #expect(who.stdoutText.hasPrefix("mta27\n198.18.0.26 "), "\(who.stdoutText)")
             await session.close()
@@ -106,5 +106,71 @@ struct JumpLabTests {
         #expect(error?.host == "mta27" && error?.phase == .connect, "\(String(describing: error))")
         #expect(error?.description.contains("the jump host mta26 could not connect to 198.18.0.27 port 2") == true,
                 "\(String(describing: error))")
+    }
+
+    var binary: String {
+        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? Self.repository.appendingPathComponent(".build/debug/postfleet").path
+    }
+
+    /// Through the command line, with an ssh_config (-F) that names the host by an alias,
+    /// says how to reach it (HostName, User, IdentityFile, IdentitiesOnly, a known_hosts file
+    /// of its own with accept-new, ProxyJump to a jump host with its own block): the inventory
+    /// only says `edge27`, and its own port wins over the config's.
+    @Test func anSSHConfigNamesTheHostAndItsJumpHost() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let known = scratch.appendingPathComponent("edge_known_hosts").path
+        FileManager.default.createFile(atPath: known, contents: nil)
+        let config = scratch.appendingPathComponent("ssh_config").path
+        try """
+            # as an administrator's ~/.ssh/config would say it
+            Host edge*
+              HostName 198.18.0.27
+              User root
+              Port 2
+              IdentityFile \(lab.key)
+              IdentitiesOnly yes
+              UserKnownHostsFile \(known)
+              StrictHostKeyChecking accept-new
+              ConnectTimeout 3
+              ProxyJump bastion
+            Host bastion
+              HostName 198.18.0.26
+              IdentityFile \(lab.key)
+              UserKnownHostsFile \(lab.knownHosts)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let inventory = scratch.appendingPathComponent("inventory.yml").path
+        try "all:\n  hosts:\n    edge27:\n      ansible_port: 22\n".write(toFile: inventory, atomically: true, encoding: .utf8)
+
+        try await withIsolatedTarget {
+            let run = try runProcess(binary, ["exec", "-i", inventory, "-F", config, "--connect-attempts", "1", "--", "uname -n"])
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("edge27 (1)") && run.stdout.contains("\nmta27\n"), "\(run.stdout)")
+            // accept-new recorded mta27's key in the known_hosts file the config names.
+            let recorded = try String(contentsOfFile: known, encoding: .utf8)
+            #expect(recorded.hasPrefix("198.18.0.27 ssh-ed25519 "), "\(recorded)")
+
+            // Without the config (and so without the jump host), mta27 does not answer. (The
+            // address is given: a bare `edge27` would be looked up in DNS, outside the lab.)
+            let direct = scratch.appendingPathComponent("direct.yml").path
+            try "all:\n  hosts:\n    edge27:\n      ansible_host: 198.18.0.27\n      ansible_ssh_private_key_file: \(lab.key)\n"
+                .write(toFile: direct, atomically: true, encoding: .utf8)
+            let without = try runProcess(binary, ["exec", "-i", direct, "-F", "none", "--known-hosts", lab.knownHosts,
+                                                  "--connect-timeout", "1", "--connect-attempts", "1", "--", "uname -n"])
+            #expect(without.status == 4, "\(without.stdout)\(without.stderr)")
+            #expect(without.stdout.contains("connect: no answer from 198.18.0.27 port 22"), "\(without.stdout)")
+        }
+    }
+
+    /// A mistake in ssh_config is bad input: its file, line and column, and no host contacted.
+    @Test func aMistakeInSSHConfigIsBadInput() throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = scratch.appendingPathComponent("ssh_config").path
+        try "Host mta26\n  Port 22x\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let run = try runProcess(binary, ["exec", "-i", lab.inventoryPath, "-l", "mta26", "-F", config, "--", "true"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("\(config):2:8: error: "), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
     }
 }

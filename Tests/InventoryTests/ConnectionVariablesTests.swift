@@ -97,4 +97,47 @@ struct ConnectionVariablesTests {
         #expect(host.user == "ops")
         #expect(host.ownVars == host.vars)
     }
+
+    @Test("become and the jump hosts: ansible_become, ansible_become_user, jump_host, -J in the ssh arguments")
+    func becomeAndJumpHosts() throws {
+        let inventory = try Inventory.load(SourceText(path: "i.yml", text: """
+            all:
+              vars:
+                ansible_become: yes
+                ansible_ssh_common_args: "-o StrictHostKeyChecking=yes -J ops@bastion:2222"
+              hosts:
+                a: {}
+                b: { ansible_become: false, jump_host: "bastion1,ssh://ops@bastion2:2200" }
+                c: { ansible_become_user: postfix, ansible_ssh_extra_args: "-oProxyJump=jump3" }
+                d: { ansible_ssh_common_args: "-o ConnectTimeout=5" }
+                e: { jump_host: none }
+            """), home: "/h")
+        let a = try #require(inventory.host(named: "a"))
+        #expect(a.become == true)
+        #expect(a.becomeUser == nil)
+        #expect(a.proxyJump == "ops@bastion:2222")
+        let b = try #require(inventory.host(named: "b"))
+        #expect(b.become == false)
+        #expect(b.proxyJump == "bastion1,ssh://ops@bastion2:2200")
+        let c = try #require(inventory.host(named: "c"))
+        #expect(c.becomeUser == "postfix")
+        // The extra arguments come after the common ones on ssh's command line: they win.
+        #expect(c.proxyJump == "jump3")
+        #expect(inventory.host(named: "d")?.proxyJump == nil)
+        #expect(inventory.host(named: "e")?.proxyJump == "none")
+    }
+
+    @Test("A bad become or jump host setting is an error at its line", arguments: [
+        ("ansible_become: maybe", "ansible_become must be a boolean (true, false, yes, no), not \"maybe\""),
+        ("ansible_become_method: su", "ansible_become_method \"su\" is not supported: postfleet becomes another user with sudo -n only"),
+        ("jump_host: \"bastion:0\"", "jump_host: 'bastion:0': the port must be a number from 1 to 65535"),
+        ("jump_host: \"a,,b\"", "jump_host: '' is not [user@]host[:port]"),
+        ("jump_host: \"@b\"", "jump_host: '@b' has an empty user name"),
+        ("ansible_ssh_common_args: \"-J b:x\"", "ansible_ssh_common_args: ProxyJump: 'b:x': the port must be a number from 1 to 65535"),
+    ])
+    func badSettings(line: String, message: String) throws {
+        let (path, error) = try loadError("all:\n  hosts:\n    mta1:\n      \(line)\n")
+        #expect(error.description.hasPrefix("\(path):4:"), "\(error)")
+        #expect(error.description.contains("error: \(message)"), "\(error)")
+    }
 }

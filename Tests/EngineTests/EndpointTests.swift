@@ -1,0 +1,93 @@
+import Engine
+import Inventory
+import SSH
+import Testing
+
+/// How an inventory host becomes an SSH endpoint: the inventory, then the command line, then
+/// ssh_config (looked up for ansible_host, or the name, as ssh is given it by Ansible).
+@Suite struct EndpointTests {
+    static let config = """
+        Host edge*
+          HostName %h.border.example.net
+          User cfguser
+          Port 2222
+          IdentityFile ~/.ssh/fleet
+          IdentitiesOnly yes
+          UserKnownHostsFile ~/.ssh/fleet_known_hosts
+          StrictHostKeyChecking accept-new
+          ConnectTimeout 7
+          ProxyJump bastion
+        Host bastion
+          HostName 198.51.100.9
+          User jumper
+          IdentityFile ~/.ssh/bastion
+        Host *
+          User fallback
+        """
+
+    func defaults(_ commandLine: Set<ConnectionDefaults.RunSetting> = [], user: String? = nil, become: Bool = false) throws -> ConnectionDefaults {
+        let config = try SSHClientConfig.parse(Self.config, path: "config", home: "/home/ops", localUser: "ops", includeBase: "/home/ops/.ssh")
+        return ConnectionDefaults(user: user, become: become, sshConfig: config, commandLine: commandLine)
+    }
+
+    @Test func sshConfigFillsInWhatTheInventoryLeavesOut() throws {
+        let endpoint = Endpoint(Host(name: "edge1"), defaults: try defaults())
+        #expect(endpoint.name == "edge1")
+        #expect(endpoint.address == "edge1.border.example.net")
+        #expect(endpoint.port == 2222)
+        #expect(endpoint.user == "cfguser")
+        #expect(endpoint.identityFiles == ["/home/ops/.ssh/fleet"])
+        #expect(endpoint.identitiesOnly)
+        #expect(endpoint.knownHostsFile == "/home/ops/.ssh/fleet_known_hosts")
+        #expect(endpoint.hostKeyPolicy == .acceptNew)
+        #expect(endpoint.connectTimeout == .seconds(7))
+        #expect(endpoint.become == nil)
+        // The jump host: its own Host block, and the target's settings where it is silent.
+        let jump = try #require(endpoint.jumpHosts.first)
+        #expect(endpoint.jumpHosts.count == 1)
+        #expect(jump.name == "bastion")
+        #expect(jump.address == "198.51.100.9")
+        #expect(jump.port == 22)
+        #expect(jump.user == "jumper")
+        #expect(jump.identityFiles == ["/home/ops/.ssh/bastion"])
+    }
+
+    @Test func theInventoryWinsThenTheCommandLine() throws {
+        let host = Host(name: "mta1", vars: ["ansible_host": "edge7", "ansible_port": 22, "ansible_user": "root",
+                                             "ansible_ssh_private_key_file": "/keys/mta", "jump_host": "ops@jump9:2200"])
+        let endpoint = Endpoint(host, defaults: try defaults([.knownHostsFile, .hostKeyPolicy, .connectTimeout], user: "cli"))
+        // ssh_config is looked up for ansible_host, whose HostName it still resolves.
+        #expect(endpoint.address == "edge7.border.example.net")
+        #expect(endpoint.port == 22)
+        #expect(endpoint.user == "root")
+        // The inventory's key first, then ssh_config's (they add up, as ssh's do).
+        #expect(endpoint.identityFiles == ["/keys/mta", "/home/ops/.ssh/fleet"])
+        // Given on the command line: ssh_config's do not apply.
+        #expect(endpoint.knownHostsFile == nil && endpoint.hostKeyPolicy == nil && endpoint.connectTimeout == nil)
+        #expect(endpoint.jumpHosts.map(\.name) == ["jump9"])
+        #expect(endpoint.jumpHosts.first?.user == "ops")
+        #expect(endpoint.jumpHosts.first?.port == 2200)
+
+        // -u wins over ssh_config's User; ssh_config's over the local user.
+        #expect(Endpoint(Host(name: "other"), defaults: try defaults(user: "cli")).user == "cli")
+        #expect(Endpoint(Host(name: "other"), defaults: try defaults()).user == "fallback")
+        #expect(Endpoint(Host(name: "edge2", vars: ["jump_host": "none"]), defaults: try defaults()).jumpHosts.isEmpty)
+    }
+
+    @Test func becomeComesFromTheInventoryThenThePlayThenTheFlag() throws {
+        let plain = Host(name: "a")
+        #expect(Endpoint(plain, defaults: try defaults()).become == nil)
+        #expect(Endpoint(plain, defaults: try defaults(become: true)).become == Become(user: "root"))
+        #expect(Endpoint(plain, defaults: try defaults(become: true), playBecome: false).become == nil)
+        #expect(Endpoint(plain, defaults: try defaults(), playBecome: true, playBecomeUser: "postfix").become == Become(user: "postfix"))
+        let refuses = Host(name: "b", vars: ["ansible_become": false])
+        #expect(Endpoint(refuses, defaults: try defaults(become: true), playBecome: true).become == nil)
+        let wants = Host(name: "c", vars: ["ansible_become": "yes", "ansible_become_user": "mailadm"])
+        #expect(Endpoint(wants, defaults: try defaults()).become == Become(user: "mailadm"))
+    }
+
+    @Test func aCommandUnderBecomeRunsThroughSudoWithoutAPrompt() {
+        let wrapped = Session.becoming(Become(), "postmulti -l | grep 'x y'")
+        #expect(wrapped == #"exec sudo -n -H -u root -- /bin/sh -c 'postmulti -l | grep '\''x y'\'''"#)
+    }
+}

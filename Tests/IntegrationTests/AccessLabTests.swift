@@ -1,0 +1,136 @@
+import Engine
+import Foundation
+import SSH
+import Testing
+
+/// Production access, through the command line as an administrator uses it: an ordinary
+/// login with sudo rights (mta25), an ssh_config that names hosts by alias and reaches one
+/// only through a jump host (mta26 in front of mta27, which drops the controller's packets).
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(5)))
+struct AccessLabTests {
+    let lab = Lab.current!
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    var binary: String {
+        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? Self.repository.appendingPathComponent(".build/debug/postfleet").path
+    }
+
+    var playbook: String { Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
+
+    /// `scripts/lab ARGS` with the lab's directory; must exit 0. Returns what it printed.
+    @discardableResult
+    func labScript(_ arguments: [String]) throws -> String {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-access-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, arguments[0], "--dir", lab.directory]
+                                      + arguments.dropFirst(), log: log, seconds: 60)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        try #require(status == 0, "scripts/lab \(arguments.joined(separator: " ")): \(output)")
+        return output
+    }
+
+    /// A shell command as root on `host`, through `scripts/lab exec` (not over SSH, so that
+    /// the host's sshd log shows only postfleet's logins); returns its output.
+    @discardableResult
+    func onHost(_ host: String, _ command: String) throws -> String {
+        try labScript(["exec", host, "--", "sh", "-c", command])
+    }
+
+    /// An inventory of mta25 alone, logging in as `user`, with the lab's variables.
+    func inventory(in dir: URL, user: String, hostVars: [String] = []) throws -> String {
+        let path = dir.appendingPathComponent("inventory.yml").path
+        try """
+            all:
+              vars:
+                ansible_ssh_private_key_file: \(lab.key)
+                domain: example.com
+                admin: mtaadmin
+                mailhub: mailhub.example.com
+              children:
+                border:
+                  hosts:
+                    mta25:
+                      ansible_host: 198.18.0.25
+                      ansible_user: \(user)
+            \(hostVars.map { "          \($0)\n" }.joined())
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Two logins on mta25 with the lab key: `pfadmin`, who may run anything as root through
+    /// sudo without a password, and `pfpw`, whose sudo asks for one.
+    func addSudoUsers() throws {
+        try onHost("mta25", """
+            set -e
+            mkdir -p /var/lib/pflab-home
+            for u in pfadmin pfpw; do
+              useradd -m -d /var/lib/pflab-home/$u -s /bin/bash $u
+              usermod -p '*' $u  # no password, but not locked: sshd lets the key in
+              install -d -m 0700 -o $u -g $u /var/lib/pflab-home/$u/.ssh
+              install -m 0600 -o $u -g $u \(lab.key).pub /var/lib/pflab-home/$u/.ssh/authorized_keys
+            done
+            printf '%s\\n' 'pfadmin ALL=(ALL) NOPASSWD: ALL' 'pfpw ALL=(ALL) ALL' >/etc/sudoers.d/pflab
+            chmod 0440 /etc/sudoers.d/pflab
+            """)
+    }
+
+    /// Every configuration file's checksum and `postmulti -l`: what "nothing changed" means.
+    func snapshot() throws -> String {
+        try onHost("mta25", "cd /etc && find postfix* -type f -exec sha256sum {} + | sort; postmulti -l")
+    }
+
+    @Test func anOrdinaryLoginWithSudoRightsConvergesTheHost() async throws {
+        try labScript(["reset", "mta25"])
+        defer { try? labScript(["reset", "mta25"]) }
+        try addSudoUsers()
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inventory = try inventory(in: scratch, user: "pfadmin")
+        let common = ["-i", inventory, "--known-hosts", lab.knownHosts]
+
+        let plain = try runProcess(binary, ["exec"] + common + ["id -un"])
+        #expect(plain.status == 0 && plain.stdout.contains("pfadmin"), "\(plain.stdout)\(plain.stderr)")
+        let became = try runProcess(binary, ["exec", "--become"] + common + ["id -un; printf '%s\\n' \"$SUDO_USER\""])
+        #expect(became.status == 0 && became.stdout.contains("root\npfadmin"), "\(became.stdout)\(became.stderr)")
+
+        let run = try runProcess(binary, ["run", playbook, "--become"] + common, seconds: 240)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        // The host is converged, as root would have left it.
+        let listing = try onHost("mta25", "postmulti -l")
+        #expect(listing.contains("postfix-out") && listing.contains("postfix-in"), "\(listing)")
+        let owners = try onHost("mta25", "stat -c '%U %n' /etc/postfix-in/main.cf /etc/postfix-out/master.cf")
+        #expect(owners == "root /etc/postfix-in/main.cf\nroot /etc/postfix-out/master.cf\n")
+        let log = try onHost("mta25", "cat /var/log/sshd.log")
+        #expect(log.contains("Accepted publickey for pfadmin"), "\(log)")
+        #expect(!log.contains("Accepted publickey for root"), "the run logged in as root")
+
+        // A second run has nothing to do.
+        let again = try runProcess(binary, ["run", playbook, "--become"] + common, seconds: 120)
+        #expect(again.status == 0 && again.stdout.contains("1 ok, 0 changed"), "\(again.stdout)")
+    }
+
+    @Test func sudoThatWantsAPasswordFailsBeforeAnyChange() async throws {
+        try labScript(["reset", "mta25"])
+        defer { try? labScript(["reset", "mta25"]) }
+        try addSudoUsers()
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inventory = try inventory(in: scratch, user: "pfpw")
+        let before = try snapshot()
+
+        let run = try runProcess(binary, ["run", playbook, "-i", inventory, "--known-hosts", lab.knownHosts, "--become"], seconds: 120)
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("mta25"))
+        #expect(run.stdout.contains("become: sudo -n refused to run commands as root for pfpw: sudo: a password is required"), "\(run.stdout)")
+        #expect(try snapshot() == before, "the host changed although sudo refused")
+
+        // The inventory's own ansible_become does the same without the flag, for any command.
+        let becoming = try self.inventory(in: scratch, user: "pfpw", hostVars: ["ansible_become: true"])
+        let exec = try runProcess(binary, ["exec", "-i", becoming, "--known-hosts", lab.knownHosts, "--", "touch /etc/postfix/pf-was-here"])
+        #expect(exec.status != 0, "\(exec.stdout)")
+        #expect(exec.stdout.contains("a password is required"), "\(exec.stdout)\(exec.stderr)")
+        #expect(try onHost("mta25", "ls /etc/postfix/pf-was-here 2>&1 || true").contains("No such file"))
+    }
+}
