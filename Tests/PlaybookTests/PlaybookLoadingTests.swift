@@ -212,6 +212,25 @@ import Testing
         #expect(secondary.mainCF == nil && secondary.masterCF == nil && secondary.tables.isEmpty)
     }
 
+    /// Ansible's play keywords `become:` and `become_user:`: unset unless said.
+    @Test func becomeAndBecomeUser() throws {
+        let playbook = try loadPlaybook("""
+            - hosts: border
+              become: yes
+              become_user: postfix
+              tasks: [{postmulti: {action: status, group: mta}}]
+            - hosts: hub
+              tasks: [{postmulti: {action: status, group: mta}}]
+            """)
+        #expect(playbook.plays[0].become == true)
+        #expect(playbook.plays[0].becomeUser == "postfix")
+        #expect(playbook.plays[1].become == nil)
+        #expect(playbook.plays[1].becomeUser == nil)
+        let (path, error) = try loadError("- hosts: all\n  become: sometimes\n  tasks: [{postmulti: {action: status, group: mta}}]\n")
+        #expect(firstLine(error).hasPrefix("\(path):2:11: error: "), "\(error)")
+        #expect(firstLine(error).contains("'become' of play 1"), "\(error)")
+    }
+
     @Test func yamlMergeKeysAndAnchorsWork() throws {
         let playbook = try loadPlaybook("""
             - hosts: all
