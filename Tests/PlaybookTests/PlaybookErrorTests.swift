@@ -80,7 +80,8 @@ import Testing
         try expectError("- hosts: all\n  policy: {serail: 1}\n", "2:12: error: unknown key 'serail' in policy of play 1; did you mean 'serial'?")
         try expectError("- hosts: all\n  policy: {health: {runing: true}}\n", "2:21: error: unknown key 'runing' in health of policy of play 1; did you mean 'running'?")
         try expectError("- hosts: all\n  policy: {retries: {attempt: 2}}\n", "2:22: error: unknown key 'attempt' in retries of policy of play 1; did you mean 'attempts'?")
-        try expectError("- hosts: all\n  become: true\n", "2:3: error: unknown key 'become' in play 1; the keys are 'name', 'hosts', 'vars', 'policy', 'instances', 'tasks'")
+        try expectError("- hosts: all\n  become_usr: postfix\n", "2:3: error: unknown key 'become_usr' in play 1; did you mean 'become_user'?")
+        try expectError("- hosts: all\n  gather_facts: no\n", "2:3: error: unknown key 'gather_facts' in play 1; the keys are 'name', 'hosts', 'become', 'become_user', 'vars', 'policy', 'instances', 'tasks'")
     }
 
     // MARK: Wrong types
