@@ -46,9 +46,11 @@ static inline int pf_epoll_wait_fds(int epfd, int *fds, int max, int timeout_ms)
  *  - the send callback never says EAGAIN: it keeps what the channel cannot
  *    take yet in `out` (bounded by the inner channel's window) and passes it
  *    on as the jump host's channel takes it;
- *  - when a channel write to the jump host stopped half-way (the socket was
- *    full: `write_pending`), nothing else is done with the jump host's session
- *    until that write is done;
+ *  - when a channel write or read of the jump host's session stopped with a
+ *    packet half-sent (the socket was full: libssh2 then reports OUTBOUND;
+ *    a read sends window adjustments), nothing else is done with that session
+ *    until the same call has been made again and got through
+ *    (`write_pending`, `read_pending`);
  *  - the receive callback first passes on what waits in `out`, and tries
  *    again after a read that let the window grow, so that bytes never wait in
  *    `out` while the caller waits for an answer to them.
@@ -64,6 +66,7 @@ typedef struct pf_tunnel {
     char *out;
     size_t out_len, out_cap;
     int write_pending;
+    int read_pending;
     int failed;
 } pf_tunnel;
 
@@ -77,9 +80,14 @@ static inline void pf_tunnel_free(pf_tunnel *t) {
     if (t) { free(t->out); free(t); }
 }
 
+/* Whether the jump host's session stopped half-way through sending a packet. */
+static inline int pf_tunnel_half_sent(pf_tunnel *t) {
+    return (libssh2_session_block_directions(t->outer) & LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
+}
+
 /* Passes on what waits in `out` until it is empty or the channel takes no more. */
 static inline void pf_tunnel_flush(pf_tunnel *t) {
-    while (t->out_len > 0 && !t->failed) {
+    while (t->out_len > 0 && !t->failed && !t->read_pending) {
         ssize_t n = libssh2_channel_write_ex(t->channel, 0, t->out, t->out_len);
         if (n > 0) {
             memmove(t->out, t->out + n, t->out_len - (size_t)n);
@@ -88,7 +96,7 @@ static inline void pf_tunnel_flush(pf_tunnel *t) {
         } else if (n == 0 || n == LIBSSH2_ERROR_EAGAIN) {
             /* OUTBOUND: the socket is full half-way through a packet. Otherwise
              * (INBOUND) the jump host's window is used up, and no packet is pending. */
-            t->write_pending = (libssh2_session_block_directions(t->outer) & LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
+            t->write_pending = pf_tunnel_half_sent(t);
             return;
         } else {
             t->failed = 1;
@@ -104,8 +112,10 @@ static ssize_t pf_tunnel_recv(libssh2_socket_t sock, void *buffer, size_t length
         if (t->failed) return -ECONNRESET;
         if (t->write_pending) return -EAGAIN;
         ssize_t n = libssh2_channel_read_ex(t->channel, 0, (char *)buffer, length);
+        t->read_pending = n == LIBSSH2_ERROR_EAGAIN && pf_tunnel_half_sent(t);
         if (n > 0) return n;
         if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) { t->failed = 1; return -ECONNRESET; }
+        if (t->read_pending) return -EAGAIN;
         if (n == 0 && libssh2_channel_eof(t->channel)) return 0;
         /* Nothing to read. If what was read meanwhile opened the window, send first. */
         if (t->out_len == 0 || libssh2_channel_window_write_ex(t->channel, NULL) == 0) return -EAGAIN;

@@ -118,6 +118,7 @@ extension Session {
     static let window: UInt32 = 4 * 1024 * 1024
 
     private func drive(_ channel: OpaquePointer, command: String, stdin: [UInt8], phase: SSHError.Phase, deadline: Deadline) async throws -> ExecResult {
+        let raw = try live(phase)
         let started = try await call(phase, until: deadline) {
             libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
         }
@@ -126,6 +127,15 @@ extension Session {
         var result = ExecResult(exitStatus: nil)
         var written = 0
         var inputClosed = false
+        // A call that stopped with a packet half-sent (the socket was full): libssh2 1.10 wants
+        // that same call again before any other that sends, and a read sends window
+        // adjustments. libssh2 says OUTBOUND exactly then.
+        enum Call { case input, eof, output }
+        var halfSent: Call?
+        func stoppedHalfway(_ call: Call) -> Call? {
+            libssh2_session_block_directions(raw) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 ? call : nil
+        }
+        func mayCall(_ call: Call) -> Bool { halfSent == nil || halfSent == call }
         // One SSH packet at most (32 KiB): a larger buffer only multiplies memory by the fleet size.
         var buffer = [UInt8](repeating: 0, count: Int(pf_libssh2_packet_default()))
 
@@ -140,6 +150,7 @@ extension Session {
                     output.append(contentsOf: buffer[0..<n])
                     any = true
                 } else if n == 0 || n == Int(LIBSSH2_ERROR_EAGAIN) {
+                    halfSent = n == 0 ? nil : stoppedHalfway(.output)
                     return any
                 } else {
                     throw libssh2Failure(phase, Int32(n), "reading the command's output failed")
@@ -150,12 +161,13 @@ extension Session {
         while true {
             var progress = false
             if !inputClosed {
-                if written < stdin.count {
+                if written < stdin.count && mayCall(.input) {
                     let n = stdin.withUnsafeBufferPointer { p in
                         p.withMemoryRebound(to: CChar.self) {
                             libssh2_channel_write_ex(channel, 0, $0.baseAddress! + written, min(stdin.count - written, 256 * 1024))
                         }
                     }
+                    halfSent = n == Int(LIBSSH2_ERROR_EAGAIN) ? stoppedHalfway(.input) : nil
                     if n > 0 {
                         written += n
                         progress = true
@@ -165,8 +177,9 @@ extension Session {
                         throw libssh2Failure(phase, Int32(n), "sending input to the command failed")
                     }
                 }
-                if written == stdin.count && !inputClosed {
+                if written == stdin.count && !inputClosed && mayCall(.eof) {
                     let rc = libssh2_channel_send_eof(channel)
+                    halfSent = rc == LIBSSH2_ERROR_EAGAIN ? stoppedHalfway(.eof) : nil
                     if rc == 0 {
                         inputClosed = true
                         progress = true
@@ -175,8 +188,8 @@ extension Session {
                     }
                 }
             }
-            if try drain(0, into: &result.stdout) { progress = true }
-            if try drain(Int32(SSH_EXTENDED_DATA_STDERR), into: &result.stderr) { progress = true }
+            if mayCall(.output), try drain(0, into: &result.stdout) { progress = true }
+            if mayCall(.output), try drain(Int32(SSH_EXTENDED_DATA_STDERR), into: &result.stderr) { progress = true }
             if libssh2_channel_eof(channel) != 0 {
                 _ = try drain(0, into: &result.stdout)
                 _ = try drain(Int32(SSH_EXTENDED_DATA_STDERR), into: &result.stderr)

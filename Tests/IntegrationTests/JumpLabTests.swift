@@ -67,6 +67,32 @@ struct JumpLabTests {
         }
     }
 
+    /// A slow link to the jump host (its lab veth's queue lets 20 Mbit/s through from the
+    /// controller): the controller's socket fills, and libssh2 stops with packets half-sent,
+    /// in a session of its own and in the jump host's session under a tunnel. Bulk data
+    /// still goes both ways, byte for byte.
+    @Test func bulkDataOverASlowLink() async throws {
+        let veth = "pflab-mta26"
+        let slow = try runProcess("/usr/sbin/tc", ["qdisc", "replace", "dev", veth, "root", "tbf", "rate", "20mbit", "burst", "32kbit", "latency", "400ms"])
+        try #require(slow.status == 0, "tc: \(slow.stderr)")
+        defer { _ = try? runProcess("/usr/sbin/tc", ["qdisc", "del", "dev", veth, "root"]) }
+        let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_246_822_519 >> 11) }
+
+        let direct = try await Session.connect(try lab.endpoint("mta26"), options: lab.options())
+        let echoed = try await direct.exec("cat; echo done >&2", stdin: payload)
+        #expect(echoed.succeeded && echoed.stderrText == "done\n")
+        #expect(echoed.stdout == payload)
+        await direct.close()
+
+        try await withIsolatedTarget {
+            let session = try await Session.connect(try target(through: ["mta26"]), options: lab.options())
+            let echoed = try await session.exec("cat; echo done >&2", stdin: payload)
+            #expect(echoed.succeeded && echoed.stderrText == "done\n")
+            #expect(echoed.stdout == payload)
+            await session.close()
+        }
+    }
+
     @Test func twoJumpHostsInARow() async throws {
         try await withIsolatedTarget {
             let session = try await Session.connect(try target(through: ["mta3", "mta26"]), options: lab.options())
