@@ -244,6 +244,16 @@ public struct InstanceDrift: Sendable, Equatable {
         return order.compactMap { byName[$0] }.filter { !$0.isEmpty }
     }
 
+    /// The host's secondary instances that the playbook does not list, in start order. They
+    /// are not drift (run leaves them alone), but someone checking a host wants to know.
+    public static func unlisted(desired: [InstanceSpec], facts: HostFacts) -> [String] {
+        let listed = Set(desired.map(\.instance.configDirectory))
+        return facts.instances.compactMap { i in
+            guard let name = i.name, !listed.contains(i.configDirectory) else { return nil }
+            return name
+        }
+    }
+
     /// Whether a whole main.cf sets any parameter otherwise than the host's.
     private static func parametersDiffer(_ file: RenderedFile, before: InstanceFacts?) -> Bool {
         let old = (before?.parameters ?? [:]).filter { $0.key != "config_directory" }
@@ -273,14 +283,19 @@ public struct HostDrift: Sendable, Equatable {
     public var host: String
     /// The instances that differ; empty when in sync or not checked.
     public var instances: [InstanceDrift]
+    /// Secondary instances on the host that the playbook does not list: not drift (run
+    /// leaves them alone), listed for the reader.
+    public var unlisted: [String]
     /// Why it could not be checked.
     public var error: SSHError?
     public var connectAttempts: Int
     public var seconds: Double
 
-    public init(host: String, instances: [InstanceDrift] = [], error: SSHError? = nil, connectAttempts: Int = 1, seconds: Double = 0) {
+    public init(host: String, instances: [InstanceDrift] = [], unlisted: [String] = [], error: SSHError? = nil,
+                connectAttempts: Int = 1, seconds: Double = 0) {
         self.host = host
         self.instances = instances
+        self.unlisted = unlisted
         self.error = error
         self.connectAttempts = connectAttempts
         self.seconds = seconds
@@ -305,9 +320,10 @@ public func checkDrift(_ work: [HostWork], options: ConnectionOptions, forks: In
                                               queues: .only(HostPlan.queuesToCount(item.desired)))
             let changed = HostPlan.changedTables(item.files, facts: facts)
             let oldTables = changed.isEmpty ? [:] : try await readFiles(changed, on: session)
-            return InstanceDrift.compare(desired: item.desired, files: item.files, facts: facts, oldTables: oldTables)
+            return (InstanceDrift.compare(desired: item.desired, files: item.files, facts: facts, oldTables: oldTables),
+                    InstanceDrift.unlisted(desired: item.desired, facts: facts))
         }
-        return HostDrift(host: item.endpoint.name, instances: outcome.value ?? [], error: outcome.error,
+        return HostDrift(host: item.endpoint.name, instances: outcome.value?.0 ?? [], unlisted: outcome.value?.1 ?? [], error: outcome.error,
                          connectAttempts: outcome.attempts, seconds: (clock.now - start).seconds)
     }
 }

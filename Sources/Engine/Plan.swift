@@ -63,6 +63,7 @@ public struct HostPlan: Sendable {
     ///     caller wants per-key diffs (`--diff`); without it, table diffs say only "changed".
     public static func make(desired: [InstanceSpec], files: [RenderedFile], facts: HostFacts,
                             oldTables: [String: String] = [:]) -> HostPlan {
+        let files = keepingUnlisted(files, desired: desired, facts: facts)
         let lifecycleDesired = desired.map { LifecyclePlan.Desired($0.instance, present: $0.state == .present) }
         var refusals: [String] = []
         for spec in desired where spec.state == .absent && !spec.instance.isDefault {
@@ -80,6 +81,49 @@ public struct HostPlan: Sendable {
             instances.append(InstancePlan.make(spec.instance, files: mine, facts: facts, oldTables: oldTables))
         }
         return HostPlan(lifecycle: lifecycle, instances: instances, refusals: refusals)
+    }
+}
+
+extension HostPlan {
+    /// `files` with the default instance's `multi_instance_directories` keeping the host's
+    /// secondary instances that `desired` does not list (after the listed ones, in their
+    /// order). postfleet leaves such an instance alone; dropping it from that list would
+    /// make postmulti lose track of it, its files and queue left behind and unlisted.
+    static func keepingUnlisted(_ files: [RenderedFile], desired: [InstanceSpec], facts: HostFacts) -> [RenderedFile] {
+        let listed = Set(desired.map(\.instance.configDirectory))
+        let unlisted = facts.instances.filter { $0.name != nil && !listed.contains($0.configDirectory) }.map(\.configDirectory)
+        guard !unlisted.isEmpty else { return files }
+        // Where the playbook has no secondary instance, the default main.cf has none of
+        // postmulti's parameters: the host stays a multi-instance host.
+        let multiInstance: [PostconfEdit] = [.set(parameter: "multi_instance_wrapper", value: PostmultiOwnership.wrapper),
+                                             .set(parameter: "multi_instance_enable", value: "yes")]
+        func keeping(_ value: String?) -> String {
+            ((value?.split(separator: " ").map(String.init) ?? []) + unlisted).joined(separator: " ")
+        }
+        return files.map { file in
+            guard file.instance.isDefault else { return file }
+            switch file.kind {
+            case .mainCF:
+                var main = MainCF(file.text)
+                let current = main.value(of: "multi_instance_directories")
+                if current == nil { for edit in multiInstance { main.apply(edit) } }
+                main.set("multi_instance_directories", to: keeping(current))
+                return RenderedFile(path: file.path, contents: Array(main.text.utf8), mode: file.mode, instance: file.instance, kind: .mainCF)
+            case .mainCFEdits:
+                var edits = file.edits
+                if let i = edits.firstIndex(where: { if case .set("multi_instance_directories", _) = $0 { true } else { false } }),
+                   case let .set(_, value) = edits[i] {
+                    edits[i] = .set(parameter: "multi_instance_directories", value: keeping(value))
+                } else {
+                    edits += multiInstance + [.set(parameter: "multi_instance_directories", value: keeping(nil))]
+                }
+                let text = file.text + "# and the instances on this host that the playbook does not list\n"
+                return RenderedFile(path: file.path, contents: Array(text.utf8), mode: file.mode, instance: file.instance,
+                                    kind: .mainCFEdits, edits: edits)
+            default:
+                return file
+            }
+        }
     }
 }
 

@@ -67,6 +67,7 @@ public struct DriftReport: Sendable {
             if h.status == .drifted {
                 key += h.instances.map { "\($0.instance): \(Self.summary($0))" }
             }
+            if !h.unlisted.isEmpty { key.append("unlisted: \(h.unlisted)") }
             if let e = h.error { key.append("\(e.phase.rawValue): \(e.message)") }
             return key
         }, rank: { rank[$0.status]! })
@@ -83,6 +84,9 @@ public struct DriftReport: Sendable {
             let width = h.instances.map(\.instance.count).max() ?? 0
             for i in h.instances {
                 out += "  " + i.instance.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + Self.summary(i) + "\n"
+            }
+            if !h.unlisted.isEmpty {
+                out += "  not in the playbook (run leaves \(h.unlisted.count == 1 ? "it" : "them") alone): \(h.unlisted.joined(separator: ", "))\n"
             }
             if let e = h.error {
                 let attempts = h.connectAttempts > 1 ? " (after \(h.connectAttempts) attempts)" : ""
@@ -194,6 +198,7 @@ public struct DriftReport: Sendable {
     struct HostJSON: Encodable {
         var status: HostDrift.Status
         var instances: [String: InstanceJSON]
+        var unlisted: [String]
         var error: String?
         var phase: String?
         var connect_attempts: Int
@@ -203,13 +208,14 @@ public struct DriftReport: Sendable {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(status, forKey: .status)
             try c.encode(instances, forKey: .instances)
+            try c.encode(unlisted, forKey: .unlisted)
             try c.encode(error, forKey: .error)
             try c.encode(phase, forKey: .phase)
             try c.encode(connect_attempts, forKey: .connect_attempts)
             try c.encode(seconds, forKey: .seconds)
         }
 
-        enum CodingKeys: String, CodingKey { case status, instances, error, phase, connect_attempts, seconds }
+        enum CodingKeys: String, CodingKey { case status, instances, unlisted, error, phase, connect_attempts, seconds }
     }
 
     struct SummaryJSON: Encodable {
@@ -249,7 +255,7 @@ public struct DriftReport: Sendable {
         for h in hosts {
             out[h.host] = HostJSON(status: h.status,
                                    instances: Dictionary(h.instances.map { ($0.instance, Self.json($0)) }, uniquingKeysWith: { a, _ in a }),
-                                   error: h.error?.description, phase: h.error?.phase.rawValue,
+                                   unlisted: h.unlisted, error: h.error?.description, phase: h.error?.phase.rawValue,
                                    connect_attempts: h.connectAttempts, seconds: Self.round(h.seconds))
         }
         let doc = DocumentJSON(schema: Self.schema, playbook: playbook, hosts: out,

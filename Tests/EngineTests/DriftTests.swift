@@ -166,4 +166,32 @@ import Testing
         // Gone from the host: no drift. Instances the playbook does not mention are not compared.
         #expect(InstanceDrift.compare(desired: specs, files: [], facts: converged).isEmpty)
     }
+
+    /// A secondary instance the playbook does not list is not drift (run leaves it alone,
+    /// and keeps it in the default instance's multi_instance_directories, where postmulti
+    /// put it), but it is named; the default instance and the listed ones are not.
+    @Test func instancesThePlaybookDoesNotListAreNamedNotCounted() throws {
+        var facts = converged
+        facts.instances.append(InstanceFacts(name: "postfix-test", group: "lab", enabled: false, configDirectory: "/etc/postfix-test",
+                                             parameters: [:], running: false, masterPID: nil, services: []))
+        // The host as `postmulti -I postfix-test -e create` leaves it.
+        let mainCF = try rendered("/etc/postfix/main.cf")
+        var live = MainCF(mainCF.text)
+        let listed = try #require(live.value(of: "multi_instance_directories"))
+        live.set("multi_instance_directories", to: listed + " /etc/postfix-test")
+        facts.checksums[mainCF.path] = SHA256.hex(Array(live.text.utf8))
+        let index = try #require(facts.instances.firstIndex { $0.name == nil })
+        facts.instances[index].parameters["multi_instance_directories"] = listed + " /etc/postfix-test"
+
+        #expect(compare(facts).isEmpty)
+        #expect(InstanceDrift.unlisted(desired: desired, facts: facts) == ["postfix-test"])
+        #expect(InstanceDrift.unlisted(desired: desired, facts: converged).isEmpty)
+
+        // Dropped from the list by hand, it is drift: run would put it back.
+        facts.checksums[mainCF.path] = SHA256.hex(mainCF.contents)
+        facts.instances[index].parameters["multi_instance_directories"] = listed
+        let drift = compare(facts)
+        #expect(drift.map(\.instance) == ["default"])
+        #expect(drift.first?.entries.map(\.line) == ["~ multi_instance_directories = \(listed) -> \(listed) /etc/postfix-test"])
+    }
 }

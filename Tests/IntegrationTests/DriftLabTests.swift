@@ -141,5 +141,15 @@ struct DriftLabTests {
         let again = try postfleet("drift")
         #expect(again.status == 0, "\(again.stdout)")
         #expect(again.stdout.hasPrefix("mta24 (1): no drift\n"), "\(again.stdout)")
+
+        // An instance someone added by hand is named, and is not drift: run leaves it alone.
+        try behindItsBack("postmulti -I postfix-extra -G lab -e create")
+        let extra = try postfleet("drift")
+        #expect(extra.status == 0, "\(extra.stdout)")
+        #expect(extra.stdout.hasPrefix("mta24 (1): no drift\n  not in the playbook (run leaves it alone): postfix-extra\n"), "\(extra.stdout)")
+        // And run does leave it alone: postmulti still knows it.
+        let keep = try postfleet("run")
+        #expect(keep.status == 0 && keep.stdout.contains("1 ok, 0 changed"), "\(keep.stdout)\(keep.stderr)")
+        #expect(try await sh("postmulti -l -i postfix-extra").hasPrefix("postfix-extra"))
     }
 }

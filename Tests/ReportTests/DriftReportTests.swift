@@ -71,6 +71,25 @@ import Testing
         #expect(text == "mta[1-2] (2): no drift\n2 hosts: 2 in sync, 0 drifted, 0 failed, 0 unreachable in 0.25s\n")
     }
 
+    /// Instances the playbook does not list are named under their host, in the text and
+    /// the JSON, and are not drift: a host with nothing else is in sync, exit 0.
+    @Test func unlistedInstancesAreNamedNotCounted() throws {
+        let report = DriftReport(playbook: "p", hosts: [HostDrift(host: "mta1", unlisted: ["postfix-test", "postfix-old"]), HostDrift(host: "mta2")],
+                                 seconds: 0.5)
+        #expect(report.text == """
+            mta1 (1): no drift
+              not in the playbook (run leaves them alone): postfix-test, postfix-old
+            mta2 (1): no drift
+            2 hosts: 2 in sync, 0 drifted, 0 failed, 0 unreachable in 0.50s
+
+            """)
+        #expect(report.exitCode == 0)
+        let doc = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
+        let all = try #require(doc["hosts"] as? [String: [String: Any]])
+        #expect(all["mta1"]?["unlisted"] as? [String] == ["postfix-test", "postfix-old"])
+        #expect(all["mta2"]?["unlisted"] as? [String] == [])
+    }
+
     @Test func exitCodes() {
         let h = hosts
         func code(_ which: [Int]) -> Int32 { DriftReport(playbook: "p", hosts: which.map { h[$0] }, seconds: 0).exitCode }
