@@ -38,6 +38,13 @@ public struct ConnectionDefaults: Sendable {
         return "root"
     }
 
+    /// The ProxyCommand ssh_config gives `host` where the inventory names no jump host:
+    /// postfleet cannot run it (it speaks SSH itself), and connecting around it would not
+    /// be what the configuration says. nil when none applies.
+    public func unsupportedProxyCommand(for host: Host) -> String? {
+        host.proxyJump == nil ? sshConfig.settings(for: host.address).proxyCommand : nil
+    }
+
     /// `settings`' per-host run-wide settings, except those the command line gave.
     func apply(_ settings: SSHHostSettings, to endpoint: inout Endpoint) {
         endpoint.identitiesOnly = settings.identitiesOnly ?? false

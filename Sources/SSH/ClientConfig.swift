@@ -112,13 +112,17 @@ public struct SSHHostSettings: Sendable, Equatable {
     public var connectTimeout: Duration?
     /// The jump hosts, first hop first; nil: unset; `[]`: `ProxyJump none`.
     public var proxyJump: [JumpHost]?
+    /// A ProxyCommand that applies (not `none`), which postfleet cannot run: it speaks SSH
+    /// itself. As in `ssh`, the first of ProxyJump and ProxyCommand obtained wins.
+    public var proxyCommand: String?
 
     /// `true` when no IdentityFile at all applies: `ssh` then offers its default key files.
     public var usesDefaultIdentityFiles: Bool { identityFiles.isEmpty && !identityFileNone }
 
     public init(hostName: String? = nil, user: String? = nil, port: Int? = nil, identityFiles: [String] = [],
                 identityFileNone: Bool = false, identitiesOnly: Bool? = nil, userKnownHostsFiles: [String]? = nil,
-                strictHostKeyChecking: HostKeyPolicy? = nil, connectTimeout: Duration? = nil, proxyJump: [JumpHost]? = nil) {
+                strictHostKeyChecking: HostKeyPolicy? = nil, connectTimeout: Duration? = nil, proxyJump: [JumpHost]? = nil,
+                proxyCommand: String? = nil) {
         self.hostName = hostName
         self.user = user
         self.port = port
@@ -129,6 +133,7 @@ public struct SSHHostSettings: Sendable, Equatable {
         self.strictHostKeyChecking = strictHostKeyChecking
         self.connectTimeout = connectTimeout
         self.proxyJump = proxyJump
+        self.proxyCommand = proxyCommand
     }
 }
 
@@ -202,6 +207,8 @@ fileprivate enum ConfigDirective: Sendable {
     /// nil for `0`.
     case connectTimeout(Duration?)
     case proxyJump([JumpHost])
+    /// The command as written; `none` included.
+    case proxyCommand(String)
 }
 
 fileprivate struct SSHConfigHostPattern: Sendable {
@@ -245,7 +252,7 @@ private struct ConfigParser {
         "host": "Host", "match": "Match", "include": "Include", "hostname": "HostName", "user": "User",
         "port": "Port", "identityfile": "IdentityFile", "identitiesonly": "IdentitiesOnly",
         "userknownhostsfile": "UserKnownHostsFile", "stricthostkeychecking": "StrictHostKeyChecking",
-        "connecttimeout": "ConnectTimeout", "proxyjump": "ProxyJump",
+        "connecttimeout": "ConnectTimeout", "proxyjump": "ProxyJump", "proxycommand": "ProxyCommand",
     ]
 
     init(home: String, includeBase: String) {
@@ -365,6 +372,9 @@ private struct ConfigParser {
             return .connectTimeout(seconds == 0 ? nil : .seconds(seconds))
         case "ProxyJump":
             return .proxyJump(try ConfigValues.jumps(c.single(), c))
+        case "ProxyCommand":
+            // The rest of the line is the command, as in `ssh`.
+            return .proxyCommand(try c.atLeastOne().map(\.value).joined(separator: " "))
         default:
             return nil
         }
@@ -817,6 +827,9 @@ private struct ConfigEvaluation {
     var connectTimeoutSet = false
     var connectTimeout: Duration?
     var proxyJump: [JumpHost]?
+    /// Set once either of ProxyJump and ProxyCommand is obtained: the first one wins.
+    var proxySet = false
+    var proxyCommand: String?
 
     init(host: String, localUser: String) {
         self.host = host
@@ -864,7 +877,10 @@ private struct ConfigEvaluation {
                 connectTimeoutSet = true
                 connectTimeout = v
             }
-        case .proxyJump(let v): if proxyJump == nil { proxyJump = v }
+        case .proxyJump(let v):
+            if !proxySet { proxyJump = v; proxySet = true }
+        case .proxyCommand(let v):
+            if !proxySet { proxyCommand = v.lowercased() == "none" ? nil : v; proxySet = true }
         case .host, .match, .include: break
         }
     }
@@ -931,7 +947,8 @@ private struct ConfigEvaluation {
             hostName: hostName.map { SSHConfigPattern.expand($0, ["h": host]) },
             user: user, port: port, identityFiles: files, identityFileNone: identityFileNone,
             identitiesOnly: identitiesOnly, userKnownHostsFiles: userKnownHostsFiles?.map(expanded),
-            strictHostKeyChecking: strictHostKeyChecking, connectTimeout: connectTimeout, proxyJump: proxyJump)
+            strictHostKeyChecking: strictHostKeyChecking, connectTimeout: connectTimeout, proxyJump: proxyJump,
+            proxyCommand: proxyCommand)
     }
 }
 

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Inventory
 import Playbook
+import Report
 import SSH
 
 /// The options every command that contacts hosts shares.
@@ -87,9 +88,10 @@ struct ConnectionFlags: ParsableArguments {
         return Backoff()
     }
 
-    /// What the command line and ssh_config say where the inventory is silent. A mistake in
-    /// ssh_config is bad input (`FILE:LINE:COL: error: ...`); its warnings go to stderr.
-    func defaults() throws -> ConnectionDefaults {
+    /// What the command line and ssh_config say where the inventory is silent, for `hosts`.
+    /// A mistake in ssh_config is bad input (`FILE:LINE:COL: error: ...`), and so is a
+    /// ProxyCommand for one of `hosts`; its warnings go to stderr.
+    func defaults(for hosts: [InventoryHost]) throws -> ConnectionDefaults {
         var given: Set<ConnectionDefaults.RunSetting> = []
         if knownHosts != nil { given.insert(.knownHostsFile) }
         if hostKeyPolicy != nil { given.insert(.hostKeyPolicy) }
@@ -101,7 +103,12 @@ struct ConnectionFlags: ParsableArguments {
             throw BadInput(message: "\(error)")
         }
         for warning in config.warnings { FileHandle.standardError.write(Data("postfleet: \(warning)\n".utf8)) }
-        return ConnectionDefaults(user: user, identityFile: identity, become: become, sshConfig: config, commandLine: given)
+        let defaults = ConnectionDefaults(user: user, identityFile: identity, become: become, sshConfig: config, commandLine: given)
+        let proxied = hosts.compactMap { host in defaults.unsupportedProxyCommand(for: host).map { (host.name, $0) } }
+        if let (_, command) = proxied.first {
+            throw BadInput(message: "ssh_config gives \(HostSet.fold(proxied.map(\.0))) the ProxyCommand '\(command)', which postfleet cannot run (it speaks SSH itself, through libssh2): say the jump hosts with ProxyJump (or jump_host in the inventory), or 'ProxyCommand none' for these hosts")
+        }
+        return defaults
     }
 
     func forkCount(hosts: Int) -> Int { forks ?? max(1, min(hosts, 100)) }

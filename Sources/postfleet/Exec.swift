@@ -32,7 +32,7 @@ struct Exec: AsyncParsableCommand {
 
     func run() async throws {
         let hosts = try connection.selectedHosts().hosts
-        let defaults = try connection.defaults()
+        let defaults = try connection.defaults(for: hosts)
         let endpoints = hosts.map { Endpoint($0, defaults: defaults) }
         connection.warnIfUnchecked(endpoints)
         let clock = ContinuousClock()

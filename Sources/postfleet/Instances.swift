@@ -23,7 +23,7 @@ struct Instances: AsyncParsableCommand {
 
     func run() async throws {
         let hosts = try connection.selectedHosts().hosts
-        let defaults = try connection.defaults()
+        let defaults = try connection.defaults(for: hosts)
         let endpoints = hosts.map { Endpoint($0, defaults: defaults) }
         connection.warnIfUnchecked(endpoints)
         let found = await listInstances(on: endpoints, options: connection.connectionOptions,

@@ -12,7 +12,7 @@ extension ConnectionFlags {
     func playbookWork(_ path: String) throws -> (work: [HostWork], policy: Policy?) {
         let (inventory, hosts) = try selectedHosts()
         let playbook = try readInput { try Playbook.load(path: path) }
-        let defaults = try defaults()
+        let defaults = try defaults(for: hosts)
         var work: [HostWork] = []
         var policies: [Policy] = []
         for host in hosts {

@@ -72,7 +72,7 @@ struct PostmultiAction: AsyncParsableCommand {
         let hosts = try connection.selectedHosts().hosts
         let mark = SourceMark(file: "postfleet postmulti", line: 1, column: 1, sourceLine: command.commandLine)
         let task = PlayTask(name: command.commandLine, action: .postmulti(command), mark: mark)
-        let defaults = try connection.defaults()
+        let defaults = try connection.defaults(for: hosts)
         let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: defaults), desired: [], files: [], tasks: [task], health: gate) }
         connection.warnIfUnchecked(work.map(\.endpoint))
 

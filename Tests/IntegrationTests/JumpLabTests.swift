@@ -198,5 +198,13 @@ struct JumpLabTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("\(config):2:8: error: "), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
+
+        // A ProxyCommand, which postfleet cannot run, is refused rather than gone around.
+        try "Host 198.18.0.26\n  ProxyCommand ssh -W %h:%p bastion\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let proxied = try runProcess(binary, ["exec", "-i", lab.inventoryPath, "-l", "mta26", "-F", config, "--", "true"])
+        #expect(proxied.status == 1)
+        #expect(proxied.stderr.contains("ssh_config gives mta26 the ProxyCommand 'ssh -W %h:%p bastion', which postfleet cannot run"),
+                "\(proxied.stderr)")
+        #expect(proxied.stdout.isEmpty)
     }
 }

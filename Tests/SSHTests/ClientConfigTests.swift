@@ -363,6 +363,27 @@ import Testing
         #expect(JumpHost(user: "u", host: "2001:db8::1", port: 22).description == "u@[2001:db8::1]:22")
     }
 
+    /// As in `ssh`, the first of ProxyJump and ProxyCommand obtained wins; `ProxyCommand
+    /// none` is none.
+    @Test func proxyCommandAndProxyJumpExcludeEachOther() throws {
+        let c = try config([
+            "Host a",
+            "    ProxyCommand ssh -W %h:%p bastion",
+            "Host b",
+            "    ProxyCommand none",
+            "Host a b c",
+            "    ProxyJump jump9",
+            "Host c",
+            "    ProxyCommand nc %h %p",
+        ])
+        #expect(c.settings(for: "a").proxyCommand == "ssh -W %h:%p bastion")
+        #expect(c.settings(for: "a").proxyJump == nil)
+        #expect(c.settings(for: "b").proxyCommand == nil && c.settings(for: "b").proxyJump == nil)
+        #expect(c.settings(for: "c").proxyJump == [JumpHost(host: "jump9")])
+        #expect(c.settings(for: "c").proxyCommand == nil)
+        #expect(c.settings(for: "d").proxyCommand == nil)
+    }
+
     // MARK: Errors
 
     @Test func everyErrorPointsAtTheOffendingWord() {
