@@ -10,33 +10,11 @@ import Testing
 struct AccessLabTests {
     let lab = Lab.current!
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var binary: String { Lab.binary }
 
-    var binary: String {
-        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? Self.repository.appendingPathComponent(".build/debug/postfleet").path
-    }
+    var playbook: String { Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
 
-    var playbook: String { Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
-
-    /// `scripts/lab ARGS` with the lab's directory; must exit 0. Returns what it printed.
-    @discardableResult
-    func labScript(_ arguments: [String]) throws -> String {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-access-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, arguments[0], "--dir", lab.directory]
-                                      + arguments.dropFirst(), log: log, seconds: 60)
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        try #require(status == 0, "scripts/lab \(arguments.joined(separator: " ")): \(output)")
-        return output
-    }
-
-    /// A shell command as root on `host`, through `scripts/lab exec` (not over SSH, so that
-    /// the host's sshd log shows only postfleet's logins); returns its output.
-    @discardableResult
-    func onHost(_ host: String, _ command: String) throws -> String {
-        try labScript(["exec", host, "--", "sh", "-c", command])
-    }
+    func onHost(_ host: String, _ command: String) throws -> String { try lab.onHost(host, command) }
 
     /// An inventory of mta25 alone, logging in as `user`, with the lab's variables.
     func inventory(in dir: URL, user: String, hostVars: [String] = []) throws -> String {
@@ -62,7 +40,7 @@ struct AccessLabTests {
     /// Two logins on mta25 with the lab key: `pfadmin`, who may run anything as root through
     /// sudo without a password, and `pfpw`, whose sudo asks for one.
     func addSudoUsers() throws {
-        try onHost("mta25", """
+        try lab.onHost("mta25", """
             set -e
             mkdir -p /var/lib/pflab-home
             for u in pfadmin pfpw; do
@@ -82,8 +60,8 @@ struct AccessLabTests {
     }
 
     @Test func anOrdinaryLoginWithSudoRightsConvergesTheHost() async throws {
-        try labScript(["reset", "mta25"])
-        defer { try? labScript(["reset", "mta25"]) }
+        try lab.script(["reset", "mta25"])
+        defer { try? lab.script(["reset", "mta25"]) }
         try addSudoUsers()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -112,8 +90,8 @@ struct AccessLabTests {
     }
 
     @Test func sudoThatWantsAPasswordFailsBeforeAnyChange() async throws {
-        try labScript(["reset", "mta25"])
-        defer { try? labScript(["reset", "mta25"]) }
+        try lab.script(["reset", "mta25"])
+        defer { try? lab.script(["reset", "mta25"]) }
         try addSudoUsers()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }

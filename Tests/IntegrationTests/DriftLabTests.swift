@@ -14,33 +14,18 @@ struct DriftLabTests {
     let lab = Lab.current!
     let host = "mta24"
 
-    static var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    var binary: String { Lab.binary }
 
-    var binary: String {
-        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? Self.repository.appendingPathComponent(".build/debug/postfleet").path
-    }
-
-    var playbook: String { Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
+    var playbook: String { Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
 
     func postfleet(_ command: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
         try runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
                        seconds: 180)
     }
 
-    /// `scripts/lab SUBCOMMAND ... ` with the lab's directory; fails the test unless it exits 0.
-    func labScript(_ arguments: [String]) throws {
-        let script = Self.repository.appendingPathComponent("scripts/lab").path
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-drift-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try runUnblocked([script, arguments[0], "--dir", lab.directory] + arguments.dropFirst(), log: log)
-        try #require(status == 0, "scripts/lab \(arguments.joined(separator: " ")): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-    }
-
     /// Runs a shell command as root on the host through `scripts/lab exec`: not through postfleet.
     func behindItsBack(_ command: String) throws {
-        try labScript(["exec", host, "--", "sh", "-c", command])
+        try lab.onHost(host, command)
     }
 
     /// A command's stdout on the host, over SSH; fails the test on a non-zero exit.
@@ -72,8 +57,8 @@ struct DriftLabTests {
     }
 
     @Test func driftNamesWhatChangedBehindPostfleetsBackAndChangesNothing() async throws {
-        try labScript(["reset", host])
-        defer { try? labScript(["reset", host]) }
+        try lab.script(["reset", host])
+        defer { try? lab.script(["reset", host]) }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
 

@@ -10,18 +10,6 @@ import Testing
 struct JumpLabTests {
     let lab = Lab.current!
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// Runs `script` in `host`'s network namespace; it must succeed.
-    func inNamespace(_ host: String, _ script: String) throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-ns-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, "exec", "--dir", lab.directory,
-                                       host, "--", "sh", "-c", script], log: log, seconds: 30)
-        try #require(status == 0, "\(host): \(script): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-    }
-
     static let isolate = """
         nft add table inet pfjump && nft add chain inet pfjump input '{ type filter hook input priority 0; }' && \
         nft add rule inet pfjump input ip saddr 198.18.0.254 drop
@@ -30,9 +18,9 @@ struct JumpLabTests {
 
     /// Cuts mta27 off from the controller for the length of `body`.
     func withIsolatedTarget<T>(_ body: () async throws -> T) async throws -> T {
-        try inNamespace("mta27", Self.open)
-        try inNamespace("mta27", Self.isolate)
-        defer { try? inNamespace("mta27", Self.open) }
+        try lab.onHost("mta27", Self.open)
+        try lab.onHost("mta27", Self.isolate)
+        defer { try? lab.onHost("mta27", Self.open) }
         return try await body()
     }
 
@@ -134,9 +122,7 @@ struct JumpLabTests {
                 "\(String(describing: error))")
     }
 
-    var binary: String {
-        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? Self.repository.appendingPathComponent(".build/debug/postfleet").path
-    }
+    var binary: String { Lab.binary }
 
     /// Through the command line, with an ssh_config (-F) that names the host by an alias,
     /// says how to reach it (HostName, User, IdentityFile, IdentitiesOnly, a known_hosts file

@@ -63,6 +63,38 @@ struct Lab: Sendable {
     }
 }
 
+extension Lab {
+    /// The repository, for its scripts and playbooks.
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The postfleet under test: `POSTFLEET_BIN`, else the debug build.
+    static var binary: String {
+        ProcessInfo.processInfo.environment["POSTFLEET_BIN"] ?? repository.appendingPathComponent(".build/debug/postfleet").path
+    }
+
+    /// `scripts/lab ARGS` with this lab's directory (`reset mta24`, `exec ...`); it must exit
+    /// 0. Returns what it printed (stdout and stderr).
+    @discardableResult
+    func script(_ arguments: [String], seconds: Double = 60) throws -> String {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-lab-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, arguments[0], "--dir", directory]
+                                      + arguments.dropFirst(), log: log, seconds: seconds)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        try #require(status == 0, "scripts/lab \(arguments.joined(separator: " ")): \(output)")
+        return output
+    }
+
+    /// A shell command as root on `host`, inside its namespaces (`scripts/lab exec`), not
+    /// over SSH: behind postfleet's back, and absent from the host's sshd log. It must exit
+    /// 0; returns what it printed.
+    @discardableResult
+    func onHost(_ host: String, _ command: String) throws -> String {
+        try script(["exec", host, "--", "sh", "-c", command])
+    }
+}
+
 /// Fails the run when the lab was required and is not there, so CI cannot pass by skipping.
 @Suite struct LabPresence {
     @Test func labIsUpWhenRequired() {
