@@ -37,23 +37,6 @@ struct AccessLabTests {
         return path
     }
 
-    /// Two logins on mta25 with the lab key: `pfadmin`, who may run anything as root through
-    /// sudo without a password, and `pfpw`, whose sudo asks for one.
-    func addSudoUsers() throws {
-        try lab.onHost("mta25", """
-            set -e
-            mkdir -p /var/lib/pflab-home
-            for u in pfadmin pfpw; do
-              useradd -m -d /var/lib/pflab-home/$u -s /bin/bash $u
-              usermod -p '*' $u  # no password, but not locked: sshd lets the key in
-              install -d -m 0700 -o $u -g $u /var/lib/pflab-home/$u/.ssh
-              install -m 0600 -o $u -g $u \(lab.key).pub /var/lib/pflab-home/$u/.ssh/authorized_keys
-            done
-            printf '%s\\n' 'pfadmin ALL=(ALL) NOPASSWD: ALL' 'pfpw ALL=(ALL) ALL' >/etc/sudoers.d/pflab
-            chmod 0440 /etc/sudoers.d/pflab
-            """)
-    }
-
     /// Every configuration file's checksum and `postmulti -l`: what "nothing changed" means.
     func snapshot() throws -> String {
         try onHost("mta25", "cd /etc && find postfix* -type f -exec sha256sum {} + | sort; postmulti -l")
@@ -62,7 +45,7 @@ struct AccessLabTests {
     @Test func anOrdinaryLoginWithSudoRightsConvergesTheHost() async throws {
         try lab.script(["reset", "mta25"])
         defer { try? lab.script(["reset", "mta25"]) }
-        try addSudoUsers()
+        try lab.addSudoUsers(on: "mta25")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let inventory = try inventory(in: scratch, user: "pfadmin")
@@ -92,7 +75,7 @@ struct AccessLabTests {
     @Test func sudoThatWantsAPasswordFailsBeforeAnyChange() async throws {
         try lab.script(["reset", "mta25"])
         defer { try? lab.script(["reset", "mta25"]) }
-        try addSudoUsers()
+        try lab.addSudoUsers(on: "mta25")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let inventory = try inventory(in: scratch, user: "pfpw")

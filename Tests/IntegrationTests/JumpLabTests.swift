@@ -174,6 +174,62 @@ struct JumpLabTests {
         }
     }
 
+    /// Production access as a whole: mta27 answers only its bastion (mta26, entered as root),
+    /// and on mta27 postfleet logs in as an ordinary user with sudo rights. A rollout of the
+    /// border cluster converges it, `instances` and `drift` read it back, all through the
+    /// bastion and sudo; sshd on mta27 saw only the ordinary user, coming from the bastion.
+    @Test func aRolloutThroughABastionAsAnOrdinaryUserWithSudo() async throws {
+        try lab.script(["reset", "mta27"])
+        defer { try? lab.script(["reset", "mta27"]) }
+        try lab.addSudoUsers(on: "mta27")
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inventory = scratch.appendingPathComponent("inventory.yml").path
+        try """
+            all:
+              vars:
+                ansible_ssh_private_key_file: \(lab.key)
+                domain: example.com
+                admin: mtaadmin
+                mailhub: mailhub.example.com
+              children:
+                border:
+                  hosts:
+                    mta27:
+                      ansible_host: 198.18.0.27
+                      ansible_user: pfadmin
+                      ansible_become: true
+                      jump_host: root@198.18.0.26
+            """.write(toFile: inventory, atomically: true, encoding: .utf8)
+        let playbook = Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path
+        let common = ["-i", inventory, "--known-hosts", lab.knownHosts, "-F", "none"]
+
+        try await withIsolatedTarget {
+            let run = try runProcess(binary, ["run", playbook] + common, seconds: 240)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("1 changed"), "\(run.stdout)")
+
+            let listing = try lab.onHost("mta27", "postmulti -l")
+            #expect(listing.contains("postfix-out     mta             y") && listing.contains("postfix-in      mta             y"),
+                    "\(listing)")
+            let owner = try lab.onHost("mta27", "stat -c %U /etc/postfix-in/main.cf")
+            #expect(owner == "root\n")
+
+            let instances = try runProcess(binary, ["instances"] + common)
+            #expect(instances.status == 0, "\(instances.stdout)\(instances.stderr)")
+            let inRow = instances.stdout.split(separator: "\n").first { $0.hasPrefix("mta27  postfix-in ") }
+            #expect(inRow?.split(separator: " ", omittingEmptySubsequences: true).prefix(5) == ["mta27", "postfix-in", "mta", "yes", "yes"],
+                    "\(instances.stdout)")
+
+            let drift = try runProcess(binary, ["drift", playbook] + common, seconds: 120)
+            #expect(drift.status == 0 && drift.stdout.hasPrefix("mta27 (1): no drift\n"), "\(drift.stdout)\(drift.stderr)")
+
+            let log = try lab.onHost("mta27", "cat /var/log/sshd.log")
+            #expect(log.contains("Accepted publickey for pfadmin from 198.18.0.26 "), "\(log)")
+            #expect(!log.contains("Accepted publickey for root"), "postfleet logged in to mta27 as root")
+        }
+    }
+
     /// A mistake in ssh_config is bad input: its file, line and column, and no host contacted.
     @Test func aMistakeInSSHConfigIsBadInput() throws {
         let scratch = try Lab.scratch()

@@ -95,6 +95,26 @@ extension Lab {
     }
 }
 
+extension Lab {
+    /// Two logins on `host` with the lab key: `pfadmin`, who may run anything as root through
+    /// sudo without a password, and `pfpw`, whose sudo asks for one. `scripts/lab reset`
+    /// takes them away again.
+    func addSudoUsers(on host: String) throws {
+        try onHost(host, """
+            set -e
+            mkdir -p /var/lib/pflab-home
+            for u in pfadmin pfpw; do
+              useradd -m -d /var/lib/pflab-home/$u -s /bin/bash $u
+              usermod -p '*' $u  # no password, but not locked: sshd lets the key in
+              install -d -m 0700 -o $u -g $u /var/lib/pflab-home/$u/.ssh
+              install -m 0600 -o $u -g $u \(key).pub /var/lib/pflab-home/$u/.ssh/authorized_keys
+            done
+            printf '%s\\n' 'pfadmin ALL=(ALL) NOPASSWD: ALL' 'pfpw ALL=(ALL) ALL' >/etc/sudoers.d/pflab
+            chmod 0440 /etc/sudoers.d/pflab
+            """)
+    }
+}
+
 /// Fails the run when the lab was required and is not there, so CI cannot pass by skipping.
 @Suite struct LabPresence {
     @Test func labIsUpWhenRequired() {
