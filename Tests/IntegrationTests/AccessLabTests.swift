@@ -16,25 +16,9 @@ struct AccessLabTests {
 
     func onHost(_ host: String, _ command: String) throws -> String { try lab.onHost(host, command) }
 
-    /// An inventory of mta25 alone, logging in as `user`, with the lab's variables.
+    /// An inventory of mta25 alone, logging in as `user`.
     func inventory(in dir: URL, user: String, hostVars: [String] = []) throws -> String {
-        let path = dir.appendingPathComponent("inventory.yml").path
-        try """
-            all:
-              vars:
-                ansible_ssh_private_key_file: \(lab.key)
-                domain: example.com
-                admin: mtaadmin
-                mailhub: mailhub.example.com
-              children:
-                border:
-                  hosts:
-                    mta25:
-                      ansible_host: 198.18.0.25
-                      ansible_user: \(user)
-            \(hostVars.map { "          \($0)\n" }.joined())
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try lab.borderInventory(in: dir, host: "mta25", user: user, hostVars: hostVars)
     }
 
     /// Every configuration file's checksum and `postmulti -l`: what "nothing changed" means.

@@ -184,23 +184,8 @@ struct JumpLabTests {
         try lab.addSudoUsers(on: "mta27")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let inventory = scratch.appendingPathComponent("inventory.yml").path
-        try """
-            all:
-              vars:
-                ansible_ssh_private_key_file: \(lab.key)
-                domain: example.com
-                admin: mtaadmin
-                mailhub: mailhub.example.com
-              children:
-                border:
-                  hosts:
-                    mta27:
-                      ansible_host: 198.18.0.27
-                      ansible_user: pfadmin
-                      ansible_become: true
-                      jump_host: root@198.18.0.26
-            """.write(toFile: inventory, atomically: true, encoding: .utf8)
+        let inventory = try lab.borderInventory(in: scratch, host: "mta27", user: "pfadmin",
+                                                hostVars: ["ansible_become: true", "jump_host: root@198.18.0.26"])
         let playbook = Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path
         let common = ["-i", inventory, "--known-hosts", lab.knownHosts, "-F", "none"]
 

@@ -96,6 +96,29 @@ extension Lab {
 }
 
 extension Lab {
+    /// An inventory of `host` alone in group border, at its lab address, logging in as
+    /// `user` with the lab key, with the variables the border-cluster playbook needs and
+    /// `hostVars` (`"ansible_become: true"`); returns its path.
+    func borderInventory(in dir: URL, host: String, user: String, hostVars: [String] = []) throws -> String {
+        let path = dir.appendingPathComponent("inventory.yml").path
+        try """
+            all:
+              vars:
+                ansible_ssh_private_key_file: \(key)
+                domain: example.com
+                admin: mtaadmin
+                mailhub: mailhub.example.com
+              children:
+                border:
+                  hosts:
+                    \(host):
+                      ansible_host: \(try endpoint(host).address)
+                      ansible_user: \(user)
+            \(hostVars.map { "          \($0)\n" }.joined())
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Two logins on `host` with the lab key: `pfadmin`, who may run anything as root through
     /// sudo without a password, and `pfpw`, whose sudo asks for one. `scripts/lab reset`
     /// takes them away again.
