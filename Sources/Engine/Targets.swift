@@ -12,7 +12,7 @@ public struct ConnectionDefaults: Sendable {
     /// `--become`: used where neither the inventory (`ansible_become`) nor the play says.
     public var become: Bool
     /// `~/.ssh/config` (or `-F FILE`): per host `HostName`, `User`, `Port`, `IdentityFile`,
-    /// `IdentitiesOnly`, `UserKnownHostsFile`, `StrictHostKeyChecking`, `ConnectTimeout`,
+    /// `IdentitiesOnly`, `UserKnownHostsFile`, `GlobalKnownHostsFile`, `StrictHostKeyChecking`, `ConnectTimeout`,
     /// `ProxyJump`, where the inventory and the command line say nothing.
     public var sshConfig: SSHClientConfig
     /// The run-wide settings the command line gave explicitly; ssh_config does not override them.
@@ -48,7 +48,8 @@ public struct ConnectionDefaults: Sendable {
     /// `settings`' per-host run-wide settings, except those the command line gave.
     func apply(_ settings: SSHHostSettings, to endpoint: inout Endpoint) {
         endpoint.identitiesOnly = settings.identitiesOnly ?? false
-        if !commandLine.contains(.knownHostsFile) { endpoint.knownHostsFile = settings.userKnownHostsFiles?.first }
+        if !commandLine.contains(.knownHostsFile) { endpoint.knownHostsFiles = settings.userKnownHostsFiles }
+        endpoint.globalKnownHostsFiles = settings.globalKnownHostsFiles
         if !commandLine.contains(.hostKeyPolicy) { endpoint.hostKeyPolicy = settings.strictHostKeyChecking }
         if !commandLine.contains(.connectTimeout) { endpoint.connectTimeout = settings.connectTimeout }
     }

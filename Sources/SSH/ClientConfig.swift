@@ -2,7 +2,8 @@ import Glibc
 
 // An OpenSSH client configuration reader: ssh_config(5) as OpenSSH 9's `ssh` reads it, for the
 // keywords postfleet uses (Host, Match, Include, HostName, User, Port, IdentityFile,
-// IdentitiesOnly, UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout, ProxyJump).
+// IdentitiesOnly, UserKnownHostsFile, GlobalKnownHostsFile, StrictHostKeyChecking, ConnectTimeout,
+// ProxyJump).
 // Every other keyword is accepted and ignored. Pure logic: nothing here touches the network.
 //
 // Reading happens in two steps, as in `ssh`:
@@ -106,6 +107,8 @@ public struct SSHHostSettings: Sendable, Equatable {
     public var identitiesOnly: Bool?
     /// UserKnownHostsFile, expanded as ``identityFiles``; `none` gives `[]`.
     public var userKnownHostsFiles: [String]?
+    /// GlobalKnownHostsFile, likewise.
+    public var globalKnownHostsFiles: [String]?
     /// `yes` and `ask` give `.strict` (nobody is asked), `accept-new` `.acceptNew`, `no` and `off` `.off`.
     public var strictHostKeyChecking: HostKeyPolicy?
     /// nil also for `ConnectTimeout 0`, which tells `ssh` to use no timeout of its own.
@@ -121,6 +124,7 @@ public struct SSHHostSettings: Sendable, Equatable {
 
     public init(hostName: String? = nil, user: String? = nil, port: Int? = nil, identityFiles: [String] = [],
                 identityFileNone: Bool = false, identitiesOnly: Bool? = nil, userKnownHostsFiles: [String]? = nil,
+                globalKnownHostsFiles: [String]? = nil,
                 strictHostKeyChecking: HostKeyPolicy? = nil, connectTimeout: Duration? = nil, proxyJump: [JumpHost]? = nil,
                 proxyCommand: String? = nil) {
         self.hostName = hostName
@@ -130,6 +134,7 @@ public struct SSHHostSettings: Sendable, Equatable {
         self.identityFileNone = identityFileNone
         self.identitiesOnly = identitiesOnly
         self.userKnownHostsFiles = userKnownHostsFiles
+        self.globalKnownHostsFiles = globalKnownHostsFiles
         self.strictHostKeyChecking = strictHostKeyChecking
         self.connectTimeout = connectTimeout
         self.proxyJump = proxyJump
@@ -203,6 +208,8 @@ fileprivate enum ConfigDirective: Sendable {
     case identitiesOnly(Bool)
     /// As written; `[]` for `none`.
     case userKnownHostsFiles([String])
+    /// As written; `[]` for `none`.
+    case globalKnownHostsFiles([String])
     case strictHostKeyChecking(HostKeyPolicy)
     /// nil for `0`.
     case connectTimeout(Duration?)
@@ -251,7 +258,8 @@ private struct ConfigParser {
     static let keywords: [String: String] = [
         "host": "Host", "match": "Match", "include": "Include", "hostname": "HostName", "user": "User",
         "port": "Port", "identityfile": "IdentityFile", "identitiesonly": "IdentitiesOnly",
-        "userknownhostsfile": "UserKnownHostsFile", "stricthostkeychecking": "StrictHostKeyChecking",
+        "userknownhostsfile": "UserKnownHostsFile", "globalknownhostsfile": "GlobalKnownHostsFile",
+        "stricthostkeychecking": "StrictHostKeyChecking",
         "connecttimeout": "ConnectTimeout", "proxyjump": "ProxyJump", "proxycommand": "ProxyCommand",
     ]
 
@@ -346,15 +354,9 @@ private struct ConfigParser {
             default: throw c.error(w, "bad IdentitiesOnly '\(w.value)' (expected yes or no)")
             }
         case "UserKnownHostsFile":
-            let words = try c.atLeastOne()
-            if let none = words.firstIndex(where: { $0.value.lowercased() == "none" }) {
-                guard words.count == 1 else {
-                    throw c.error(words[none == 0 ? 1 : none], "'none' must be the only argument of UserKnownHostsFile")
-                }
-                return .userKnownHostsFiles([])
-            }
-            for w in words { try checkFileTokens(c, w) }
-            return .userKnownHostsFiles(words.map(\.value))
+            return .userKnownHostsFiles(try knownHostsFiles(c))
+        case "GlobalKnownHostsFile":
+            return .globalKnownHostsFiles(try knownHostsFiles(c))
         case "StrictHostKeyChecking":
             let w = try c.single()
             switch w.value.lowercased() {
@@ -378,6 +380,19 @@ private struct ConfigParser {
         default:
             return nil
         }
+    }
+
+    /// The files of a UserKnownHostsFile or GlobalKnownHostsFile line; `[]` for `none`.
+    private mutating func knownHostsFiles(_ c: LineContext) throws(ClientConfigError) -> [String] {
+        let words = try c.atLeastOne()
+        if let none = words.firstIndex(where: { $0.value.lowercased() == "none" }) {
+            guard words.count == 1 else {
+                throw c.error(words[none == 0 ? 1 : none], "'none' must be the only argument of \(c.name)")
+            }
+            return []
+        }
+        for w in words { try checkFileTokens(c, w) }
+        return words.map(\.value)
     }
 
     /// `ssh` lets the tokens of TOKENS through in file names; %C and %j are valid but not
@@ -823,6 +838,7 @@ private struct ConfigEvaluation {
     var identityFileNone = false
     var identitiesOnly: Bool?
     var userKnownHostsFiles: [String]?
+    var globalKnownHostsFiles: [String]?
     var strictHostKeyChecking: HostKeyPolicy?
     var connectTimeoutSet = false
     var connectTimeout: Duration?
@@ -871,6 +887,7 @@ private struct ConfigEvaluation {
             }
         case .identitiesOnly(let v): if identitiesOnly == nil { identitiesOnly = v }
         case .userKnownHostsFiles(let v): if userKnownHostsFiles == nil { userKnownHostsFiles = v }
+        case .globalKnownHostsFiles(let v): if globalKnownHostsFiles == nil { globalKnownHostsFiles = v }
         case .strictHostKeyChecking(let v): if strictHostKeyChecking == nil { strictHostKeyChecking = v }
         case .connectTimeout(let v):
             if !connectTimeoutSet {
@@ -947,6 +964,7 @@ private struct ConfigEvaluation {
             hostName: hostName.map { SSHConfigPattern.expand($0, ["h": host]) },
             user: user, port: port, identityFiles: files, identityFileNone: identityFileNone,
             identitiesOnly: identitiesOnly, userKnownHostsFiles: userKnownHostsFiles?.map(expanded),
+            globalKnownHostsFiles: globalKnownHostsFiles?.map(expanded),
             strictHostKeyChecking: strictHostKeyChecking, connectTimeout: connectTimeout, proxyJump: proxyJump,
             proxyCommand: proxyCommand)
     }

@@ -15,7 +15,10 @@ public struct Endpoint: Sendable, Hashable {
     /// Run every command through `sudo -n` as this user (Ansible's `become`); nil: as `user`.
     public var become: Become?
     /// Where this host's settings differ from the run's (from ssh_config): nil keeps the run's.
-    public var knownHostsFile: String?
+    /// `UserKnownHostsFile`: checked first, the first file records new keys (`[]`: none).
+    public var knownHostsFiles: [String]?
+    /// `GlobalKnownHostsFile`.
+    public var globalKnownHostsFiles: [String]?
     public var hostKeyPolicy: HostKeyPolicy?
     public var connectTimeout: Duration?
     /// OpenSSH's `IdentitiesOnly yes`: offer only the key files, not the agent's keys.
@@ -30,7 +33,8 @@ public struct Endpoint: Sendable, Hashable {
         self.identityFiles = identityFiles
         self.jumpHosts = jumpHosts
         self.become = become
-        self.knownHostsFile = nil
+        self.knownHostsFiles = nil
+        self.globalKnownHostsFiles = nil
         self.hostKeyPolicy = nil
         self.connectTimeout = nil
         self.identitiesOnly = false
@@ -66,8 +70,12 @@ public struct ConnectionOptions: Sendable {
     public var commandTimeout: Duration? = nil
     /// Interval of SSH keepalives while a command runs.
     public var keepaliveInterval: Duration = .seconds(15)
-    /// The known_hosts file to check host keys against and, under `accept-new`, to record them in.
-    public var knownHostsFile: String
+    /// The user's known_hosts files, as OpenSSH's UserKnownHostsFile: host keys are checked
+    /// against them and ``globalKnownHostsFiles``, and under `accept-new` a new key is recorded
+    /// in the first. `[]`: none (a new key cannot be recorded).
+    public var knownHostsFiles: [String]
+    /// The machine's known_hosts files, as OpenSSH's GlobalKnownHostsFile: checked, never written.
+    public var globalKnownHostsFiles: [String] = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]
     public var hostKeyPolicy: HostKeyPolicy = .strict
     /// Offer the keys of the agent at `agentSocket` before any key file.
     public var useAgent: Bool = true
@@ -79,16 +87,19 @@ public struct ConnectionOptions: Sendable {
     /// These options with `endpoint`'s own settings (from ssh_config) put in.
     public func applying(_ endpoint: Endpoint) -> ConnectionOptions {
         var options = self
-        if let file = endpoint.knownHostsFile { options.knownHostsFile = file }
+        if let files = endpoint.knownHostsFiles { options.knownHostsFiles = files }
+        if let files = endpoint.globalKnownHostsFiles { options.globalKnownHostsFiles = files }
         if let policy = endpoint.hostKeyPolicy { options.hostKeyPolicy = policy }
         if let timeout = endpoint.connectTimeout { options.connectTimeout = timeout }
         if endpoint.identitiesOnly { options.useAgent = false }
         return options
     }
 
+    /// `knownHostsFile` (`--known-hosts`) replaces the user's files, ~/.ssh/known_hosts and
+    /// ~/.ssh/known_hosts2; the machine's are read either way, as with `ssh -o UserKnownHostsFile=`.
     public init(knownHostsFile: String? = nil, home: String? = nil) {
         let home = home ?? Environment.home
-        self.knownHostsFile = knownHostsFile ?? "\(home)/.ssh/known_hosts"
+        self.knownHostsFiles = knownHostsFile.map { [$0] } ?? ["\(home)/.ssh/known_hosts", "\(home)/.ssh/known_hosts2"]
         self.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
     }
 }

@@ -165,6 +165,52 @@ final class KnownHosts {
     }
 }
 
+/// Every known_hosts file `ssh` reads for a host, in its order: the user's
+/// (UserKnownHostsFile), then the machine's (GlobalKnownHostsFile). As in `ssh`, a key that
+/// any file holds for the host is accepted, unless one marks it `@revoked`; otherwise a file
+/// holding another key of that type for the host makes it a changed key.
+struct KnownHostsFiles {
+    let files: [KnownHosts]
+    /// Where `accept-new` records a new key: the user's first file, if there is one.
+    let recordPath: String?
+
+    init(session: OpaquePointer, user: [String], global: [String]) throws(KnownHostsError) {
+        var files: [KnownHosts] = []
+        for path in user + global where !files.contains(where: { $0.path == path }) {
+            files.append(try KnownHosts(session: session, path: path))
+        }
+        self.files = files
+        recordPath = user.first
+    }
+
+    /// The verdict, and the file that gave it (nil for `notFound`).
+    func check(address: String, port: Int, key: HostKey) -> (verdict: KnownHosts.Verdict, path: String?) {
+        let verdicts = files.map { ($0.check(address: address, port: port, key: key), $0.path) }
+        for wanted in [KnownHosts.Verdict.revoked, .match, .mismatch] {
+            if let found = verdicts.first(where: { $0.0 == wanted }) { return (wanted, found.1) }
+        }
+        return (.notFound, nil)
+    }
+
+    /// The host key algorithms any file holds a key of for the host, first file first.
+    func knownAlgorithms(address: String, port: Int) -> [String] {
+        var algorithms: [String] = []
+        for file in files {
+            for a in file.knownAlgorithms(address: address, port: port) where !algorithms.contains(a) { algorithms.append(a) }
+        }
+        return algorithms
+    }
+
+    /// That no file holds a key of `algorithm` for the host, as a clause.
+    func holdNoKey(_ algorithm: String) -> String {
+        switch files.count {
+        case 0: "no known_hosts file is read (UserKnownHostsFile and GlobalKnownHostsFile are none)"
+        case 1: "\(files[0].path) holds no \(algorithm) key for it"
+        default: "none of \(files.map(\.path).joined(separator: ", ")) holds a \(algorithm) key for it"
+        }
+    }
+}
+
 enum KnownHostsError: Error {
     case unreadable(String)
     case unwritable(String)

@@ -136,12 +136,12 @@ public final class Session: @unchecked Sendable {
     private func handshake() async throws {
         let raw = try live(.handshake)
         libssh2_session_set_blocking(raw, 0)
-        let known: KnownHosts?
+        let known: KnownHostsFiles?
         if options.hostKeyPolicy == .off {
             known = nil
         } else {
             do {
-                known = try KnownHosts(session: raw, path: options.knownHostsFile)
+                known = try KnownHostsFiles(session: raw, user: options.knownHostsFiles, global: options.globalKnownHostsFiles)
             } catch {
                 throw failure(.hostKey, .knownHostsUnreadable, error.message)
             }
@@ -171,7 +171,7 @@ public final class Session: @unchecked Sendable {
         "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
     ]
 
-    private func verifyHostKey(_ raw: OpaquePointer, _ known: KnownHosts?) throws {
+    private func verifyHostKey(_ raw: OpaquePointer, _ known: KnownHostsFiles?) throws {
         var length = 0
         var type: Int32 = 0
         guard let keyPointer = libssh2_session_hostkey(raw, &length, &type) else {
@@ -186,26 +186,32 @@ public final class Session: @unchecked Sendable {
         hostKeyFingerprint = "\(key.algorithm) \(key.fingerprint)"
         guard let known else { return }  // policy off: the caller has warned
 
-        var verdict = known.check(address: endpoint.address, port: endpoint.port, key: key)
+        var (verdict, file) = known.check(address: endpoint.address, port: endpoint.port, key: key)
+        let name = KnownHosts.entryName(address: endpoint.address, port: endpoint.port)
         if verdict == .notFound && options.hostKeyPolicy == .acceptNew {
+            guard let path = known.recordPath else {
+                throw failure(.hostKey, .hostKeyUnknown,
+                              "host key unknown: \(name) presented \(hostKeyFingerprint), and \(known.holdNoKey(key.algorithm)); UserKnownHostsFile is none, so accept-new has nowhere to record it; refusing to connect")
+            }
             do {
-                verdict = try KnownHosts.record(session: raw, path: known.path, address: endpoint.address, port: endpoint.port, key: key)
+                verdict = try KnownHosts.record(session: raw, path: path, address: endpoint.address, port: endpoint.port, key: key)
+                file = path
             } catch {
                 throw failure(.hostKey, .knownHostsUnreadable, error.message)
             }
         }
-        let name = KnownHosts.entryName(address: endpoint.address, port: endpoint.port)
         switch verdict {
         case .match:
             return
         case .mismatch:
+            let path = file ?? "known_hosts"
             throw failure(.hostKey, .hostKeyMismatch,
-                          "host key mismatch: the server presented \(hostKeyFingerprint), which differs from the \(key.algorithm) key known_hosts (\(known.path)) holds for \(name); refusing to connect. If the host was reinstalled, remove its old entry (ssh-keygen -R \(name) -f \(known.path)).")
+                          "host key mismatch: the server presented \(hostKeyFingerprint), which differs from the \(key.algorithm) key known_hosts (\(path)) holds for \(name); refusing to connect. If the host was reinstalled, remove its old entry (ssh-keygen -R \(name) -f \(path)).")
         case .revoked:
-            throw failure(.hostKey, .hostKeyRevoked, "the server presented \(hostKeyFingerprint), a key marked @revoked in \(known.path); refusing to connect")
+            throw failure(.hostKey, .hostKeyRevoked, "the server presented \(hostKeyFingerprint), a key marked @revoked in \(file ?? "known_hosts"); refusing to connect")
         case .notFound:
             throw failure(.hostKey, .hostKeyUnknown,
-                          "host key unknown: \(name) presented \(hostKeyFingerprint), and \(known.path) holds no \(key.algorithm) key for it; refusing to connect under the strict policy. Add the key to known_hosts or run with --host-key-policy accept-new.")
+                          "host key unknown: \(name) presented \(hostKeyFingerprint), and \(known.holdNoKey(key.algorithm)); refusing to connect under the strict policy. Add the key to known_hosts or run with --host-key-policy accept-new.")
         }
     }
 

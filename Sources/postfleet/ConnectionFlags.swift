@@ -31,7 +31,7 @@ struct ConnectionFlags: ParsableArguments {
             help: "OpenSSH client configuration file (default: ~/.ssh/config, then /etc/ssh/ssh_config; 'none': no file). What the inventory and the command line set wins over it.")
     var sshConfigFile: String?
 
-    @Option(name: .customLong("known-hosts"), help: "known_hosts file (default: ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts).")
+    @Option(name: .customLong("known-hosts"), help: "known_hosts file, in place of the user's (default: ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts and known_hosts2). The machine's (GlobalKnownHostsFile, else /etc/ssh/ssh_known_hosts and ssh_known_hosts2) are read too.")
     var knownHosts: String?
 
     @Option(name: .customLong("host-key-policy"), help: "strict, accept-new, or off (default: ssh_config's StrictHostKeyChecking, else strict).")

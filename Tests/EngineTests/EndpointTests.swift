@@ -13,7 +13,8 @@ import Testing
           Port 2222
           IdentityFile ~/.ssh/fleet
           IdentitiesOnly yes
-          UserKnownHostsFile ~/.ssh/fleet_known_hosts
+          UserKnownHostsFile ~/.ssh/fleet_known_hosts ~/.ssh/old_known_hosts
+          GlobalKnownHostsFile /etc/ssh/fleet_known_hosts
           StrictHostKeyChecking accept-new
           ConnectTimeout 7
           ProxyJump bastion
@@ -38,7 +39,8 @@ import Testing
         #expect(endpoint.user == "cfguser")
         #expect(endpoint.identityFiles == ["/home/ops/.ssh/fleet"])
         #expect(endpoint.identitiesOnly)
-        #expect(endpoint.knownHostsFile == "/home/ops/.ssh/fleet_known_hosts")
+        #expect(endpoint.knownHostsFiles == ["/home/ops/.ssh/fleet_known_hosts", "/home/ops/.ssh/old_known_hosts"])
+        #expect(endpoint.globalKnownHostsFiles == ["/etc/ssh/fleet_known_hosts"])
         #expect(endpoint.hostKeyPolicy == .acceptNew)
         #expect(endpoint.connectTimeout == .seconds(7))
         #expect(endpoint.become == nil)
@@ -63,7 +65,9 @@ import Testing
         // The inventory's key first, then ssh_config's (they add up, as ssh's do).
         #expect(endpoint.identityFiles == ["/keys/mta", "/home/ops/.ssh/fleet"])
         // Given on the command line: ssh_config's do not apply.
-        #expect(endpoint.knownHostsFile == nil && endpoint.hostKeyPolicy == nil && endpoint.connectTimeout == nil)
+        #expect(endpoint.knownHostsFiles == nil && endpoint.hostKeyPolicy == nil && endpoint.connectTimeout == nil)
+        // --known-hosts replaces the user's files only, as `ssh -o UserKnownHostsFile=` does.
+        #expect(endpoint.globalKnownHostsFiles == ["/etc/ssh/fleet_known_hosts"])
         #expect(endpoint.jumpHosts.map(\.name) == ["jump9"])
         #expect(endpoint.jumpHosts.first?.user == "ops")
         #expect(endpoint.jumpHosts.first?.port == 2200)
@@ -72,6 +76,27 @@ import Testing
         #expect(Endpoint(Host(name: "other"), defaults: try defaults(user: "cli")).user == "cli")
         #expect(Endpoint(Host(name: "other"), defaults: try defaults()).user == "fallback")
         #expect(Endpoint(Host(name: "edge2", vars: ["jump_host": "none"]), defaults: try defaults()).jumpHosts.isEmpty)
+    }
+
+    @Test func knownHostsFilesAreTheUsersThenTheMachinesAsSshReadsThem() throws {
+        // Nothing said: ssh's defaults.
+        let plain = ConnectionOptions(home: "/home/ops")
+        #expect(plain.knownHostsFiles == ["/home/ops/.ssh/known_hosts", "/home/ops/.ssh/known_hosts2"])
+        #expect(plain.globalKnownHostsFiles == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
+        // --known-hosts replaces the user's, not the machine's.
+        let given = ConnectionOptions(knownHostsFile: "/srv/kh", home: "/home/ops")
+        #expect(given.knownHostsFiles == ["/srv/kh"] && given.globalKnownHostsFiles == plain.globalKnownHostsFiles)
+        // ssh_config's, per host, replace either list; `none` empties it.
+        let edge = plain.applying(Endpoint(Host(name: "edge1"), defaults: try defaults()))
+        #expect(edge.knownHostsFiles == ["/home/ops/.ssh/fleet_known_hosts", "/home/ops/.ssh/old_known_hosts"])
+        #expect(edge.globalKnownHostsFiles == ["/etc/ssh/fleet_known_hosts"])
+        let none = try SSHClientConfig.parse("UserKnownHostsFile none\nGlobalKnownHostsFile none\n", path: "config", home: "/home/ops",
+                                             localUser: "ops", includeBase: "/home/ops/.ssh")
+        let bare = plain.applying(Endpoint(Host(name: "x"), defaults: ConnectionDefaults(sshConfig: none)))
+        #expect(bare.knownHostsFiles == [] && bare.globalKnownHostsFiles == [])
+        // Not said for this host: the run's stay.
+        let other = plain.applying(Endpoint(Host(name: "other"), defaults: try defaults()))
+        #expect(other.knownHostsFiles == plain.knownHostsFiles && other.globalKnownHostsFiles == plain.globalKnownHostsFiles)
     }
 
     @Test func becomeComesFromTheInventoryThenThePlayThenTheFlag() throws {

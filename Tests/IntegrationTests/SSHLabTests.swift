@@ -122,6 +122,61 @@ struct SSHLabTests {
         #expect(second.allSatisfy { $0.status == .ok })
     }
 
+    /// As `ssh` reads them: every UserKnownHostsFile, then every GlobalKnownHostsFile (the
+    /// machine's /etc/ssh/ssh_known_hosts by default). A key any of them holds is accepted; a
+    /// file holding another key is a mismatch that names that file; accept-new records a new
+    /// key in the first user file. Through the command line, with an ssh_config (-F).
+    @Test func hostKeysAreCheckedAgainstEveryKnownHostsFileSshReads() throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let mta4 = try lab.endpoint("mta4")
+        let real = try String(contentsOfFile: lab.knownHosts, encoding: .utf8)
+        let other = try makeKey(in: scratch)
+        let otherKey = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        func file(_ name: String, _ text: String?) throws -> String {
+            let path = scratch.appendingPathComponent(name).path
+            if let text { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+            return path
+        }
+        let global = try file("ssh_known_hosts", real)
+        let empty = try file("empty", "")
+        let forged = try file("forged", real.split(separator: "\n").map { line in
+            line.hasPrefix("\(mta4.address) ") ? "\(mta4.address) \(otherKey)" : String(line)
+        }.joined(separator: "\n") + "\n")
+        let config = scratch.appendingPathComponent("ssh_config").path
+        func exec(user: [String], global: [String], policy: String = "yes") throws -> (status: Int32, stdout: String, stderr: String) {
+            try "Host \(mta4.address)\n  UserKnownHostsFile \(user.joined(separator: " "))\n  GlobalKnownHostsFile \(global.joined(separator: " "))\n  StrictHostKeyChecking \(policy)\n"
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            return try runProcess(Lab.binary, ["exec", "-i", lab.inventoryPath, "-l", "mta4", "-F", config, "--connect-attempts", "1",
+                                               "--", "uname -n"])
+        }
+
+        // Only the global file knows mta4, behind a missing and an empty user file.
+        let fromGlobal = try exec(user: [scratch.appendingPathComponent("missing").path, empty], global: [global])
+        #expect(fromGlobal.status == 0 && fromGlobal.stdout.contains("\nmta4\n"), "\(fromGlobal.stdout)\(fromGlobal.stderr)")
+
+        // A global file with another key: a mismatch, and the message names that file.
+        let mismatch = try exec(user: [empty], global: [forged])
+        #expect(mismatch.status == 4, "\(mismatch.stdout)")
+        #expect(mismatch.stdout.contains("host key mismatch") && mismatch.stdout.contains("ssh-keygen -R \(mta4.address) -f \(forged)"),
+                "\(mismatch.stdout)")
+
+        // A file that holds the real key vouches for it, as with ssh, whatever another says.
+        let vouched = try exec(user: [forged], global: [global])
+        #expect(vouched.status == 0, "\(vouched.stdout)\(vouched.stderr)")
+
+        // No file knows it: strict names every file it read; accept-new records in the first.
+        let first = scratch.appendingPathComponent("first").path, second = scratch.appendingPathComponent("second").path
+        let unknown = try exec(user: [first, second], global: [empty])
+        #expect(unknown.status == 4 && unknown.stdout.contains("none of \(first), \(second), \(empty) holds a ssh-ed25519 key"),
+                "\(unknown.stdout)")
+        let accepted = try exec(user: [first, second], global: [empty], policy: "accept-new")
+        #expect(accepted.status == 0, "\(accepted.stdout)\(accepted.stderr)")
+        let recorded = try String(contentsOfFile: first, encoding: .utf8)
+        #expect(recorded.hasPrefix("\(mta4.address) ssh-ed25519 ") && real.contains(recorded.dropLast()), "\(recorded)")
+        #expect(!FileManager.default.fileExists(atPath: second))
+    }
+
     @Test func aKeyTheHostDoesNotAuthorizeIsAnAuthenticationError() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -141,18 +141,25 @@ import Testing
         #expect(c.settings(for: "other").identitiesOnly == false)
     }
 
-    @Test func hostNameExpandsPercentHAndUserKnownHostsFileNone() throws {
+    @Test func hostNameExpandsPercentHAndKnownHostsFilesNone() throws {
         let c = try config([
             "Host *.lab",
             "    HostName %h.internal.example",
             "    UserKnownHostsFile none",
+            "    GlobalKnownHostsFile none",
             "Host 50%",
+            "    GlobalKnownHostsFile /etc/ssh/fleet_%h /etc/ssh/ssh_known_hosts",
+            "Host *",
+            "    GlobalKnownHostsFile ~/shared_known_hosts",
             "    HostName literal%%sign",
         ])
         #expect(c.settings(for: "mx1.lab").hostName == "mx1.lab.internal.example")
         #expect(c.settings(for: "mx1.lab").userKnownHostsFiles == [])
         #expect(c.settings(for: "50%").hostName == "literal%sign")
         #expect(c.settings(for: "mx1").userKnownHostsFiles == nil)
+        #expect(c.settings(for: "mx1.lab").globalKnownHostsFiles == [])
+        #expect(c.settings(for: "50%").globalKnownHostsFiles == ["/etc/ssh/fleet_literal%sign", "/etc/ssh/ssh_known_hosts"])
+        #expect(c.settings(for: "mx1").globalKnownHostsFiles == ["/home/ops/shared_known_hosts"])
     }
 
     @Test func unsupportedTokensAreKeptWithAWarning() throws {
