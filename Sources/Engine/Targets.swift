@@ -38,11 +38,31 @@ public struct ConnectionDefaults: Sendable {
         return "root"
     }
 
-    /// The ProxyCommand ssh_config gives `host` where the inventory names no jump host:
-    /// postfleet cannot run it (it speaks SSH itself), and connecting around it would not
-    /// be what the configuration says. nil when none applies.
-    public func unsupportedProxyCommand(for host: Host) -> String? {
-        host.proxyJump == nil ? sshConfig.settings(for: host.address).proxyCommand : nil
+    /// What ssh_config says of `host` (looked up as Ansible hands it to `ssh`: `ansible_host`,
+    /// else the name), under the ssh options of the inventory's `ansible_ssh_common_args` and
+    /// `ansible_ssh_extra_args` (``Host/sshOptions``), which win as `ssh -o` does.
+    /// - Throws: a bad option, as `HOST: ansible_ssh_common_args or ansible_ssh_extra_args: error: ...`.
+    public func sshSettings(for host: Host) throws(ClientConfigError) -> SSHHostSettings {
+        let options = try sshOptions(of: host)
+        return (options.map(sshConfig.overridden(by:)) ?? sshConfig).settings(for: host.address)
+    }
+
+    /// The inventory's ssh options for `host`, read; nil when it has none.
+    private func sshOptions(of host: Host) throws(ClientConfigError) -> SSHClientConfig? {
+        guard !host.sshOptions.isEmpty else { return nil }
+        return try SSHClientConfig.commandLineOptions(
+            host.sshOptions, origin: "\(host.name): ansible_ssh_common_args or ansible_ssh_extra_args",
+            home: SSH.Environment.home, localUser: Self.localUser)
+    }
+
+    /// The ProxyCommand that ssh_config or the inventory's ssh options give `host` where the
+    /// inventory names no jump host, and where it comes from: postfleet cannot run it (it
+    /// speaks SSH itself), and connecting around it would not be what the configuration
+    /// says. nil when none applies.
+    public func unsupportedProxyCommand(for host: Host) throws(ClientConfigError) -> (command: String, origin: String)? {
+        guard host.proxyJump == nil, let command = try sshSettings(for: host).proxyCommand else { return nil }
+        let fromOptions = try sshOptions(of: host)?.settings(for: host.address).proxyCommand != nil
+        return (command, fromOptions ? "the inventory's ssh arguments (ansible_ssh_common_args, ansible_ssh_extra_args)" : "ssh_config")
     }
 
     /// `settings`' per-host run-wide settings, except those the command line gave.
@@ -62,7 +82,8 @@ extension Endpoint {
     /// line, wins over it. `playBecome` is what the host's play says of `become:`.
     public init(_ host: Host, defaults: ConnectionDefaults, playBecome: Bool? = nil, playBecomeUser: String? = nil) {
         let given = host.address
-        let config = defaults.sshConfig.settings(for: given)
+        // A mistake in the ssh options was reported before any host was contacted.
+        let config = (try? defaults.sshSettings(for: host)) ?? defaults.sshConfig.settings(for: given)
         let explicitKey = host.privateKeyFile ?? defaults.identityFile
         var keys = explicitKey.map { [$0] } ?? []
         for file in config.identityFiles where !keys.contains(file) { keys.append(file) }

@@ -39,7 +39,7 @@ enum ConnectionVariables {
                 throw InventoryProblem("\(name) must be [user@]host[:port], or several separated by commas (as OpenSSH's ProxyJump), not \(value.kindDescription)")
             }
             if let problem = jumpSpecProblem(spec) { throw InventoryProblem("\(name): \(problem)") }
-        } else if sshArguments.contains(name), let spec = text(value).flatMap(proxyJump(inArguments:)) {
+        } else if sshArguments.contains(name), let spec = text(value).flatMap({ proxyJump(in: sshOptions(inArguments: $0)) }) {
             if let problem = jumpSpecProblem(spec) { throw InventoryProblem("\(name): ProxyJump: \(problem)") }
         } else if address.contains(name) || user.contains(name) || privateKeyFile.contains(name) || becomeUser.contains(name) {
             let what = address.contains(name) ? "a host name or address" : user.contains(name) ? "a user name" : "a file path"
@@ -93,33 +93,43 @@ enum ConnectionVariables {
         return nil
     }
 
-    /// The ProxyJump that Ansible's ssh arguments give (`-J SPEC`, `-JSPEC`, `-o ProxyJump=SPEC`,
-    /// `-oProxyJump SPEC`), or nil.
-    static func proxyJump(inArguments arguments: String) -> String? {
-        guard let words = (try? Shlex.split(arguments))?.map(\.text) else { return nil }
-        var found: String?
+    /// The ssh options Ansible's ssh arguments give, as ssh_config lines in the order `ssh`
+    /// reads them (the first value of a keyword wins): each `-o OPTION` (`-oOPTION`) as
+    /// written (`Keyword=value` or `Keyword value`, both ssh_config syntax), and `-J`, `-p`,
+    /// `-l`, `-i` as ProxyJump, Port, User and IdentityFile. Other flags are passed over, with
+    /// their argument for those that take one. Empty when the text does not split as a shell would.
+    static func sshOptions(inArguments arguments: String) -> [String] {
+        guard let words = (try? Shlex.split(arguments))?.map(\.text) else { return [] }
+        let keywords: [Character: String] = ["o": "", "J": "ProxyJump ", "p": "Port ", "l": "User ", "i": "IdentityFile "]
+        // ssh's flags that take an argument (ssh.c's getopt string).
+        let takesArgument = Set("BbcDEeFIiJLlmOoPpQRSWw")
+        var options: [String] = []
         var index = 0
-        func option(_ text: String) -> String? {
-            let pair = text.split(maxSplits: 1, whereSeparator: { $0 == "=" || $0 == " " })
-            guard pair.count == 2, pair[0].lowercased() == "proxyjump" else { return nil }
-            return pair[1].trimmingCharacters(in: .whitespaces)
-        }
         while index < words.count {
             let word = words[index]
-            let next = index + 1 < words.count ? words[index + 1] : nil
-            if word == "-J", let next {
-                found = next; index += 1
-            } else if word.hasPrefix("-J") {
-                found = String(word.dropFirst(2))
-            } else if word == "-o", let next {
-                if let value = option(next) { found = value }
-                index += 1
-            } else if word.hasPrefix("-o"), let value = option(String(word.dropFirst(2))) {
-                found = value
-            }
             index += 1
+            guard word.count >= 2, word.hasPrefix("-"), let flag = word.dropFirst().first, takesArgument.contains(flag) else { continue }
+            var argument = String(word.dropFirst(2))
+            if argument.isEmpty {
+                guard index < words.count else { break }
+                argument = words[index]
+                index += 1
+            }
+            if let prefix = keywords[flag] { options.append(prefix + argument) }
         }
-        return found
+        return options
+    }
+
+    /// The keyword and value of an ssh_config line (`Keyword value`, `Keyword=value`).
+    static func option(_ line: String) -> (keyword: String, value: String)? {
+        let pair = line.split(maxSplits: 1, whereSeparator: { $0 == "=" || $0 == " " || $0 == "\t" })
+        guard pair.count == 2 else { return nil }
+        return (String(pair[0]), pair[1].trimmingCharacters(in: CharacterSet(charactersIn: " \t=")))
+    }
+
+    /// The ProxyJump among `options` (``sshOptions(inArguments:)``): the first, as `ssh` takes it.
+    static func proxyJump(in options: [String]) -> String? {
+        options.lazy.compactMap(option).first { $0.keyword.lowercased() == "proxyjump" }?.value
     }
 
     /// The last of `names` that `vars` sets to something other than null.

@@ -25,10 +25,16 @@ public struct Host: Sendable, Hashable {
     public var become: Bool?
     /// `ansible_become_user`; nil means root.
     public var becomeUser: String?
-    /// The jump hosts, as OpenSSH's ProxyJump: `jump_host`, else a ProxyJump (`-J`, `-o
-    /// ProxyJump=`) in `ansible_ssh_common_args`/`ansible_ssh_extra_args`. nil: none said
-    /// (ssh_config may give one); `none`: none, whatever ssh_config says.
+    /// The jump hosts, as OpenSSH's ProxyJump: `jump_host`, else the first ProxyJump (`-J`,
+    /// `-o ProxyJump=`) of ``sshOptions``. nil: none said (ssh_config may give one); `none`:
+    /// none, whatever ssh_config says.
     public var proxyJump: String?
+    /// What `ansible_ssh_common_args` then `ansible_ssh_extra_args` (Ansible puts them on
+    /// ssh's command line in that order) say as ssh options: ssh_config lines (`Port=2222`,
+    /// `StrictHostKeyChecking accept-new`, `ProxyJump bastion`), first value winning, from
+    /// `-o`, `-J`, `-p`, `-l` and `-i`. They weigh as ssh's command line does: over ssh_config,
+    /// under the inventory's own `ansible_port`, `ansible_user` and key file.
+    public var sshOptions: [String]
 
     /// A host whose connection settings are read from `vars` (a bad port is ignored).
     ///
@@ -51,9 +57,10 @@ public struct Host: Sendable, Hashable {
         }
         become = lookup(ConnectionVariables.become).flatMap(ConnectionVariables.boolean)
         becomeUser = lookup(ConnectionVariables.becomeUser).flatMap(ConnectionVariables.text)
+        sshOptions = ConnectionVariables.sshArguments.compactMap { lookup([$0]).flatMap(ConnectionVariables.text) }
+            .flatMap(ConnectionVariables.sshOptions(inArguments:))
         proxyJump = lookup(ConnectionVariables.jumpHost).flatMap(ConnectionVariables.text)
-            ?? ConnectionVariables.sshArguments.reversed().lazy.compactMap { vars[$0].flatMap(ConnectionVariables.text) }
-                .compactMap(ConnectionVariables.proxyJump(inArguments:)).first
+            ?? ConnectionVariables.proxyJump(in: sshOptions)
     }
 
     /// Whether the host is in `group` (directly or through a child group); every host is in `all`.

@@ -77,6 +77,39 @@ public struct SSHClientConfig: Sendable {
         return SSHClientConfig(directives: directives, warnings: parser.warnings, home: home, localUser: localUser)
     }
 
+    /// Options as `ssh -o` takes them (`Port=2222`, `ProxyJump bastion`), one per line of
+    /// configuration, applying to every host. `origin` names them in errors:
+    /// `ORIGIN: error: -o 'Port=22x': bad port ...`. Host, Match and Include are refused, as
+    /// `ssh` refuses them there.
+    public static func commandLineOptions(_ options: [String], origin: String, home: String,
+                                          localUser: String) throws(ClientConfigError) -> SSHClientConfig {
+        var parser = ConfigParser(home: home, includeBase: ConfigPaths.joined(home, ".ssh"))
+        var directives: [ConfigDirective] = []
+        for option in options {
+            do throws(ClientConfigError) {
+                for directive in try parser.parseFile(option, path: origin, depth: 0) {
+                    switch directive {
+                    case .host, .match, .include:
+                        throw ClientConfigError(path: origin, message: "not allowed as an ssh option")
+                    default:
+                        directives.append(directive)
+                    }
+                }
+            } catch {
+                throw ClientConfigError(path: origin, message: "-o '\(option)': \(error.message)")
+            }
+        }
+        return SSHClientConfig(directives: directives, warnings: parser.warnings, home: home, localUser: localUser)
+    }
+
+    /// This configuration read after `options` (``commandLineOptions(_:origin:home:localUser:)``),
+    /// as `ssh` reads its command line before its files: the first value of a keyword wins.
+    /// `~` and `%d` stay this configuration's home (the options', for ``empty``).
+    public func overridden(by options: SSHClientConfig) -> SSHClientConfig {
+        SSHClientConfig(directives: options.directives + directives, warnings: warnings + options.warnings,
+                        home: home.isEmpty ? options.home : home, localUser: localUser.isEmpty ? options.localUser : localUser)
+    }
+
     /// The settings that apply when `ssh` is given `host` on its command line (no `user@`, no port).
     ///
     /// `hostName` is what HostName says (with `%h` expanded), nil when no HostName applies: the

@@ -104,9 +104,17 @@ struct ConnectionFlags: ParsableArguments {
         }
         for warning in config.warnings { FileHandle.standardError.write(Data("postfleet: \(warning)\n".utf8)) }
         let defaults = ConnectionDefaults(user: user, identityFile: identity, become: become, sshConfig: config, commandLine: given)
-        let proxied = hosts.compactMap { host in defaults.unsupportedProxyCommand(for: host).map { (host.name, $0) } }
-        if let (_, command) = proxied.first {
-            throw BadInput(message: "ssh_config gives \(HostSet.fold(proxied.map(\.0))) the ProxyCommand '\(command)', which postfleet cannot run (it speaks SSH itself, through libssh2): say the jump hosts with ProxyJump (or jump_host in the inventory), or 'ProxyCommand none' for these hosts")
+        var proxied: [(host: String, command: String, origin: String)] = []
+        for host in hosts {
+            do {
+                if let (command, origin) = try defaults.unsupportedProxyCommand(for: host) { proxied.append((host.name, command, origin)) }
+            } catch {
+                throw BadInput(message: "\(error)")
+            }
+        }
+        if let first = proxied.first {
+            let same = proxied.filter { $0.command == first.command && $0.origin == first.origin }.map(\.host)
+            throw BadInput(message: "\(first.origin) give\(first.origin == "ssh_config" ? "s" : "") \(HostSet.fold(same)) the ProxyCommand '\(first.command)', which postfleet cannot run (it speaks SSH itself, through libssh2): say the jump hosts with ProxyJump (-J in ansible_ssh_common_args, or jump_host in the inventory), or 'ProxyCommand none' for these hosts")
         }
         return defaults
     }

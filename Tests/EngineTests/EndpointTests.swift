@@ -99,6 +99,51 @@ import Testing
         #expect(other.knownHostsFiles == plain.knownHostsFiles && other.globalKnownHostsFiles == plain.globalKnownHostsFiles)
     }
 
+    /// Ansible's ssh arguments weigh as ssh's command line: over ssh_config, under the
+    /// inventory's own variables and postfleet's command line.
+    @Test func theInventorysSSHArgumentsWinOverSSHConfig() throws {
+        let host = Host(name: "edge1", vars: [
+            "ansible_user": "invuser",
+            "ansible_ssh_common_args": "-o Port=2200 -o User=arguser -o UserKnownHostsFile=/srv/kh -o StrictHostKeyChecking=no -i /keys/arg",
+        ])
+        let endpoint = Endpoint(host, defaults: try defaults())
+        #expect(endpoint.port == 2200)
+        #expect(endpoint.user == "invuser")
+        #expect(endpoint.address == "edge1.border.example.net")
+        #expect(endpoint.identityFiles == ["/keys/arg", "/home/ops/.ssh/fleet"])
+        #expect(endpoint.knownHostsFiles == ["/srv/kh"])
+        #expect(endpoint.hostKeyPolicy == .off)
+        #expect(endpoint.connectTimeout == .seconds(7))
+        #expect(endpoint.jumpHosts.map(\.name) == ["bastion"])
+        // Given on postfleet's command line, the run's settings stay.
+        let cli = Endpoint(host, defaults: try defaults([.knownHostsFile, .hostKeyPolicy]))
+        #expect(cli.knownHostsFiles == nil && cli.hostKeyPolicy == nil)
+    }
+
+    @Test func aProxyCommandIsRefusedWithWhereItCameFromAndABadOptionIsAnError() throws {
+        let d = try defaults()
+        let proxied = Host(name: "mta1", vars: ["ansible_ssh_common_args": #"-o ProxyCommand="ssh -W %h:%p bastion""#])
+        let found = try d.unsupportedProxyCommand(for: proxied)
+        #expect(found?.command == "ssh -W %h:%p bastion")
+        #expect(found?.origin.hasPrefix("the inventory's ssh arguments") == true)
+        // A jump host said in the inventory goes first.
+        let jumped = Host(name: "mta1", vars: ["ansible_ssh_common_args": #"-o ProxyCommand="ssh -W %h:%p bastion""#, "jump_host": "bastion"])
+        #expect(try d.unsupportedProxyCommand(for: jumped) == nil)
+        // `ProxyCommand none` in the arguments turns off one ssh_config gives.
+        let config = try SSHClientConfig.parse("Host *\n  ProxyCommand nc %h %p\n", path: "config", home: "/home/ops", localUser: "ops",
+                                               includeBase: "/home/ops/.ssh")
+        let withConfig = ConnectionDefaults(sshConfig: config)
+        #expect(try withConfig.unsupportedProxyCommand(for: Host(name: "a"))?.origin == "ssh_config")
+        #expect(try withConfig.unsupportedProxyCommand(for: Host(name: "a", vars: ["ansible_ssh_extra_args": "-o ProxyCommand=none"])) == nil)
+
+        let bad = Host(name: "mta2", vars: ["ansible_ssh_common_args": "-o Port=22x"])
+        let error = #expect(throws: ClientConfigError.self) { try d.sshSettings(for: bad) }
+        #expect(error?.description.hasPrefix("mta2: ansible_ssh_common_args or ansible_ssh_extra_args: error: -o 'Port=22x': bad port '22x'") == true,
+                "\(String(describing: error))")
+        let host = Host(name: "mta2", vars: ["ansible_ssh_common_args": "-o 'Host *'"])
+        #expect(throws: ClientConfigError.self) { try d.sshSettings(for: host) }
+    }
+
     @Test func becomeComesFromTheInventoryThenThePlayThenTheFlag() throws {
         let plain = Host(name: "a")
         #expect(Endpoint(plain, defaults: try defaults()).become == nil)

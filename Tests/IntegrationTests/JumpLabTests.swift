@@ -215,6 +215,50 @@ struct JumpLabTests {
         }
     }
 
+    /// An Ansible inventory that reaches its hosts with ssh arguments
+    /// (`ansible_ssh_common_args`): postfleet reads them as `ssh` would, so the same
+    /// inventory serves both. A ProxyCommand, which postfleet cannot run, and a bad option
+    /// are bad input, and no host is contacted.
+    @Test func anInventorysSSHArgumentsAreReadAsSshReadsThem() async throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let known = scratch.appendingPathComponent("kh").path
+        // The bastion's own settings, as an administrator's ssh_config gives them.
+        let config = scratch.appendingPathComponent("ssh_config").path
+        try "Host 198.18.0.26\n  UserKnownHostsFile \(lab.knownHosts)\n".write(toFile: config, atomically: true, encoding: .utf8)
+        func postfleet(_ arguments: String) throws -> (status: Int32, stdout: String, stderr: String) {
+            let inventory = scratch.appendingPathComponent("inventory.yml").path
+            try """
+                all:
+                  hosts:
+                    mta27:
+                      ansible_host: 198.18.0.27
+                      ansible_ssh_private_key_file: \(lab.key)
+                      ansible_ssh_common_args: '\(arguments)'
+                """.write(toFile: inventory, atomically: true, encoding: .utf8)
+            return try runProcess(binary, ["exec", "-i", inventory, "-F", config, "--connect-attempts", "1", "--", "uname -n"])
+        }
+
+        try await withIsolatedTarget {
+            let jumped = try postfleet("-J root@198.18.0.26 -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=\(known) -o ConnectTimeout=3")
+            #expect(jumped.status == 0 && jumped.stdout.contains("\nmta27\n"), "\(jumped.stdout)\(jumped.stderr)")
+            let recorded = try String(contentsOfFile: known, encoding: .utf8)
+            #expect(recorded.hasPrefix("198.18.0.27 ssh-ed25519 "), "\(recorded)")
+
+            let proxied = try postfleet(#"-o ProxyCommand="ssh -W %h:%p root@198.18.0.26""#)
+            #expect(proxied.status == 1)
+            #expect(proxied.stderr.contains("the inventory's ssh arguments (ansible_ssh_common_args, ansible_ssh_extra_args) give mta27 the ProxyCommand 'ssh -W %h:%p root@198.18.0.26', which postfleet cannot run"),
+                    "\(proxied.stderr)")
+            #expect(proxied.stdout.isEmpty)
+
+            let bad = try postfleet("-o Port=22x")
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("mta27: ansible_ssh_common_args or ansible_ssh_extra_args: error: -o 'Port=22x': bad port '22x'"),
+                    "\(bad.stderr)")
+            #expect(bad.stdout.isEmpty)
+        }
+    }
+
     /// A mistake in ssh_config is bad input: its file, line and column, and no host contacted.
     @Test func aMistakeInSSHConfigIsBadInput() throws {
         let scratch = try Lab.scratch()

@@ -121,10 +121,28 @@ struct ConnectionVariablesTests {
         #expect(b.proxyJump == "bastion1,ssh://ops@bastion2:2200")
         let c = try #require(inventory.host(named: "c"))
         #expect(c.becomeUser == "postfix")
-        // The extra arguments come after the common ones on ssh's command line: they win.
-        #expect(c.proxyJump == "jump3")
+        // The extra arguments come after the common ones on ssh's command line, and ssh takes
+        // an option's first value: the common ones win (ssh -G says so).
+        #expect(c.proxyJump == "ops@bastion:2222")
+        #expect(c.sshOptions == ["StrictHostKeyChecking=yes", "ProxyJump ops@bastion:2222", "ProxyJump=jump3"])
         #expect(inventory.host(named: "d")?.proxyJump == nil)
         #expect(inventory.host(named: "e")?.proxyJump == "none")
+    }
+
+    @Test("Ansible's ssh arguments become ssh options, in ssh's order, whatever their spelling")
+    func sshArgumentsBecomeOptions() {
+        let host = Host(name: "mta1", vars: [
+            "ansible_ssh_common_args": .string(#"-o ControlMaster=auto -oControlPersist=60s -o 'ProxyCommand ssh -W %h:%p -q bastion' -C -p 2222 -F cfg -lops"#),
+            "ansible_ssh_extra_args": .string("-v -i ~/.ssh/fleet -J b1,b2 -o StrictHostKeyChecking=accept-new -o"),
+        ])
+        #expect(host.sshOptions == [
+            "ControlMaster=auto", "ControlPersist=60s", "ProxyCommand ssh -W %h:%p -q bastion", "Port 2222", "User ops",
+            "IdentityFile ~/.ssh/fleet", "ProxyJump b1,b2", "StrictHostKeyChecking=accept-new",
+        ])
+        #expect(host.proxyJump == "b1,b2")
+        // Text that does not split as a shell would says nothing.
+        #expect(Host(name: "x", vars: ["ansible_ssh_common_args": "-o 'Port=22"]).sshOptions == [])
+        #expect(Host(name: "x").sshOptions == [])
     }
 
     @Test("A bad become or jump host setting is an error at its line", arguments: [
