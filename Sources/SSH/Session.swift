@@ -75,7 +75,11 @@ public final class Session: @unchecked Sendable {
         var outer: Session?
         for jump in endpoint.jumpHosts {
             do {
-                outer = try await open(jump, options: options.applying(jump), via: outer)
+                // Each target has its own connection to the jump host; their logins take turns
+                // (``LoginGate``), so sshd's MaxStartups does not drop them.
+                outer = try await LoginGate.jumpHosts.admitted("\(jump.address):\(jump.port)") { [outer] in
+                    try await open(jump, options: options.applying(jump), via: outer)
+                }
             } catch let error as SSHError {
                 throw error.reached(through: jump, for: endpoint)
             }

@@ -259,6 +259,37 @@ struct JumpLabTests {
         }
     }
 
+    /// A bastion with sshd's default MaxStartups (10:30:100, where the lab's hosts allow
+    /// more): 25 hosts at once through it, each tried once, all get through, because their
+    /// logins to the bastion take turns. (Without the turns, about one in five was dropped
+    /// before the banner.) The 25 are mta27 under 25 names: the load is on the bastion.
+    @Test func manyHostsAtOnceThroughABastionWithSshdsDefaultMaxStartups() async throws {
+        func maxStartups(_ value: String) throws {
+            try lab.onHost("mta26", """
+                sed -i 's/^MaxStartups .*/MaxStartups \(value)/' /etc/ssh/sshd_config.pflab && kill -HUP "$(cat /run/sshd.pid)"
+                sleep 0.2
+                for i in $(seq 50); do
+                  timeout 1 bash -c 'exec 3<>/dev/tcp/198.18.0.26/22 && head -c 4 <&3' 2>/dev/null | grep -q SSH- && exit 0
+                  sleep 0.1
+                done
+                echo "sshd on mta26 did not come back after SIGHUP" >&2; exit 1
+                """)
+        }
+        try maxStartups("10:30:100")
+        defer { try? maxStartups("100:30:200") }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inventory = scratch.appendingPathComponent("inventory.yml").path
+        try ("all:\n  vars:\n    ansible_host: 198.18.0.27\n    ansible_ssh_private_key_file: \(lab.key)\n"
+             + "    jump_host: root@198.18.0.26\n  hosts:\n" + (1...25).map { "    edge\($0): {}\n" }.joined())
+            .write(toFile: inventory, atomically: true, encoding: .utf8)
+
+        let run = try runProcess(binary, ["exec", "-i", inventory, "--known-hosts", lab.knownHosts, "-F", "none",
+                                          "-f", "25", "--connect-attempts", "1", "--", "uname -n"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("edge[1-25] (25)\n") && run.stdout.contains("ok=25 failed=0 unreachable=0"), "\(run.stdout)")
+    }
+
     /// A mistake in ssh_config is bad input: its file, line and column, and no host contacted.
     @Test func aMistakeInSSHConfigIsBadInput() throws {
         let scratch = try Lab.scratch()
