@@ -28,7 +28,8 @@ struct ConnectionFlags: ParsableArguments {
     var become = false
 
     @Option(name: .customShort("F"),
-            help: "OpenSSH client configuration file (default: ~/.ssh/config, then /etc/ssh/ssh_config; 'none': no file). What the inventory and the command line set wins over it.")
+            help: ArgumentHelp("OpenSSH client configuration file (default: ~/.ssh/config, then /etc/ssh/ssh_config; 'none': no file). What the inventory and the command line set wins over it.",
+                               valueName: "ssh_config"))
     var sshConfigFile: String?
 
     @Option(name: .customLong("known-hosts"), help: "known_hosts file, in place of the user's (default: ssh_config's UserKnownHostsFile, else ~/.ssh/known_hosts and known_hosts2). The machine's (GlobalKnownHostsFile, else /etc/ssh/ssh_known_hosts and ssh_known_hosts2) are read too.")
