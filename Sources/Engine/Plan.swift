@@ -108,7 +108,7 @@ extension HostPlan {
                 let current = main.value(of: "multi_instance_directories")
                 if current == nil { for edit in multiInstance { main.apply(edit) } }
                 main.set("multi_instance_directories", to: keeping(current))
-                return RenderedFile(path: file.path, contents: Array(main.text.utf8), mode: file.mode, instance: file.instance, kind: .mainCF)
+                return RenderedFile(path: file.path, contents: Array(main.text.utf8), secret: file.secret, instance: file.instance, kind: .mainCF)
             case .mainCFEdits:
                 var edits = file.edits
                 if let i = edits.firstIndex(where: { if case .set("multi_instance_directories", _) = $0 { true } else { false } }),
@@ -118,7 +118,7 @@ extension HostPlan {
                     edits += multiInstance + [.set(parameter: "multi_instance_directories", value: keeping(nil))]
                 }
                 let text = file.text + "# and the instances on this host that the playbook does not list\n"
-                return RenderedFile(path: file.path, contents: Array(text.utf8), mode: file.mode, instance: file.instance,
+                return RenderedFile(path: file.path, contents: Array(text.utf8), secret: file.secret, instance: file.instance,
                                     kind: .mainCFEdits, edits: edits)
             default:
                 return file
@@ -252,6 +252,17 @@ public struct InstancePlan: Sendable {
                 }
             }
         }
+        // Secrets are said to have changed, never shown.
+        let secretTables = Set(files.filter(\.secret).compactMap { file -> String? in
+            if case let .table(name, _) = file.kind { name } else { nil }
+        })
+        diff = diff.map { entry in
+            switch entry.section {
+            case let .table(name) where secretTables.contains(name): entry.redacted
+            case .mainCF where entry.holdsInlineSecret: entry.redacted
+            default: entry
+            }
+        }
         let running = before?.running ?? false
         let action = ChangeImpact.action(for: change, running: running)
         let start = instance.enabled && !running
@@ -310,6 +321,22 @@ public struct DiffEntry: Sendable, Equatable {
         self.key = key
         self.old = old
         self.new = new
+    }
+
+    /// What a secret value shows as.
+    public static let secret = "(secret)"
+
+    /// This entry with its values hidden: it says that a secret was added, removed or changed.
+    var redacted: DiffEntry {
+        DiffEntry(section: section, key: key, old: old.map { _ in Self.secret }, new: new.map { _ in Self.secret })
+    }
+
+    /// A password map given in main.cf itself (`smtp_sasl_password_maps = static:user:pass`,
+    /// `inline:{...}`): its value is the secret.
+    var holdsInlineSecret: Bool {
+        key.hasSuffix("_password_maps") && [old, new].contains { value in
+            value.map { $0.contains("static:") || $0.contains("inline:") } ?? false
+        }
     }
 
     /// `+ name = value`, `- name = value`, `~ name = old -> new`.

@@ -184,6 +184,8 @@ public struct TableSpec: Sendable {
     public let name: String
     public let type: TableType
     public let source: TableSource
+    /// `secret:`; nil: secret when a `*_password_maps` parameter of the instance names it.
+    public let secret: Bool?
     /// Where the table's `name:` is.
     public let mark: SourceMark
 }

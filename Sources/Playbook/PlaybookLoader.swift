@@ -24,7 +24,7 @@ struct PlaybookLoader {
     static let instanceKeys = ["name", "group", "enabled", "state", "main_cf", "master_cf", "tables"]
     static let mainCFKeys = ["template", "file", "parameters", "remove"]
     static let masterCFKeys = ["template", "file", "services"]
-    static let tableKeys = ["name", "type", "template", "file", "entries"]
+    static let tableKeys = ["name", "type", "template", "file", "entries", "secret"]
     static let taskKeys = ["name", "postmulti", "command", "until", "retries", "delay"]
     static let untilKeys = ["rc", "stdout_contains"]
     static let postmultiKeys = ["action", "exec", "instance", "group", "all", "rename", "config_directory"]
@@ -460,6 +460,7 @@ struct PlaybookLoader {
         try oneForm(fields, forms: [["template"], ["file"], ["entries"]], context: here, at: node)
         var type: TableType?
         var source: TableSource?
+        var secret: Bool?
         for (key, _, value) in fields {
             switch key {
             case "type":
@@ -475,13 +476,14 @@ struct PlaybookLoader {
             case "template": source = .template(try templateFile(value, what: "'template' of \(here)").template, mark: reader.mark(value))
             case "file": source = .file(try fileSource(value, what: "'file' of \(here)"))
             case "entries": source = .entries(try entries(value, context: here))
+            case "secret": secret = try reader.bool(value, what: "'secret' of \(here)")
             default: break
             }
         }
         guard let type else {
             throw reader.error("\(here) has no 'type:' (cdb, hash, lmdb, btree, texthash, regexp, pcre or cidr)", at: node)
         }
-        return TableSpec(name: name, type: type, source: source!, mark: reader.mark(nameNode))
+        return TableSpec(name: name, type: type, source: source!, secret: secret, mark: reader.mark(nameNode))
     }
 
     private func entries(_ node: Node, context: String) throws(SourceError) -> [TableEntry] {

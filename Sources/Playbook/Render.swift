@@ -1,3 +1,4 @@
+import Foundation
 import Inventory
 import Postfix
 
@@ -122,10 +123,36 @@ private struct InstanceRenderer {
 
     func files() throws(SourceError) -> [RenderedFile] {
         var files: [RenderedFile] = []
-        if let mainCF = spec.mainCF { files.append(try self.mainCF(mainCF)) }
+        let mainCF = try spec.mainCF.map { mainCF throws(SourceError) in try self.mainCF(mainCF) }
+        if let mainCF { files.append(mainCF) }
         if let masterCF = spec.masterCF { files.append(try self.masterCF(masterCF)) }
-        for table in spec.tables { files.append(try self.table(table)) }
+        let passwordTables = mainCF.map(passwordTables) ?? []
+        for table in spec.tables {
+            files.append(try self.table(table, secret: table.secret ?? passwordTables.contains("\(directory)/\(table.name)")))
+        }
         return files
+    }
+
+    /// The files this main.cf's password tables (`smtp_sasl_password_maps`, any parameter
+    /// ending in `_password_maps`) name, `$config_directory` expanded: they hold secrets.
+    private func passwordTables(_ mainCF: RenderedFile) -> Set<String> {
+        let values: [String] = switch mainCF.kind {
+        case .mainCF: MainCF(mainCF.text).parameters.filter { $0.name.hasSuffix("_password_maps") }.map(\.value)
+        default: mainCF.edits.compactMap { edit in
+            guard case let .set(name, value) = edit, name.hasSuffix("_password_maps") else { return nil }
+            return value
+        }
+        }
+        var paths: Set<String> = []
+        for value in values {
+            let expanded = value.replacingOccurrences(of: "${config_directory}", with: directory)
+                .replacingOccurrences(of: "$config_directory", with: directory)
+            for word in expanded.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\n" }) {
+                // `type:path`, also `proxy:type:path`.
+                paths.insert(String(word.split(separator: ":").last ?? word))
+            }
+        }
+        return paths
     }
 
     private func mainCF(_ mainCF: MainCFSpec) throws(SourceError) -> RenderedFile {
@@ -212,7 +239,7 @@ private struct InstanceRenderer {
                             kind: kind, edits: edits + owned)
     }
 
-    private func table(_ table: TableSpec) throws(SourceError) -> RenderedFile {
+    private func table(_ table: TableSpec, secret: Bool) throws(SourceError) -> RenderedFile {
         let contents: [UInt8]
         switch table.source {
         case let .template(template, _):
@@ -228,7 +255,7 @@ private struct InstanceRenderer {
             }
             contents = Array(text.utf8)
         }
-        return RenderedFile(path: "\(directory)/\(table.name)", contents: contents, instance: instance,
+        return RenderedFile(path: "\(directory)/\(table.name)", contents: contents, secret: secret, instance: instance,
                             kind: .table(name: table.name, type: table.type))
     }
 }

@@ -91,6 +91,27 @@ import Testing
         #expect(p.instances[1].isEmpty && p.instances[2].isEmpty)
     }
 
+    /// A secret table's keys are named and its values never shown: `--diff` and drift say a
+    /// secret changed; a password map given inline in main.cf likewise.
+    @Test func secretsAreSaidToHaveChangedButNeverShown() throws {
+        var changed = files
+        let index = try #require(changed.firstIndex { $0.path == "/etc/postfix/virtual" })
+        let old = changed[index]
+        let before = "[relay.example.com]:587 mta2:old-pass\nkept kept-value\n"
+        changed[index] = RenderedFile(path: old.path, contents: Array("[relay.example.com]:587 mta2:new-pass\nkept kept-value\nadded fresh-pass\n".utf8),
+                                      secret: true, instance: old.instance, kind: old.kind)
+        #expect(changed[index].mode == 0o600)
+        let p = HostPlan.make(desired: desired, files: changed, facts: converged, oldTables: ["/etc/postfix/virtual": before])
+        #expect(p.instances[0].diff.map(\.line) == ["~ [relay.example.com]:587 = (secret) -> (secret)", "+ added = (secret)"])
+
+        var facts = converged
+        facts.instances[2].parameters["smtp_sasl_password_maps"] = "static:mta2:inline-pass"
+        facts.checksums["/etc/postfix-in/main.cf"] = "stale"
+        let inline = plan(facts)
+        #expect(inline.instances[2].diff.map(\.line) == ["- smtp_sasl_password_maps = (secret)"])
+        #expect(!"\(inline.instances[2].diff)".contains("inline-pass"))
+    }
+
     @Test func aMissingIndexedFileIsRebuiltFromAnUnchangedSource() {
         var facts = converged
         facts.checksums["/etc/postfix/generic.cdb"] = nil

@@ -56,6 +56,60 @@ struct DriftLabTests {
         try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
     }
 
+    /// A relay password table (named by smtp_sasl_password_maps): on the host it and its
+    /// index are 0600; changed behind postfleet's back, drift and `run --check --diff` name
+    /// the key whose secret changed, and neither their text nor the JSON holds either password.
+    @Test func secretsAreNamedButNeverShown() async throws {
+        try lab.script(["reset", host])
+        defer { try? lab.script(["reset", host]) }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let playbook = scratch.appendingPathComponent("relay.yml").path
+        try """
+            - name: Relay credentials
+              hosts: all
+              vars: {relay_password: s3cret-pw-1}
+              instances:
+                - name: default
+                  main_cf:
+                    parameters:
+                      smtp_sasl_password_maps: cdb:$config_directory/sasl_passwd
+                  tables:
+                    - name: sasl_passwd
+                      type: cdb
+                      entries:
+                        "[mailhub.example.com]:587": "{{ inventory_hostname }}:{{ relay_password }}"
+            """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        func postfleet(_ command: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+            try runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
+                           seconds: 120)
+        }
+
+        let run = try postfleet("run")
+        try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(try await sh("stat -c '%a %U' /etc/postfix/sasl_passwd /etc/postfix/sasl_passwd.cdb") == "600 root\n600 root\n")
+        #expect(try await sh("postmap -q '[mailhub.example.com]:587' cdb:/etc/postfix/sasl_passwd") == "mta24:s3cret-pw-1\n")
+
+        try behindItsBack("sed -i 's/s3cret-pw-1/hand-edited-pw/' /etc/postfix/sasl_passwd && postmap cdb:/etc/postfix/sasl_passwd")
+        let report = scratch.appendingPathComponent("drift.json").path
+        let drift = try postfleet("drift", ["--json", report])
+        #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
+        #expect(drift.stdout.contains("  default sasl_passwd:\n    ~ [mailhub.example.com]:587 = (secret) -> (secret)\n"), "\(drift.stdout)")
+        let json = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(json.contains("(secret)"))
+        let diff = try postfleet("run", ["--check", "--diff"])
+        #expect(diff.stdout.contains("[mailhub.example.com]:587 = (secret) -> (secret)"), "\(diff.stdout)")
+        for output in [drift.stdout, drift.stderr, json, diff.stdout, diff.stderr] {
+            #expect(!output.contains("s3cret-pw-1") && !output.contains("hand-edited-pw"), "a password was shown: \(output)")
+        }
+
+        // run puts the playbook's password back.
+        let repair = try postfleet("run")
+        #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
+        #expect(try await sh("postmap -q '[mailhub.example.com]:587' cdb:/etc/postfix/sasl_passwd") == "mta24:s3cret-pw-1\n")
+        #expect(!repair.stdout.contains("s3cret-pw-1"))
+    }
+
     @Test func driftNamesWhatChangedBehindPostfleetsBackAndChangesNothing() async throws {
         try lab.script(["reset", host])
         defer { try? lab.script(["reset", host]) }

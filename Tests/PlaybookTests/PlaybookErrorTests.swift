@@ -288,6 +288,12 @@ import Testing
             - hosts: all
               instances:
                 - name: default
+                  tables: [{name: sasl_passwd, type: hash, entries: {}, secret: maybe}]
+            """, "4:69: error: 'secret' of table 'sasl_passwd' of instance 'default' must be true or false, not the string 'maybe'")
+        try expectError("""
+            - hosts: all
+              instances:
+                - name: default
                   tables: [{name: generic, type: cdb}]
             """, "4:16: error: table 'generic' of instance 'default' needs one of 'template:', 'file:', 'entries:'")
         try expectError("""

@@ -196,6 +196,39 @@ import Testing
             """))
     }
 
+    /// A table a `*_password_maps` parameter names holds secrets: 0600, and marked so; so does
+    /// one that says `secret: true`; `secret: false` says otherwise.
+    @Test func passwordTablesAreSecret() throws {
+        let files = try render("""
+            - hosts: border
+              instances:
+                - name: default
+                  tables:
+                    - {name: relay_passwd, type: texthash, entries: {a: b}, secret: true}
+                    - {name: generic, type: cdb, entries: {root: admin}}
+                - name: postfix-out
+                  main_cf:
+                    parameters:
+                      smtp_sasl_password_maps: "hash:$config_directory/sasl_passwd, proxy:cdb:${config_directory}/more_passwd"
+                  tables:
+                    - {name: sasl_passwd, type: hash, entries: {"[relay]:587": "{{inventory_hostname}}:pass"}}
+                    - {name: more_passwd, type: cdb, entries: {x: y}}
+                    - {name: not_a_secret, type: cdb, entries: {x: y}, secret: false}
+                - name: postfix-in
+                  main_cf: {template: main.cf}
+                  tables:
+                    - {name: sasl_passwd, type: hash, entries: {"[relay]:587": "in:pass"}}
+            """, files: ["main.cf": "lmtp_sasl_password_maps = hash:/etc/postfix-in/sasl_passwd\n"])
+        let secret = Dictionary(uniqueKeysWithValues: files.map { ($0.path, ($0.secret, $0.mode)) })
+        #expect(secret["/etc/postfix/relay_passwd"]! == (true, 0o600))
+        #expect(secret["/etc/postfix/generic"]! == (false, 0o644))
+        #expect(secret["/etc/postfix-out/sasl_passwd"]! == (true, 0o600))
+        #expect(secret["/etc/postfix-out/more_passwd"]! == (true, 0o600))
+        #expect(secret["/etc/postfix-out/not_a_secret"]! == (false, 0o644))
+        #expect(secret["/etc/postfix-in/sasl_passwd"]! == (true, 0o600))
+        #expect(secret["/etc/postfix-out/main.cf.postconf"]! == (false, 0o644))
+    }
+
     @Test func aRenderedServiceLineMustMatchItsKey() throws {
         let (path, error) = try renderError("""
             - hosts: border
