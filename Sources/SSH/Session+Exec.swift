@@ -37,10 +37,10 @@ extension Session {
     public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil,
                      boundOnHost: Bool = true) async throws -> ExecResult {
         let limit = timeout ?? options.commandTimeout
-        let privileged = endpoint.become.map { Self.becoming($0, command) } ?? command
+        let (privileged, input) = endpoint.become.map { Self.becoming($0, command, stdin: stdin) } ?? (command, stdin)
         let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(privileged, timeout: $0) } ?? privileged : privileged
         return try await exclusive {
-            let result = try await run(sent, stdin: stdin, phase: .exec, timeout: limit)
+            let result = try await run(sent, stdin: input, phase: .exec, timeout: limit)
             if let become = endpoint.become, Self.maySudoHaveRefused(result) {
                 try await checkSudo(become, timeout: limit)
             }
@@ -48,11 +48,18 @@ extension Session {
         }
     }
 
-    /// `command` run by `/bin/sh` under `sudo -n` as `become.user`. `-n`: sudo never asks
-    /// for a password (it fails instead), so a run never hangs on a prompt; stdin still
-    /// reaches the command.
-    public static func becoming(_ become: Become, _ command: String) -> String {
-        "exec sudo -n -H -u \(Shell.quote(become.user)) -- /bin/sh -c \(Shell.quote(command))"
+    /// `command` run by `/bin/sh` under `sudo -n` as `become.user`, and the stdin to send.
+    /// `-n`: sudo never asks for a password (it fails instead), so a run never hangs on a prompt.
+    ///
+    /// The command goes on stdin ahead of `stdin`, and sudo runs a fixed line that reads
+    /// exactly its bytes (`head -c`, which reads no further) and evaluates them; the command
+    /// then reads `stdin` as its own. So sudo logs (syslog, one entry per command, long ones
+    /// split into many) and the host's process list show `/bin/sh -c eval "$(head -c N)"`,
+    /// not a script of several kilobytes with the postconf values in it, on every host and run.
+    public static func becoming(_ become: Become, _ command: String, stdin: [UInt8]) -> (command: String, stdin: [UInt8]) {
+        let script = Array(command.utf8)
+        let bootstrap = "eval \"$(head -c \(script.count))\""
+        return ("exec sudo -n -H -u \(Shell.quote(become.user)) -- /bin/sh -c \(Shell.quote(bootstrap))", script + stdin)
     }
 
     /// Whether `result` may be sudo's own failure rather than the command's: sudo exits 1 and

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Inventory
 import SSH
 import Testing
@@ -156,8 +157,27 @@ import Testing
         #expect(Endpoint(wants, defaults: try defaults()).become == Become(user: "mailadm"))
     }
 
-    @Test func aCommandUnderBecomeRunsThroughSudoWithoutAPrompt() {
-        let wrapped = Session.becoming(Become(), "postmulti -l | grep 'x y'")
-        #expect(wrapped == #"exec sudo -n -H -u root -- /bin/sh -c 'postmulti -l | grep '\''x y'\'''"#)
+    @Test func aCommandUnderBecomeRunsThroughSudoWithoutAPromptAndTravelsOnStdin() throws {
+        let (wrapped, stdin) = Session.becoming(Become(user: "mail adm"), "postmulti -l | grep 'x y' # é", stdin: Array("tar".utf8))
+        #expect(wrapped == #"exec sudo -n -H -u 'mail adm' -- /bin/sh -c 'eval "$(head -c 30)"'"#)
+        #expect(stdin == Array("postmulti -l | grep 'x y' # é".utf8) + Array("tar".utf8))
+        // What the host runs, as sudo would start it: the command from the first bytes (a byte
+        // count: é is two), and the rest of stdin left for it.
+        let script = "echo \"ran: $(cat)\" # ü\n"
+        let (line, input) = Session.becoming(Become(), script, stdin: Array("rest of stdin".utf8))
+        // The bootstrap holds no single quote, so Shell.quote wrapped it whole in a pair.
+        let sh = try #require(line.components(separatedBy: "/bin/sh -c '").last.map { String($0.dropLast()) })
+        #expect(sh == "eval \"$(head -c \(script.utf8.count))\"")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", sh]
+        let pipe = Pipe(), output = Pipe()
+        p.standardInput = pipe
+        p.standardOutput = output
+        try p.run()
+        pipe.fileHandleForWriting.write(Data(input))
+        try pipe.fileHandleForWriting.close()
+        p.waitUntilExit()
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ran: rest of stdin\n")
     }
 }

@@ -50,6 +50,11 @@ struct AccessLabTests {
         let log = try onHost("mta25", "cat /var/log/sshd.log")
         #expect(log.contains("Accepted publickey for pfadmin"), "\(log)")
         #expect(!log.contains("Accepted publickey for root"), "the run logged in as root")
+        // sudo logged each command (exec's, the facts, the apply script: 34, about 2,000 and
+        // 10,000 bytes) as the short line that reads it from stdin, not its text.
+        let sudo = try onHost("mta25", "cat /var/log/sudo.log").split(separator: "\n")
+        #expect(sudo.count >= 3 && sudo.allSatisfy { $0.contains("USER=root ; COMMAND=/bin/sh -c 'eval \"$(head -c ") }, "\(sudo)")
+        #expect(!sudo.contains { $0.contains("postconf") || $0.contains("postmulti") }, "\(sudo)")
 
         // A second run has nothing to do.
         let again = try runProcess(binary, ["run", playbook, "--become"] + common, seconds: 120)

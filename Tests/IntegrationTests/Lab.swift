@@ -120,8 +120,8 @@ extension Lab {
     }
 
     /// Two logins on `host` with the lab key: `pfadmin`, who may run anything as root through
-    /// sudo without a password, and `pfpw`, whose sudo asks for one. `scripts/lab reset`
-    /// takes them away again.
+    /// sudo without a password, and `pfpw`, whose sudo asks for one. sudo logs every command
+    /// it runs to /var/log/sudo.log, one line each. `scripts/lab reset` takes it all away again.
     func addSudoUsers(on host: String) throws {
         try onHost(host, """
             set -e
@@ -132,7 +132,8 @@ extension Lab {
               install -d -m 0700 -o $u -g $u /var/lib/pflab-home/$u/.ssh
               install -m 0600 -o $u -g $u \(key).pub /var/lib/pflab-home/$u/.ssh/authorized_keys
             done
-            printf '%s\\n' 'pfadmin ALL=(ALL) NOPASSWD: ALL' 'pfpw ALL=(ALL) ALL' >/etc/sudoers.d/pflab
+            printf '%s\\n' 'Defaults logfile=/var/log/sudo.log' 'Defaults loglinelen=0' \\
+              'pfadmin ALL=(ALL) NOPASSWD: ALL' 'pfpw ALL=(ALL) ALL' >/etc/sudoers.d/pflab
             chmod 0440 /etc/sudoers.d/pflab
             """)
     }
