@@ -226,6 +226,8 @@ public struct InstanceDrift: Sendable, Equatable {
                     case let .table(table, _):
                         if facts.checksums[file.path] == nil {
                             drift.files.append(.missing(file: base))
+                        } else if facts.checksums[file.path] == SHA256.hex(file.contents) {
+                            break  // written again for its mode only: its "(mode)" entry says so
                         } else if let old = oldTables[file.path] {
                             if DiffEntry.table(table, old: old, new: file.text).isEmpty { drift.files.append(.textOnly(file: base)) }
                         } else {
@@ -316,7 +318,7 @@ public func checkDrift(_ work: [HostWork], options: ConnectionOptions, forks: In
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = await withSession(item.endpoint, options: options, backoff: connectRetry) { session, _ in
-            let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(item.files),
+            let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(item.files), modes: HostPlan.secretPaths(item.files),
                                               queues: .only(HostPlan.queuesToCount(item.desired)))
             let changed = HostPlan.changedTables(item.files, facts: facts)
             let oldTables = changed.isEmpty ? [:] : try await readFiles(changed, on: session)

@@ -2,9 +2,9 @@ import Postfix
 import SSH
 
 /// Reads a host's ``HostFacts`` in one round trip.
-public func gatherFacts(_ session: Session, files: [String] = [], queues: FactsProbe.QueueCount = .none,
+public func gatherFacts(_ session: Session, files: [String] = [], modes: [String] = [], queues: FactsProbe.QueueCount = .none,
                         timeout: Duration = .seconds(60)) async throws -> HostFacts {
-    let result = try await session.exec(FactsProbe.command(files: files, queues: queues), timeout: timeout)
+    let result = try await session.exec(FactsProbe.command(files: files, modes: modes, queues: queues), timeout: timeout)
     do {
         return try FactsProbe.parse(result.stdoutText)
     } catch {

@@ -44,6 +44,21 @@ public struct HostPlan: Sendable {
         desired.filter { $0.state == .absent && !$0.instance.isDefault }.map(\.instance.configDirectory)
     }
 
+    /// The secret tables and their indexes: the plan checks that only their owner can read them.
+    public static func secretPaths(_ files: [RenderedFile]) -> [String] {
+        files.filter(\.secret).flatMap { file -> [String] in
+            guard case let .table(_, type) = file.kind else { return [file.path] }
+            return [file.path] + (type.indexedFileSuffix.map { [file.path + $0] } ?? [])
+        }
+    }
+
+    /// The permission bits of a secret `file` (or its index) on the host when others than its
+    /// owner can read it; nil when they cannot, or the file is no secret.
+    static func readableByOthers(_ file: RenderedFile, facts: HostFacts) -> Int? {
+        guard file.secret else { return nil }
+        return secretPaths([file]).lazy.compactMap { facts.modes[$0] }.first { $0 & 0o077 != 0 }
+    }
+
     /// The tables whose source on the host differs from the rendered one (new tables not
     /// included): those whose old text `--diff` reads to show per-key changes.
     public static func changedTables(_ files: [RenderedFile], facts: HostFacts) -> [String] {
@@ -237,6 +252,8 @@ public struct InstancePlan: Sendable {
             case let .table(name, type):
                 let sourceChanged = changed(file)
                 let indexMissing = type.indexedFileSuffix.map { facts.checksums[file.path + $0] == nil } ?? false
+                // A secret others can read is written again, and its index built again, 0600.
+                let looseMode = HostPlan.readableByOthers(file, facts: facts)
                 if sourceChanged {
                     writes.append(file)
                     change.tables.append((name, type.isIndexed))
@@ -245,8 +262,15 @@ public struct InstancePlan: Sendable {
                         ?? [DiffEntry(section: .table(name), key: facts.checksums[file.path] == nil ? "(new table)" : "(contents)",
                                       old: nil, new: nil)]
                     diff += entries
+                } else if let looseMode {
+                    writes.append(file)
+                    change.tables.append((name, type.isIndexed))
                 }
-                if type.isIndexed && (sourceChanged || indexMissing) {
+                if let looseMode, facts.checksums[file.path] != nil {
+                    diff.append(DiffEntry(section: .table(name), key: DiffEntry.modeKey,
+                                          old: String(looseMode, radix: 8), new: String(file.mode, radix: 8)))
+                }
+                if type.isIndexed && (sourceChanged || indexMissing || looseMode != nil) {
                     postmaps.append(file)
                     if !sourceChanged { change.tables.append((name, true)) }
                 }
@@ -258,7 +282,7 @@ public struct InstancePlan: Sendable {
         })
         diff = diff.map { entry in
             switch entry.section {
-            case let .table(name) where secretTables.contains(name): entry.redacted
+            case let .table(name) where secretTables.contains(name) && entry.key != DiffEntry.modeKey: entry.redacted
             case .mainCF where entry.holdsInlineSecret: entry.redacted
             default: entry
             }
@@ -325,6 +349,8 @@ public struct DiffEntry: Sendable, Equatable {
 
     /// What a secret value shows as.
     public static let secret = "(secret)"
+    /// The key of a table entry that says its file (or index) has the wrong permission bits.
+    public static let modeKey = "(mode)"
 
     /// This entry with its values hidden: it says that a secret was added, removed or changed.
     var redacted: DiffEntry {

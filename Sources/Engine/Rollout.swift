@@ -96,7 +96,7 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostRunResult 
 private func converge(_ work: HostWork, on session: Session, options: RolloutOptions, into result: inout HostRunResult) async throws {
     let clock = ContinuousClock()
     var t = clock.now
-    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files),
+    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files), modes: HostPlan.secretPaths(work.files),
                                       queues: .only(HostPlan.queuesToCount(work.desired)))
     result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
 

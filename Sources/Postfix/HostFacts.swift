@@ -10,12 +10,17 @@ public struct HostFacts: Sendable, Equatable {
     /// Whether systemd runs this host's Postfix through `postfix@` units. Such a host
     /// must not also be driven through `postfix`/`postmulti` start and stop.
     public var systemdControlled: Bool
+    /// Permission bits of the files the probe was asked to stat (secret tables and their
+    /// indexes), by path; a missing file is absent.
+    public var modes: [String: Int]
 
-    public init(postfixVersion: String, instances: [InstanceFacts], checksums: [String: String], systemdControlled: Bool) {
+    public init(postfixVersion: String, instances: [InstanceFacts], checksums: [String: String], systemdControlled: Bool,
+                modes: [String: Int] = [:]) {
         self.postfixVersion = postfixVersion
         self.instances = instances
         self.checksums = checksums
         self.systemdControlled = systemdControlled
+        self.modes = modes
     }
 
     public func instance(configDirectory: String) -> InstanceFacts? {
@@ -78,7 +83,9 @@ public struct InstanceFacts: Sendable, Equatable {
 ///   but whose parent has not reaped it yet is stopped). `postfix status` asks the master's
 ///   pid-file lock instead, at the cost of a shell script and two more processes per
 ///   instance.
-/// - One `sha256sum` for every managed file; queues are counted only where asked.
+/// - One `sha256sum` for every managed file; one `stat` for the permission bits of the
+///   files asked for (secret tables), none when there are none; queues are counted only
+///   where asked.
 public enum FactsProbe {
     static let marker = "@@postfleet "
 
@@ -91,9 +98,12 @@ public enum FactsProbe {
         case only([String])
     }
 
-    /// The script; `files` are the managed files whose checksums the plan compares.
-    public static func command(files: [String], queues: QueueCount = .none) -> String {
+    /// The script; `files` are the managed files whose checksums the plan compares, `modes`
+    /// those whose permission bits it compares.
+    public static func command(files: [String], modes: [String] = [], queues: QueueCount = .none) -> String {
         let quoted = files.map(Shell.quote).joined(separator: " ")
+        let stat = modes.isEmpty ? "" : "set --; for f in \(modes.map(Shell.quote).joined(separator: " ")); do [ ! -f \"$f\" ] || set -- \"$@\" \"$f\"; done\n"
+            + "m modes; [ $# -eq 0 ] || stat -c '%a %n' -- \"$@\"\n"
         let queueTest: String
         switch queues {
         case .none: queueTest = "false"
@@ -140,7 +150,7 @@ public enum FactsProbe {
             m systemd; if [ -d /run/systemd/system ] && systemctl is-enabled --quiet 'postfix@-' 2>/dev/null; then echo yes; else echo no; fi
             set --; for f in \(quoted); do [ ! -f "$f" ] || set -- "$@" "$f"; done
             m checksums; [ $# -eq 0 ] || sha256sum -- "$@"
-            m end
+            \(stat)m end
             """
     }
 
@@ -209,8 +219,14 @@ public enum FactsProbe {
             let path = String(line[start...])
             checksums[path] = hash
         }
+        var modes: [String: Int] = [:]
+        for line in section("modes") {
+            // "OCTAL PATH"; a path may contain spaces.
+            guard let space = line.firstIndex(of: " "), let mode = Int(line[..<space], radix: 8) else { continue }
+            modes[String(line[line.index(after: space)...])] = mode
+        }
         return HostFacts(postfixVersion: version, instances: instances, checksums: checksums,
-                         systemdControlled: section("systemd").first == "yes")
+                         systemdControlled: section("systemd").first == "yes", modes: modes)
     }
 
 }

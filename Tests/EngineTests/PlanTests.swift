@@ -112,6 +112,25 @@ import Testing
         #expect(!"\(inline.instances[2].diff)".contains("inline-pass"))
     }
 
+    /// A secret table whose text is right but which others can read on the host is written
+    /// again, and its index built again, so both are 0600; one that is 0600 is left alone.
+    @Test func aSecretOthersCanReadIsWrittenAgain() throws {
+        var secret = files
+        let index = try #require(secret.firstIndex { $0.path == "/etc/postfix/virtual" })
+        secret[index] = RenderedFile(path: secret[index].path, contents: secret[index].contents, secret: true,
+                                     instance: secret[index].instance, kind: secret[index].kind)
+        var facts = converged
+        facts.modes = ["/etc/postfix/virtual": 0o600, "/etc/postfix/virtual.cdb": 0o644]
+        let loose = HostPlan.make(desired: desired, files: secret, facts: facts)
+        #expect(loose.instances[0].writes.map(\.path) == ["/etc/postfix/virtual"])
+        #expect(loose.instances[0].postmaps.map(\.path) == ["/etc/postfix/virtual"])
+        #expect(loose.instances[0].diff.map(\.line) == ["~ (mode) = 644 -> 600"])
+        #expect(HostPlan.secretPaths(secret) == ["/etc/postfix/virtual", "/etc/postfix/virtual.cdb"])
+
+        facts.modes["/etc/postfix/virtual.cdb"] = 0o600
+        #expect(HostPlan.make(desired: desired, files: secret, facts: facts).instances[0].isEmpty)
+    }
+
     @Test func aMissingIndexedFileIsRebuiltFromAnUnchangedSource() {
         var facts = converged
         facts.checksums["/etc/postfix/generic.cdb"] = nil

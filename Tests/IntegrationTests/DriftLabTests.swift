@@ -58,7 +58,8 @@ struct DriftLabTests {
 
     /// A relay password table (named by smtp_sasl_password_maps): on the host it and its
     /// index are 0600; changed behind postfleet's back, drift and `run --check --diff` name
-    /// the key whose secret changed, and neither their text nor the JSON holds either password.
+    /// the key whose secret changed, and neither their text nor the JSON holds either password;
+    /// made readable by all, drift says so and run makes it 0600 again.
     @Test func secretsAreNamedButNeverShown() async throws {
         try lab.script(["reset", host])
         defer { try? lab.script(["reset", host]) }
@@ -108,6 +109,18 @@ struct DriftLabTests {
         #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
         #expect(try await sh("postmap -q '[mailhub.example.com]:587' cdb:/etc/postfix/sasl_passwd") == "mta24:s3cret-pw-1\n")
         #expect(!repair.stdout.contains("s3cret-pw-1"))
+
+        // Made readable by all behind postfleet's back, the same text: drift says so, and run
+        // makes it 0600 again.
+        try behindItsBack("chmod 644 /etc/postfix/sasl_passwd /etc/postfix/sasl_passwd.cdb")
+        let loose = try postfleet("drift")
+        #expect(loose.status == 2 && loose.stdout.contains("  default sasl_passwd:\n    ~ (mode) = 644 -> 600\n"), "\(loose.stdout)")
+        #expect(!loose.stdout.contains("text only"), "\(loose.stdout)")
+        let tighten = try postfleet("run")
+        #expect(tighten.status == 0, "\(tighten.stdout)\(tighten.stderr)")
+        #expect(try await sh("stat -c '%a' /etc/postfix/sasl_passwd /etc/postfix/sasl_passwd.cdb") == "600\n600\n")
+        let tight = try postfleet("drift")
+        #expect(tight.status == 0 && tight.stdout.hasPrefix("mta24 (1): no drift\n"), "\(tight.stdout)")
     }
 
     @Test func driftNamesWhatChangedBehindPostfleetsBackAndChangesNothing() async throws {

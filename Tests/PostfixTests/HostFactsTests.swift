@@ -68,6 +68,10 @@ import Testing
         0f343b0931126a20f133d67c2b018a3b1e3a9d9d2ac3a0d2e4c7c1d1d1f0e9aa  /etc/postfix/main.cf
         aa43b0931126a20f133d67c2b018a3b1e3a9d9d2ac3a0d2e4c7c1d1d1f0e9bb  /etc/postfix/my file
 
+        @@postfleet modes
+        644 /etc/postfix-out/sasl passwd
+        600 /etc/postfix-out/sasl passwd.cdb
+
         @@postfleet end
 
         """
@@ -98,6 +102,7 @@ import Testing
         #expect(facts.checksums["/etc/postfix/my file"]?.hasPrefix("aa43") == true)
         #expect(facts.checksums.count == 2)
         #expect(!facts.systemdControlled)
+        #expect(facts.modes == ["/etc/postfix-out/sasl passwd": 0o644, "/etc/postfix-out/sasl passwd.cdb": 0o600])
     }
 
     @Test func anInterruptedProbeIsAnError() {
@@ -121,7 +126,7 @@ import Testing
         for queues: FactsProbe.QueueCount in [.none, .all, .only(["/etc/postfix-in", "/etc/it's"])] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: shell)
-            p.arguments = ["-n", "-c", FactsProbe.command(files: ["/etc/postfix/main.cf"], queues: queues)]
+            p.arguments = ["-n", "-c", FactsProbe.command(files: ["/etc/postfix/main.cf"], modes: ["/etc/postfix/sasl_passwd"], queues: queues)]
             let err = Pipe()
             p.standardError = err
             try p.run()
