@@ -60,8 +60,11 @@ public struct ConnectionDefaults: Sendable {
     /// speaks SSH itself), and connecting around it would not be what the configuration
     /// says. nil when none applies.
     public func unsupportedProxyCommand(for host: Host) throws(ClientConfigError) -> (command: String, origin: String)? {
-        guard host.proxyJump == nil, let command = try sshSettings(for: host).proxyCommand else { return nil }
-        let fromOptions = try sshOptions(of: host)?.settings(for: host.address).proxyCommand != nil
+        guard host.proxyJump == nil else { return nil }
+        let options = try sshOptions(of: host)
+        let config = options.map(sshConfig.overridden(by:)) ?? sshConfig
+        guard let command = config.settings(for: host.address).proxyCommand else { return nil }
+        let fromOptions = options?.settings(for: host.address).proxyCommand != nil
         return (command, fromOptions ? "the inventory's ssh arguments (ansible_ssh_common_args, ansible_ssh_extra_args)" : "ssh_config")
     }
 

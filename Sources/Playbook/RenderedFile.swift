@@ -18,11 +18,11 @@ public struct RenderedFile: Sendable, Hashable {
     /// The absolute path on the host: `/etc/postfix-out/main.cf`.
     public let path: String
     public let contents: [UInt8]
-    /// Permission bits: 0o644, 0o600 for a secret.
-    public let mode: Int
     /// Holds secrets (a SASL password table): written 0600 (its postmap index too, as
     /// postmap keeps the source's mode), and its values never shown in a diff or drift.
     public let secret: Bool
+    /// Permission bits: 0o644, 0o600 for a secret.
+    public var mode: Int { secret ? 0o600 : 0o644 }
     /// The instance it belongs to.
     public let instance: PostfixInstance
     public let kind: Kind
@@ -33,7 +33,6 @@ public struct RenderedFile: Sendable, Hashable {
     public init(path: String, contents: [UInt8], secret: Bool = false, instance: PostfixInstance, kind: Kind, edits: [PostconfEdit] = []) {
         self.path = path
         self.contents = contents
-        self.mode = secret ? 0o600 : 0o644
         self.secret = secret
         self.instance = instance
         self.kind = kind
