@@ -42,10 +42,13 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // What a run must do to a host, and how the host differs from the playbook: pure
+        // functions of the rendered files and the host's facts; no SSH.
+        .target(name: "Planning", dependencies: ["Playbook", "Postfix"], swiftSettings: settings),
         // Runs work on many hosts at once: bounded fan-out, per-host results.
-        .target(name: "Engine", dependencies: ["SSH", "ShellQuoting", "Inventory", "Playbook", "Postfix"], swiftSettings: settings),
+        .target(name: "Engine", dependencies: ["SSH", "ShellQuoting", "Inventory", "Playbook", "Postfix", "Planning"], swiftSettings: settings),
         // Turns per-host results into terminal output and JSON.
-        .target(name: "Report", dependencies: ["Engine"], swiftSettings: settings),
+        .target(name: "Report", dependencies: ["Engine", "Planning"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [
@@ -58,8 +61,9 @@ let package = Package(
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
         .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"], swiftSettings: settings),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine"], swiftSettings: settings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Planning"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSH", "ShellQuoting", "Inventory", "Postfix", "Engine", "Report"],

@@ -1,3 +1,4 @@
+import Planning
 import SSH
 
 /// How one step of a host's run ended.

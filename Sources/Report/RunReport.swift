@@ -1,3 +1,4 @@
+import Planning
 import Engine
 import Foundation
 import SSH

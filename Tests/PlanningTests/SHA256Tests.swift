@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Engine
+@testable import Planning
 
 @Suite struct SHA256Tests {
     @Test(arguments: [

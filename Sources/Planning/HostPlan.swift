@@ -1,0 +1,100 @@
+import Foundation
+import Playbook
+import Postfix
+
+/// What a run must do to one host, computed from what the playbook wants and what the
+/// host has (its ``HostFacts``), without contacting it. A pure function: the same
+/// rendered files and facts always give the same plan, and a converged host gives an
+/// empty one.
+public struct HostPlan: Sendable {
+    /// postmulti life-cycle operations, in the order they run (before any file is staged).
+    public var lifecycle: [PostmultiCommand]
+    /// Per instance the play lists as present, in start order (the default instance first,
+    /// then the play's order, which is postmulti's start order).
+    public var instances: [InstancePlan]
+    /// Why the host cannot be converged at all (a destroy postmulti would refuse); when not
+    /// empty, nothing is done on the host.
+    public var refusals: [String]
+
+    /// Nothing to do.
+    public var isEmpty: Bool {
+        lifecycle.isEmpty && refusals.isEmpty && instances.allSatisfy(\.isEmpty)
+    }
+
+    /// Every path whose checksum the plan compares; ``gatherFacts(_:files:timeout:)`` reads them.
+    public static func watchedPaths(_ files: [RenderedFile]) -> [String] {
+        var paths: [String] = []
+        for file in files {
+            switch file.kind {
+            case .mainCF, .masterCF:
+                paths.append(file.path)
+            case let .table(_, type):
+                paths.append(file.path)
+                if let suffix = type.indexedFileSuffix { paths.append(file.path + suffix) }
+            case .mainCFEdits, .masterCFEdits:
+                break
+            }
+        }
+        return paths
+    }
+
+    /// The instances whose queues the facts must count: those the plan may destroy, which
+    /// it does only when their queue is empty.
+    public static func queuesToCount(_ desired: [InstanceSpec]) -> [String] {
+        desired.filter { $0.state == .absent && !$0.instance.isDefault }.map(\.instance.configDirectory)
+    }
+
+    /// The secret tables and their indexes: the plan checks that only their owner can read them.
+    public static func secretPaths(_ files: [RenderedFile]) -> [String] {
+        files.filter(\.secret).flatMap { file -> [String] in
+            guard case let .table(_, type) = file.kind else { return [file.path] }
+            return [file.path] + (type.indexedFileSuffix.map { [file.path + $0] } ?? [])
+        }
+    }
+
+    /// The permission bits of a secret `file` (or its index) on the host when others than its
+    /// owner can read it; nil when they cannot, or the file is no secret.
+    static func readableByOthers(_ file: RenderedFile, facts: HostFacts) -> Int? {
+        guard file.secret else { return nil }
+        return secretPaths([file]).lazy.compactMap { facts.modes[$0] }.first { $0 & 0o077 != 0 }
+    }
+
+    /// The tables whose source on the host differs from the rendered one (new tables not
+    /// included): those whose old text `--diff` reads to show per-key changes.
+    public static func changedTables(_ files: [RenderedFile], facts: HostFacts) -> [String] {
+        files.filter {
+            guard case .table = $0.kind, let old = facts.checksums[$0.path] else { return false }
+            return old != SHA256.hex($0.contents)
+        }.map(\.path)
+    }
+
+    /// The plan for one host.
+    ///
+    /// - Parameters:
+    ///   - desired: the instances the plays that target the host list (present or absent).
+    ///   - files: the host's rendered files (``Playbook/Playbook/render(for:inventory:)``).
+    ///   - facts: the host as it is.
+    ///   - oldTables: the current text of tables whose source changed, by path, when the
+    ///     caller wants per-key diffs (`--diff`); without it, table diffs say only "changed".
+    public static func make(desired: [InstanceSpec], files: [RenderedFile], facts: HostFacts,
+                            oldTables: [String: String] = [:]) -> HostPlan {
+        let files = keepingUnlisted(files, desired: desired, facts: facts)
+        let lifecycleDesired = desired.map { LifecyclePlan.Desired($0.instance, present: $0.state == .present) }
+        var refusals: [String] = []
+        for spec in desired where spec.state == .absent && !spec.instance.isDefault {
+            guard let have = facts.instance(configDirectory: spec.instance.configDirectory) else { continue }
+            let reasons = LifecyclePlan.destroyBlockers(have, queuedMessages: have.queuedMessages)
+            if !reasons.isEmpty {
+                refusals.append("cannot destroy instance \(spec.name): " + reasons.joined(separator: ", "))
+            }
+        }
+        let lifecycle = LifecyclePlan.steps(for: lifecycleDesired, facts: facts)
+
+        var instances: [InstancePlan] = []
+        for spec in desired where spec.state == .present {
+            let mine = files.filter { $0.instance.configDirectory == spec.instance.configDirectory }
+            instances.append(InstancePlan.make(spec.instance, files: mine, facts: facts, oldTables: oldTables))
+        }
+        return HostPlan(lifecycle: lifecycle, instances: instances, refusals: refusals)
+    }
+}
