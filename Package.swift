@@ -49,10 +49,13 @@ let package = Package(
         .target(name: "Engine", dependencies: ["SSH", "ShellQuoting", "Inventory", "Playbook", "Postfix", "Planning"], swiftSettings: settings),
         // Turns per-host results into terminal output and JSON.
         .target(name: "Report", dependencies: ["Engine", "Planning"], swiftSettings: settings),
+        // What each command does, as library calls: load the inventory and the playbook in
+        // one pass (Workload), run, report. The executable only parses arguments.
+        .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Playbook", "Postfix", "Engine", "Report"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [
-                "SSH", "Inventory", "Playbook", "Postfix", "Engine", "Report",
+                "SSH", "Inventory", "Playbook", "Postfix", "Report", "Fleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings

@@ -58,9 +58,6 @@ public struct HostRunResult: Sendable, Equatable {
     public var diff: [InstanceDiff]
     /// Connection attempts made (more than 1 when transient failures were retried).
     public var connectAttempts: Int = 1
-    /// The script that undoes this run's changes on the host, when its apply script ended
-    /// well (``ApplyScript/revert``); a rolling policy's `rollback_on_failure` runs it.
-    public var revert: String?
 
     public init(host: String, steps: [StepResult], connectionError: SSHError? = nil, seconds: Double = 0,
                 diff: [InstanceDiff] = []) {

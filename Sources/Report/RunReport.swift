@@ -14,10 +14,10 @@ public struct RunReport: Sendable {
     /// The batches of a rolling run (one batch when the run had no `serial`).
     public let batches: [[String]]
     /// Where a rolling run stopped, when a batch breached its policy.
-    public let stop: RollingOutcome.Stop?
+    public let stop: RolloutOutcome.Stop?
 
     public init(playbook: String, results: [HostRunResult], seconds: Double, checkMode: Bool = false,
-                batches: [[String]] = [], stop: RollingOutcome.Stop? = nil) {
+                batches: [[String]] = [], stop: RolloutOutcome.Stop? = nil) {
         self.playbook = playbook
         self.results = results
         self.seconds = seconds

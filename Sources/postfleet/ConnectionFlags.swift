@@ -1,9 +1,5 @@
 import ArgumentParser
-import Engine
-import Foundation
-import Inventory
-import Playbook
-import Report
+import Fleet
 import SSH
 
 /// The options every command that contacts hosts shares.
@@ -58,77 +54,26 @@ struct ConnectionFlags: ParsableArguments {
         if let connectAttempts, connectAttempts < 1 { throw ValidationError("--connect-attempts must be at least 1") }
     }
 
-    /// The inventory and its selected hosts, or bad input.
-    func selectedHosts() throws -> (inventory: Inventory, hosts: [InventoryHost]) {
-        let inventory: Inventory
-        do {
-            inventory = try Inventory.load(path: self.inventory)
-        } catch {
-            throw BadInput(message: "\(error)")
-        }
-        do {
-            return (inventory, try limit.map { try inventory.select($0) } ?? inventory.hosts)
-        } catch {
-            throw BadInput(message: "\(error)")
-        }
+    /// The connection options as the library takes them.
+    var settings: ConnectionSettings {
+        var settings = ConnectionSettings()
+        settings.forks = forks
+        settings.user = user
+        settings.identity = identity
+        settings.become = become
+        settings.sshConfigFile = sshConfigFile
+        settings.knownHosts = knownHosts
+        settings.hostKeyPolicy = hostKeyPolicy.flatMap(HostKeyPolicy.init(rawValue:))
+        settings.connectTimeout = connectTimeout
+        settings.commandTimeout = commandTimeout
+        settings.connectAttempts = connectAttempts
+        return settings
     }
 
-    var connectionOptions: ConnectionOptions {
-        var options = ConnectionOptions(knownHostsFile: knownHosts)
-        options.hostKeyPolicy = hostKeyPolicy.flatMap(HostKeyPolicy.init(rawValue:)) ?? .strict
-        options.connectTimeout = .milliseconds(Int((connectTimeout ?? 10) * 1000))
-        options.commandTimeout = commandTimeout.map { .milliseconds(Int($0 * 1000)) }
-        return options
-    }
-
-    /// How connections are retried: `--connect-attempts`, else `policy` (a playbook's
-    /// `retries:`), else 3 attempts.
-    func connectRetry(policy: Policy.Retries? = nil) -> Backoff {
-        if let connectAttempts { return Backoff(attempts: connectAttempts) }
-        if let policy { return Backoff(policy) }
-        return Backoff()
-    }
-
-    /// What the command line and ssh_config say where the inventory is silent, for `hosts`.
-    /// A mistake in ssh_config is bad input (`FILE:LINE:COL: error: ...`), and so is a
-    /// ProxyCommand for one of `hosts`; its warnings go to stderr.
-    func defaults(for hosts: [InventoryHost]) throws -> ConnectionDefaults {
-        var given: Set<ConnectionDefaults.RunSetting> = []
-        if knownHosts != nil { given.insert(.knownHostsFile) }
-        if hostKeyPolicy != nil { given.insert(.hostKeyPolicy) }
-        if connectTimeout != nil { given.insert(.connectTimeout) }
-        let config: SSHClientConfig
-        do {
-            config = try SSHClientConfig.forCommandLine(file: sshConfigFile, localUser: ConnectionDefaults.localUser)
-        } catch {
-            throw BadInput(message: "\(error)")
-        }
-        for warning in config.warnings { FileHandle.standardError.write(Data("postfleet: \(warning)\n".utf8)) }
-        let defaults = ConnectionDefaults(user: user, identityFile: identity, become: become, sshConfig: config, commandLine: given)
-        var proxied: [(host: String, command: String, origin: String)] = []
-        for host in hosts {
-            do {
-                if let (command, origin) = try defaults.unsupportedProxyCommand(for: host) { proxied.append((host.name, command, origin)) }
-            } catch {
-                throw BadInput(message: "\(error)")
-            }
-        }
-        if let first = proxied.first {
-            let same = proxied.filter { $0.command == first.command && $0.origin == first.origin }.map(\.host)
-            throw BadInput(message: "\(first.origin) give\(first.origin == "ssh_config" ? "s" : "") \(HostSet.fold(same)) the ProxyCommand '\(first.command)', which postfleet cannot run (it speaks SSH itself, through libssh2): say the jump hosts with ProxyJump (-J in ansible_ssh_common_args, or jump_host in the inventory), or 'ProxyCommand none' for these hosts")
-        }
-        return defaults
-    }
-
-    func forkCount(hosts: Int) -> Int { forks ?? max(1, min(hosts, 100)) }
-
-    /// Warns once when some host's (or jump host's) key will not be checked: `--host-key-policy
-    /// off`, or `StrictHostKeyChecking no` in ssh_config.
-    func warnIfUnchecked(_ endpoints: [Endpoint]) {
-        let options = connectionOptions
-        let unchecked = endpoints.flatMap { $0.jumpHosts + [$0] }.filter { options.applying($0).hostKeyPolicy == .off }.map(\.name)
-        guard !unchecked.isEmpty else { return }
-        let which = options.hostKeyPolicy == .off ? "(--host-key-policy off)" : "for \(Set(unchecked).sorted().joined(separator: ", ")) (StrictHostKeyChecking no in ssh_config)"
-        FileHandle.standardError.write(Data("postfleet: warning: host keys are NOT checked \(which); anyone on the path can impersonate these hosts\n".utf8))
+    /// The selected hosts (bad input: exit 1, no host contacted); its warnings go to stderr.
+    func targets() throws -> Targets {
+        let targets = try Targets.load(inventory: inventory, limit: limit, connection: settings)
+        warn(targets.warnings(for: targets.endpoints, connection: settings))
+        return targets
     }
 }

@@ -1,9 +1,6 @@
 import ArgumentParser
-import Engine
-import Foundation
-import Playbook
+import Fleet
 import Report
-import SSH
 
 /// `postfleet drift`: what differs between every host and the playbook; changes nothing.
 struct Drift: AsyncParsableCommand {
@@ -34,16 +31,10 @@ struct Drift: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
-        let (work, policy) = try connection.playbookWork(self.playbook)
-        connection.warnIfUnchecked(work.map(\.endpoint))
-
-        let clock = ContinuousClock()
-        let start = clock.now
-        let drift = await checkDrift(work, options: connection.connectionOptions, forks: connection.forkCount(hosts: work.count),
-                                     connectRetry: connection.connectRetry(policy: policy?.retries))
-        let report = DriftReport(playbook: self.playbook, hosts: drift, seconds: (clock.now - start).seconds)
-        FileHandle.standardOutput.write(Data(report.text.utf8))
-        try writeReport(json) { try report.json() }
-        throw ExitCode(report.exitCode)
+        let workload = try Workload.load(playbook: playbook, inventory: connection.inventory, limit: connection.limit,
+                                         connection: connection.settings)
+        warn(workload.warnings)
+        let report = await driftReport(workload, playbook: playbook, connection: connection.settings)
+        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
-import Engine
-import Foundation
+import Fleet
 import Report
-import SSH
 
 struct Exec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,20 +29,7 @@ struct Exec: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let hosts = try connection.selectedHosts().hosts
-        let defaults = try connection.defaults(for: hosts)
-        let endpoints = hosts.map { Endpoint($0, defaults: defaults) }
-        connection.warnIfUnchecked(endpoints)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let outcomes = await runCommand(words.joined(separator: " "), on: endpoints,
-                                        options: connection.connectionOptions,
-                                        forks: connection.forkCount(hosts: endpoints.count),
-                                        connectRetry: connection.connectRetry())
-        let elapsed = clock.now - start
-        let report = CommandReport(outcomes: outcomes, seconds: elapsed.seconds)
-        FileHandle.standardOutput.write(Data(report.text.utf8))
-        try writeReport(json) { try report.json() }
-        throw ExitCode(report.exitCode)
+        let report = await execReport(words.joined(separator: " "), on: try connection.targets(), connection: connection.settings)
+        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
     }
 }

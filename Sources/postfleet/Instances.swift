@@ -1,8 +1,6 @@
 import ArgumentParser
-import Engine
-import Foundation
+import Fleet
 import Report
-import SSH
 
 /// `postfleet instances`: every selected host's Postfix instances in one table.
 struct Instances: AsyncParsableCommand {
@@ -22,15 +20,7 @@ struct Instances: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
-        let hosts = try connection.selectedHosts().hosts
-        let defaults = try connection.defaults(for: hosts)
-        let endpoints = hosts.map { Endpoint($0, defaults: defaults) }
-        connection.warnIfUnchecked(endpoints)
-        let found = await listInstances(on: endpoints, options: connection.connectionOptions,
-                                        forks: connection.forkCount(hosts: endpoints.count), connectRetry: connection.connectRetry())
-        let report = InstancesReport(hosts: found)
-        FileHandle.standardOutput.write(Data(report.text.utf8))
-        try writeReport(json) { try report.json() }
-        throw ExitCode(report.exitCode)
+        let report = await instancesReport(on: try connection.targets(), connection: connection.settings)
+        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import Fleet
 import Foundation
-import Inventory
 
 /// `postfleet inventory`: the inventory as `ansible-inventory` shows it, byte for byte.
 struct InventoryCommand: ParsableCommand {
@@ -43,40 +43,7 @@ struct InventoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: Inventory
-        do {
-            loaded = try Inventory.load(path: inventory)
-        } catch {
-            // FILE:LINE:COL: error: ... starts the line, so editors and terminals can jump to it.
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        var selected: Set<String>?
-        if let limit {
-            do {
-                selected = Set(try loaded.select(limit).map(\.name))
-            } catch {
-                throw BadInput(message: "\(error)")
-            }
-        }
-
-        let output: String
-        if let host {
-            guard let found = loaded.host(named: host) else {
-                let hint = loaded.nearestHostName(to: host).map { "; did you mean '\($0)'?" } ?? ""
-                throw BadInput(message: "no host '\(host)' in \(inventory)\(hint)")
-            }
-            output = loaded.ansibleHostJSON(found)
-        } else if graph {
-            let start = group ?? "all"
-            guard let tree = loaded.ansibleGraph(group: start) else {
-                let hint = loaded.nearestGroupName(to: start).map { "; did you mean '\($0)'?" } ?? ""
-                throw BadInput(message: "no group '\(start)' in \(inventory)\(hint)")
-            }
-            output = tree
-        } else {
-            output = loaded.ansibleListJSON(limitedTo: selected)
-        }
-        FileHandle.standardOutput.write(Data((output + "\n").utf8))
+        let view: InventoryView = host.map { .host($0) } ?? (graph ? .graph(group: group) : .list(limit: limit))
+        FileHandle.standardOutput.write(Data((try view.text(of: inventory) + "\n").utf8))
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Fleet
 import Foundation
+import Inventory
 
 @main
 struct Postfleet: AsyncParsableCommand {
@@ -10,8 +12,9 @@ struct Postfleet: AsyncParsableCommand {
         subcommands: [Run.self, Drift.self, PostmultiAction.self, Instances.self, Exec.self, InventoryCommand.self, Render.self]
     )
 
-    /// Bad input (a wrong option, an unreadable inventory, a pattern that matches nothing)
-    /// exits 1 with nothing contacted; ArgumentParser's own default would be 64.
+    /// Bad input (a wrong option, a mistake in a file, a pattern that matches nothing) exits 1
+    /// with nothing contacted; ArgumentParser's own default would be 64. A mistake in a file
+    /// prints as it describes itself (`FILE:LINE:COL: error: ...`, the line and a caret).
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -20,33 +23,20 @@ struct Postfleet: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as BadInput {
-            FileHandle.standardError.write(Data("postfleet: \(error.message)\n".utf8))
-            Foundation.exit(1)
+        } catch let error as InputError {
+            fail("postfleet: \(error.message)")
+        } catch let error as SourceError {
+            fail("\(error)")
+        } catch let error as FileError {
+            fail("\(error)")
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(1)
-            }
+            if exitCode(for: error) == .validationFailure { fail(fullMessage(for: error)) }
             exit(withError: error)
         }
     }
-}
 
-/// Input the user can fix; reported without a stack of context, exit code 1.
-struct BadInput: Error {
-    let message: String
-}
-
-/// Writes a report file the user asked for (`--json`, `--junit`); if it cannot be written,
-/// says so and exits 1 (the run itself is over by then).
-func writeReport(_ path: String?, _ data: () throws -> Data) throws {
-    guard let path else { return }
-    do {
-        try data().write(to: URL(fileURLWithPath: path))
-    } catch {
-        FileHandle.standardError.write(Data("postfleet: cannot write \(path): \(error.localizedDescription)\n".utf8))
-        throw ExitCode(1)
+    private static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(1)
     }
 }

@@ -1,11 +1,9 @@
 import ArgumentParser
-import Engine
-import Foundation
-import Inventory
-import Playbook
-import Postfix
+import Fleet
 import Report
-import SSH
+import Playbook
+import Foundation
+import Postfix
 
 /// `postfleet postmulti`: one of postmulti's `-p` actions on an instance, a group or every
 /// instance of every selected host, batch by batch, with `run`'s report and exit codes.
@@ -53,33 +51,21 @@ struct PostmultiAction: AsyncParsableCommand {
 
     func run() async throws {
         let chosen = [group != nil, instance != nil, all].filter { $0 }.count
-        guard chosen == 1 else { throw BadInput(message: "give exactly one of --group G, --instance NAME, --all") }
+        guard chosen == 1 else { throw InputError("give exactly one of --group G, --instance NAME, --all") }
         guard let verb = PostmultiCommand.Action(rawValue: action), verb.isWrapper else {
-            throw BadInput(message: "-p must be one of start, stop, reload, flush, status (got '\(action)')")
+            throw InputError("-p must be one of start, stop, reload, flush, status (got '\(action)')")
         }
-        let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
-        let command = PostmultiCommand(.action(verb), target: target)
+        guard health == "default" || health == "none" else { throw InputError("--health must be default or none (got '\(health)')") }
         var policy = Policy()
         policy.serial = try serial.map(Self.batches) ?? []
         if let maxFailPercentage {
-            guard (0...100).contains(maxFailPercentage) else { throw BadInput(message: "--max-fail-percentage must be from 0 to 100") }
+            guard (0...100).contains(maxFailPercentage) else { throw InputError("--max-fail-percentage must be from 0 to 100") }
             policy.maxFailPercentage = maxFailPercentage
         }
-
-        guard health == "default" || health == "none" else { throw BadInput(message: "--health must be default or none (got '\(health)')") }
-        let gate = health == "none" || verb == .stop || verb == .status ? nil : HealthGate(target: target)
-
-        let hosts = try connection.selectedHosts().hosts
-        let mark = SourceMark(file: "postfleet postmulti", line: 1, column: 1, sourceLine: command.commandLine)
-        let task = PlayTask(name: command.commandLine, action: .postmulti(command), mark: mark)
-        let defaults = try connection.defaults(for: hosts)
-        let work = hosts.map { HostWork(endpoint: Endpoint($0, defaults: defaults), desired: [], files: [], tasks: [task], health: gate) }
-        connection.warnIfUnchecked(work.map(\.endpoint))
-
-        let report = await connection.rollOut(work, policy: policy, name: command.commandLine)
-        FileHandle.standardOutput.write(Data(report.text.utf8))
-        try writeReport(json) { try report.json() }
-        throw ExitCode(report.exitCode)
+        let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
+        let report = await postmultiReport(verb, target: target, health: health == "default",
+                                           policy: policy, on: try connection.targets(), connection: connection.settings)
+        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
     }
 
     /// `2`, `25%`, `1,5,25%`.
@@ -88,7 +74,7 @@ struct PostmultiAction: AsyncParsableCommand {
             let item = raw.trimmingCharacters(in: .whitespaces)
             if item.hasSuffix("%"), let p = Int(item.dropLast()), (1...100).contains(p) { return .percent(p) }
             if let n = Int(item), n >= 1 { return .count(n) }
-            throw BadInput(message: "--serial: '\(item)' is not a batch size (a number of hosts, 2, or a percentage, 25%, from 1% to 100%)")
+            throw InputError("--serial: '\(item)' is not a batch size (a number of hosts, 2, or a percentage, 25%, from 1% to 100%)")
         }
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import Inventory
-import Playbook
+import Fleet
 
 /// `postfleet render`: every file a playbook would put on hosts, written under a directory.
 /// Contacts no host.
@@ -39,52 +37,8 @@ struct Render: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inventory = try readInput { try Inventory.load(path: self.inventory) }
-        let playbook = try readInput { try Playbook.load(path: self.playbook) }
-        let hosts: [InventoryHost]
-        if let host {
-            do {
-                hosts = try inventory.select(host)
-            } catch {
-                throw BadInput(message: "--host \(host): \(error)")
-            }
-        } else {
-            hosts = inventory.hosts
-        }
-
         // Everything is rendered before anything is written.
-        var rendered: [(host: InventoryHost, files: [RenderedFile])] = []
-        for host in hosts {
-            rendered.append((host, try readInput { try playbook.render(for: host, inventory: inventory) }))
-        }
-
-        let root = URL(fileURLWithPath: out)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw BadInput(message: "--out \(out) is a file, not a directory")
-        }
-        for (host, files) in rendered {
-            guard !files.isEmpty else {
-                print("\(host.name): no files (no play of \(self.playbook) targets it)")
-                continue
-            }
-            let hostDirectory = root.appendingPathComponent(host.name)
-            var written: [String] = []
-            for file in files {
-                let relative = String(file.path.drop { $0 == "/" })
-                let url = hostDirectory.appendingPathComponent(relative)
-                do {
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(file.contents).write(to: url)
-                    try FileManager.default.setAttributes([.posixPermissions: file.mode], ofItemAtPath: url.path)
-                } catch {
-                    throw BadInput(message: "cannot write \(url.path): \(error.localizedDescription)")
-                }
-                written.append(relative)
-            }
-            let count = written.count == 1 ? "1 file" : "\(written.count) files"
-            print("\(host.name): \(count) in \(hostDirectory.path): \(written.joined(separator: " "))")
-        }
+        let rendered = try renderFiles(playbook: playbook, inventory: inventory, pattern: host)
+        for line in try writeRendered(rendered, playbook: playbook, under: out) { print(line) }
     }
-
 }

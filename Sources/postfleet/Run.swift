@@ -1,11 +1,7 @@
 import ArgumentParser
-import Engine
-import Foundation
-import Inventory
-import Playbook
-import Postfix
+import Fleet
 import Report
-import SSH
+import Foundation
 
 /// `postfleet run`: converge every targeted host to a playbook, all at once, with one report.
 struct Run: AsyncParsableCommand {
@@ -44,47 +40,12 @@ struct Run: AsyncParsableCommand {
     var junit: String?
 
     func run() async throws {
-        let (work, policy) = try connection.playbookWork(self.playbook)
-        connection.warnIfUnchecked(work.map(\.endpoint))
-
-        let report = await connection.rollOut(work, policy: policy, name: self.playbook, check: check, diff: diff)
-        var out = ""
-        if diff { out += report.diffText }
-        out += report.text
-        FileHandle.standardOutput.write(Data(out.utf8))
-        try writeReport(json) { try report.json() }
-        try writeReport(junit) { Data(report.junit.utf8) }
-        throw ExitCode(report.exitCode)
-    }
-}
-
-extension ConnectionFlags {
-    /// Converges `work` batch by batch under `policy` with these connection options and live
-    /// progress on stderr, and reports it under `name` (the playbook, or the command).
-    func rollOut(_ work: [HostWork], policy: Policy?, name: String, check: Bool = false, diff: Bool = false) async -> RunReport {
-        var options = RolloutOptions(connection: connectionOptions, forks: forkCount(hosts: work.count), check: check, diff: diff)
-        if let timeout = connectionOptions.commandTimeout { options.applyTimeout = timeout }
-        options.connectRetry = connectRetry(policy: policy?.retries)
-        let progress = Progress(total: work.count)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let outcome = await rollingRollout(work, options: options, policy: policy) { progress.hostFinished($0) }
-        progress.finish()
-        return RunReport(playbook: name, results: outcome.results, seconds: (clock.now - start).seconds, checkMode: check,
-                         batches: outcome.batches, stop: outcome.stop)
-    }
-}
-
-/// Runs `body`; a mistake in an input file is printed as it describes itself
-/// (`FILE:LINE:COL: error: ...` with the line and a caret) and exits 1.
-func readInput<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as SourceError {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as FileError {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
-        throw ExitCode(1)
+        let workload = try Workload.load(playbook: playbook, inventory: connection.inventory, limit: connection.limit,
+                                         connection: connection.settings)
+        warn(workload.warnings)
+        let report = await rolloutReport(workload.hosts, policy: workload.policy, name: playbook, connection: connection.settings,
+                                         check: check, diff: diff)
+        try finish(text: (diff ? report.diffText : "") + report.text, exitCode: report.exitCode,
+                   files: [(json, report.json), (junit, { Data(report.junit.utf8) })])
     }
 }

@@ -1,0 +1,79 @@
+import Planning
+import Playbook
+import Postfix
+import SSH
+
+/// One host's convergence: its result for the report, and the script that undoes what it
+/// changed (when its apply script ended well), which stays in the engine for a rolling
+/// policy's `rollback_on_failure` and never reaches the report.
+struct HostConvergence: Sendable {
+    var result: HostRunResult
+    var revert: String?
+}
+
+/// Converges one host: connects (with retries), reads its facts, plans, and unless there is
+/// nothing to do (or this is check mode) runs one apply script, then its health gate.
+func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergence {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var converged = HostConvergence(result: HostRunResult(host: work.endpoint.name, steps: []))
+    let outcome = await withSession(work.endpoint, options: options.connection, backoff: options.connectRetry) { session, attempts in
+        if attempts > 1 {
+            converged.result.steps.append(StepResult(action: "connected", status: .ok, attempts: attempts))
+        }
+        try await apply(work, on: session, options: options, into: &converged)
+    }
+    converged.result.connectAttempts = outcome.attempts
+    converged.result.connectionError = outcome.error
+    converged.result.seconds = (clock.now - start).seconds
+    return converged
+}
+
+/// The work on an open session: facts, plan, apply script, health gate.
+private func apply(_ work: HostWork, on session: Session, options: RolloutOptions, into converged: inout HostConvergence) async throws {
+    let clock = ContinuousClock()
+    var t = clock.now
+    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files), modes: HostPlan.secretPaths(work.files),
+                                      queues: .only(HostPlan.queuesToCount(work.desired)))
+    converged.result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
+
+    // For --diff, the old text of each table whose source changed, read before planning.
+    let changedTables = options.diff ? HostPlan.changedTables(work.files, facts: facts) : []
+    let oldTables = changedTables.isEmpty ? [:] : try await readFiles(changedTables, on: session)
+    let plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts, oldTables: oldTables)
+    converged.result.diff = plan.instances.filter { !$0.diff.isEmpty }.map { InstanceDiff(instance: $0.instance.name, entries: $0.diff) }
+
+    guard plan.refusals.isEmpty else {
+        converged.result.steps.append(StepResult(action: "plan", status: .failed, message: plan.refusals.joined(separator: "; ")))
+        return
+    }
+    let inSync = plan.instances.filter(\.isEmpty).map { StepResult(action: "in sync", instance: $0.instance.name, status: .ok) }
+    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier())
+    if options.check || (plan.isEmpty && work.tasks.isEmpty) {
+        // The plan, step by step, as the apply script would report it.
+        converged.result.steps += script.steps.filter { $0.changes && !$0.isRecovery }
+            .map { StepResult(action: $0.action, instance: $0.instance, status: .changed) }
+        converged.result.steps += inSync
+        return
+    }
+
+    t = clock.now
+    // Not killed on the host at the timeout: the script ignores a lost connection and ends
+    // converged or put back as it was, and a TERM half-way would leave neither.
+    let run = try await session.exec(script.script, stdin: script.archive, timeout: options.applyTimeout, boundOnHost: false)
+    let (steps, completed) = script.results(stdout: run.stdoutText)
+    converged.result.steps += steps + inSync
+    if !completed {
+        converged.result.steps.append(StepResult(action: "apply", status: .failed, seconds: (clock.now - t).seconds,
+                                                 message: "the apply script ended early (\(run.failureSummary))",
+                                                 stderr: run.stderrText.isEmpty ? nil : run.stderrText))
+    } else if !steps.contains(where: { $0.status == .failed }) {
+        // It ended well: what it changed can be undone later. (After a failure the script
+        // has already put everything back, and its backups are used up.)
+        converged.revert = script.revert
+    }
+    // A host that changed is done only once its instances are healthy.
+    if let gate = work.health, converged.result.status == .changed {
+        converged.result.steps.append(try await gate.run(on: session))
+    }
+}

@@ -1,0 +1,48 @@
+import Playbook
+import SSH
+
+/// One host's part of a run: where it is, and what the playbook wants there.
+public struct HostWork: Sendable {
+    public let endpoint: Endpoint
+    /// The instances the plays that target the host list, present or absent.
+    public let desired: [InstanceSpec]
+    /// Its rendered files.
+    public let files: [RenderedFile]
+    /// The `tasks:` of the plays that target it, run in order once the instances converge.
+    public let tasks: [PlayTask]
+    /// What must hold after a change before the host counts as done; nil: nothing checked.
+    public var health: HealthGate?
+
+    public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile], tasks: [PlayTask] = [],
+                health: HealthGate? = nil) {
+        self.endpoint = endpoint
+        self.desired = desired
+        self.files = files
+        self.tasks = tasks
+        self.health = health
+    }
+}
+
+public struct RolloutOptions: Sendable {
+    public var connection: ConnectionOptions
+    public var forks: Int
+    /// Read facts and report the plan; change nothing.
+    public var check: Bool
+    /// Compute per-parameter, per-service and per-key differences (fetches the old text of
+    /// changed tables: one more round trip on hosts where a table changes).
+    public var diff: Bool
+    /// How long the apply script may run on a host.
+    public var applyTimeout: Duration
+    /// How transient connection failures are retried.
+    public var connectRetry: Backoff
+
+    public init(connection: ConnectionOptions, forks: Int, check: Bool = false, diff: Bool = false,
+                applyTimeout: Duration = .seconds(300), connectRetry: Backoff = Backoff()) {
+        self.connection = connection
+        self.forks = forks
+        self.check = check
+        self.diff = diff
+        self.applyTimeout = applyTimeout
+        self.connectRetry = connectRetry
+    }
+}

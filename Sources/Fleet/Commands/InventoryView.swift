@@ -1,0 +1,43 @@
+import Inventory
+
+/// What `postfleet inventory` shows, as `ansible-inventory` shows it.
+public enum InventoryView: Sendable {
+    /// `--list`, limited to the hosts a pattern selects (nil: every host).
+    case list(limit: String?)
+    /// `--host HOST`.
+    case host(String)
+    /// `--graph [GROUP]`.
+    case graph(group: String?)
+
+    /// The text for `inventory` read from `path`, byte for byte as ansible-inventory prints it.
+    /// - Throws: the loader's `FILE:LINE:COL: error: ...`; ``InputError`` for a host, group or
+    ///   pattern the inventory does not have.
+    public func text(of path: String) throws -> String {
+        let loaded = try Inventory.load(path: path)
+        switch self {
+        case let .list(limit):
+            var selected: Set<String>?
+            if let limit {
+                do {
+                    selected = Set(try loaded.select(limit).map(\.name))
+                } catch {
+                    throw InputError("\(error)")
+                }
+            }
+            return loaded.ansibleListJSON(limitedTo: selected)
+        case let .host(host):
+            guard let found = loaded.host(named: host) else {
+                let hint = loaded.nearestHostName(to: host).map { "; did you mean '\($0)'?" } ?? ""
+                throw InputError("no host '\(host)' in \(path)\(hint)")
+            }
+            return loaded.ansibleHostJSON(found)
+        case let .graph(group):
+            let start = group ?? "all"
+            guard let tree = loaded.ansibleGraph(group: start) else {
+                let hint = loaded.nearestGroupName(to: start).map { "; did you mean '\($0)'?" } ?? ""
+                throw InputError("no group '\(start)' in \(path)\(hint)")
+            }
+            return tree
+        }
+    }
+}
