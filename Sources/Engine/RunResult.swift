@@ -51,7 +51,7 @@ public struct HostRunResult: Sendable, Equatable {
     public var host: String
     public var steps: [StepResult]
     /// Set when the host could not be reached (or was lost): the phase is in it.
-    public var connectionError: SSHError?
+    public var connectionError: HostFailure?
     public var seconds: Double
     /// What the run changes (or, in check mode, would change) per instance: parameters,
     /// services and table keys.
@@ -59,7 +59,7 @@ public struct HostRunResult: Sendable, Equatable {
     /// Connection attempts made (more than 1 when transient failures were retried).
     public var connectAttempts: Int = 1
 
-    public init(host: String, steps: [StepResult], connectionError: SSHError? = nil, seconds: Double = 0,
+    public init(host: String, steps: [StepResult], connectionError: HostFailure? = nil, seconds: Double = 0,
                 diff: [InstanceDiff] = []) {
         self.host = host
         self.steps = steps

@@ -28,8 +28,8 @@ import Testing
             HostDrift(host: "mta2", instances: [Self.tables, Self.banner], seconds: 0.1),
             HostDrift(host: "mta3", seconds: 0.1),
             HostDrift(host: "mta4", instances: [Self.service], seconds: 0.1),
-            HostDrift(host: "mta8", error: Self.noPostfix, seconds: 0.1),
-            HostDrift(host: "mta9", error: Self.refused, connectAttempts: 3, seconds: 3),
+            HostDrift(host: "mta8", error: HostFailure(Self.noPostfix), seconds: 0.1),
+            HostDrift(host: "mta9", error: HostFailure(Self.refused), connectAttempts: 3, seconds: 3),
         ]
     }
 

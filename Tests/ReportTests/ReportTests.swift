@@ -22,7 +22,7 @@ import Testing
 @Suite struct CommandReportTests {
     func outcome(_ host: String, _ status: HostStatus, _ out: String = "", exit: Int32 = 0, error: SSHError? = nil) -> CommandOutcome {
         let result = error == nil ? ExecResult(stdout: Array(out.utf8), stderr: [], exitStatus: exit) : nil
-        return CommandOutcome(host: host, status: status, result: result, error: error, seconds: 0.1)
+        return CommandOutcome(host: host, status: status, result: result, error: error.map(HostFailure.init), seconds: 0.1)
     }
 
     let refused = SSHError(host: "mta9", address: "198.18.0.9", port: 22, phase: .connect, code: .connectionRefused, message: "cannot connect to port 22: Connection refused")

@@ -29,7 +29,7 @@ import Testing
                            stderr: "postconf: fatal: unsupported dictionary type: bogus\n"),
                 StepResult(action: "reload", instance: "postfix-in", status: .skipped),
             ]),
-            HostRunResult(host: "mta9", steps: [], connectionError: Self.lost),
+            HostRunResult(host: "mta9", steps: [], connectionError: HostFailure(Self.lost)),
         ]
     }
 

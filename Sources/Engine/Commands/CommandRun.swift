@@ -16,13 +16,13 @@ public struct CommandOutcome: Sendable {
     public var host: String
     public var status: HostStatus
     public var result: ExecResult?
-    public var error: SSHError?
+    public var error: HostFailure?
     /// Seconds from the start of this host's work to its end.
     public var seconds: Double
     /// Connection attempts made (more than 1 when transient failures were retried).
     public var connectAttempts: Int
 
-    public init(host: String, status: HostStatus, result: ExecResult?, error: SSHError?, seconds: Double, connectAttempts: Int = 1) {
+    public init(host: String, status: HostStatus, result: ExecResult?, error: HostFailure?, seconds: Double, connectAttempts: Int = 1) {
         self.host = host
         self.status = status
         self.result = result

@@ -21,11 +21,11 @@ public struct HostDrift: Sendable, Equatable {
     /// leaves them alone), listed for the reader.
     public var unlisted: [String]
     /// Why it could not be checked.
-    public var error: SSHError?
+    public var error: HostFailure?
     public var connectAttempts: Int
     public var seconds: Double
 
-    public init(host: String, instances: [InstanceDrift] = [], unlisted: [String] = [], error: SSHError? = nil,
+    public init(host: String, instances: [InstanceDrift] = [], unlisted: [String] = [], error: HostFailure? = nil,
                 connectAttempts: Int = 1, seconds: Double = 0) {
         self.host = host
         self.instances = instances

@@ -6,7 +6,7 @@ import SSH
 public struct HostInstances: Sendable {
     public var host: String
     public var facts: HostFacts?
-    public var error: SSHError?
+    public var error: HostFailure?
     /// Connection attempts made.
     public var connectAttempts: Int
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Playbook
+import SSH
 
 /// A rollout that went batch by batch, and where it stopped if it did.
 public struct RolloutOutcome: Sendable {

@@ -1,10 +1,10 @@
 import SSH
 
-/// What came of work on one host's session: the value, or the error that stopped it (as an
-/// ``SSHError`` naming the host and phase), and how many connection attempts were made.
+/// What came of work on one host's session: the value, or the failure that stopped it
+/// (naming the host and phase), and how many connection attempts were made.
 public struct HostOutcome<Value> {
     public var value: Value?
-    public var error: SSHError?
+    public var error: HostFailure?
     public var attempts: Int
 }
 
@@ -32,12 +32,13 @@ public func withSession<T: Sendable>(_ endpoint: Endpoint, options: ConnectionOp
             throw error
         }
     } catch let error as SSHError {
+        return HostOutcome(value: nil, error: HostFailure(error), attempts: attempts)
+    } catch let error as HostFailure {
         return HostOutcome(value: nil, error: error, attempts: attempts)
     } catch {
-        // Not from the SSH layer (a facts parse, a script that cannot be built): still this
-        // host's failure, after login.
-        let wrapped = SSHError(host: endpoint.name, address: endpoint.address, port: endpoint.port,
-                               phase: .exec, code: .protocolError, message: "\(error)")
-        return HostOutcome(value: nil, error: wrapped, attempts: attempts)
+        // Not from the SSH layer, and not said where (a script that cannot be built): still
+        // this host's failure, after login, with its own error kept.
+        return HostOutcome(value: nil, error: HostFailure(host: endpoint.name, phase: .prepare, message: "\(error)",
+                                                          underlying: error), attempts: attempts)
     }
 }
