@@ -1,5 +1,4 @@
 import Inventory
-import Postfix
 import Yams
 
 /// `tasks:`: the commands and postmulti actions a play runs after its configuration.

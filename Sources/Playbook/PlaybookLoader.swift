@@ -1,5 +1,4 @@
 import Inventory
-import Postfix
 import Yams
 
 /// Turns a playbook's YAML into the model, checking every key, type and name on the way.
