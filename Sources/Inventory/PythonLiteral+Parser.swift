@@ -93,28 +93,25 @@ extension PythonLiteral {
             let first = try expression()
             if take(")") { return first }
             try expect(",")
-            var elements = [first]
-            while !take(")") {
-                elements.append(try expression())
-                if !take(",") {
-                    try expect(")")
-                    break
-                }
-            }
-            return .tuple(elements)
+            return .tuple(try items(closedBy: ")", after: [first]))
         }
 
         /// After `[`: a list display.
         private mutating func list() throws(Failure) -> Node {
-            var elements: [Node] = []
-            while !take("]") {
+            .list(try items(closedBy: "]"))
+        }
+
+        /// Expressions separated by commas (a trailing one allowed) up to `close`, which is taken.
+        private mutating func items(closedBy close: Character, after first: [Node] = []) throws(Failure) -> [Node] {
+            var elements = first
+            while !take(close) {
                 elements.append(try expression())
                 if !take(",") {
-                    try expect("]")
+                    try expect(close)
                     break
                 }
             }
-            return .list(elements)
+            return elements
         }
 
         /// After `{`: a dict display (`{}` too), or a set display when the first item has no `:`.
