@@ -204,13 +204,30 @@ struct INIInventoryLoader {
             throw source.error("cannot read this host line: \(error.message)", line: line.number, column: line.column(at: error.offset))
         }
         guard let first = words.first else { return }
+        let (hosts, port) = try hostPattern(first, line: line)
+        let vars = try hostVariables(words.dropFirst(), line: line)
+        for host in hosts {
+            builder.addHost(host, to: group, port: port)
+            for (name, value, column) in vars {
+                do throws(InventoryProblem) {
+                    try builder.setVariable(name, value, ofHost: host)
+                } catch {
+                    throw source.error(error.message, line: line.number, column: column)
+                }
+            }
+        }
+    }
+
+    /// Whether `word` is in the line as written, so that carets can point inside it (no
+    /// quote or escape shifted it).
+    private func isPlain(_ word: Shlex.Word, in line: Line) -> Bool {
+        line.text.unicodeScalars.dropFirst(word.offset).starts(with: word.text.unicodeScalars)
+    }
+
+    /// A host line's first word: a host, a host with a port, or a range of hosts.
+    private func hostPattern(_ first: Shlex.Word, line: Line) throws(SourceError) -> (hosts: [String], port: Int?) {
         let pattern = first.text
         let patternColumn = line.column(at: first.offset)
-        // The text as written, to place carets inside it when no quote or escape shifted it.
-        let isPlain = { (word: Shlex.Word) in
-            line.text.unicodeScalars.dropFirst(word.offset).starts(with: word.text.unicodeScalars)
-        }
-
         if pattern.isEmpty {
             throw source.error("a host name cannot be empty", line: line.number, column: patternColumn)
         }
@@ -230,16 +247,20 @@ struct INIInventoryLoader {
                 "host '\(pattern)' ends in ':', which Ansible keeps for a port: write \(pattern.dropLast()) or \(pattern)PORT",
                 line: line.number, column: patternColumn + pattern.unicodeScalars.count - 1)
         }
-        let hosts: [String]
         do throws(HostRange.Problem) {
-            hosts = try HostKey.expand(split.host)
+            return (try HostKey.expand(split.host), split.port)
         } catch {
-            let shift = isPlain(first) && pattern.hasPrefix(split.host) ? error.offset : 0
+            let shift = isPlain(first, in: line) && pattern.hasPrefix(split.host) ? error.offset : 0
             throw source.error(error.message, line: line.number, column: patternColumn + shift)
         }
+    }
 
+    /// The `NAME=VALUE` words after the host, each value with the column it starts at.
+    private func hostVariables(
+        _ words: ArraySlice<Shlex.Word>, line: Line
+    ) throws(SourceError) -> [(name: String, value: Value, column: Int)] {
         var vars: [(name: String, value: Value, column: Int)] = []
-        for word in words.dropFirst() {
+        for word in words {
             let column = line.column(at: word.offset)
             guard let equals = word.text.firstIndex(of: "=") else {
                 throw source.error(
@@ -248,23 +269,13 @@ struct INIInventoryLoader {
             }
             let name = String(word.text[..<equals])
             let text = String(word.text[word.text.index(after: equals)...])
-            let valueColumn = isPlain(word) ? column + name.unicodeScalars.count + 1 : column
+            let valueColumn = isPlain(word, in: line) ? column + name.unicodeScalars.count + 1 : column
             if name.isEmpty {
                 throw source.error("a variable name cannot be empty", line: line.number, column: column)
             }
             vars.append((name, try value(text, line: line.number, column: valueColumn), valueColumn))
         }
-
-        for host in hosts {
-            builder.addHost(host, to: group, port: split.port)
-            for (name, value, column) in vars {
-                do throws(InventoryProblem) {
-                    try builder.setVariable(name, value, ofHost: host)
-                } catch {
-                    throw source.error(error.message, line: line.number, column: column)
-                }
-            }
-        }
+        return vars
     }
 
     // MARK: [group:vars]

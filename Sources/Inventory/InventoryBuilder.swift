@@ -174,6 +174,18 @@ struct InventoryBuilder {
     ///
     /// - Parameter home: The home directory for key file paths starting with `~`; `$HOME` when nil.
     func build(path: String, home: String? = nil) -> Inventory {
+        let (groups, hosts) = reconciled()
+        let allGroups = finalGroups(groups)
+        let groupsByName = Dictionary(uniqueKeysWithValues: allGroups.map { ($0.name, $0) })
+        let allHosts = hostOrder.map { name in
+            host(name, hosts[name]!, groups: groups, groupsByName: groupsByName, home: home)
+        }
+        return Inventory(path: path, hosts: allHosts, groups: allGroups)
+    }
+
+    /// Groups and hosts as Ansible's reconcile_inventory leaves them: every group under
+    /// `all`, and `ungrouped` holding exactly the hosts in no other group.
+    private func reconciled() -> (groups: [String: GroupEntry], hosts: [String: HostEntry]) {
         var groups = self.groups
         var hosts = self.hosts
 
@@ -197,7 +209,12 @@ struct InventoryBuilder {
         groups[Group.ungrouped]!.hosts = listed + hostOrder.filter {
             hosts[$0]!.groups.contains(Group.ungrouped) && !listed.contains($0)
         }
+        return (groups, hosts)
+    }
 
+    /// Every group in file order, with its depth below `all` and its variables (the
+    /// `group_vars/` files winning over the inventory file).
+    private func finalGroups(_ groups: [String: GroupEntry]) -> [Group] {
         var depths: [String: Int] = [Group.all: 0]
         func depth(_ name: String) -> Int {
             if let known = depths[name] { return known }
@@ -205,40 +222,40 @@ struct InventoryBuilder {
             depths[name] = value
             return value
         }
-
-        let allGroups = groupOrder.map { name in
+        return groupOrder.map { name in
             let entry = groups[name]!
             return Group(
                 name: name, vars: entry.vars.merging(entry.fileVars) { _, file in file }, hosts: entry.hosts,
                 children: entry.children, parents: entry.parents, depth: depth(name), priority: entry.priority
             )
         }
-        let groupsByName = Dictionary(uniqueKeysWithValues: allGroups.map { ($0.name, $0) })
+    }
 
-        let allHosts = hostOrder.map { name in
-            let entry = hosts[name]!
-            var memberOf: Set<String> = []
-            var pending = entry.groups + [Group.all]
-            while let group = pending.popLast() {
-                if memberOf.insert(group).inserted { pending += groupsByName[group]!.parents }
-            }
-            // Ansible's sort_groups: depth, then priority, then name (`all` is alone at depth 0).
-            let ordered = memberOf.map { groupsByName[$0]! }.sorted {
-                if $0.depth != $1.depth { return $0.depth < $1.depth }
-                if $0.priority != $1.priority { return $0.priority < $1.priority }
-                return PythonJSON.codePointOrder($0.name, $1.name)
-            }
-            var vars: [String: Value] = [:]
-            for group in ordered { vars.merge(groups[group.name]!.vars) { _, later in later } }
-            for group in ordered { vars.merge(groups[group.name]!.fileVars) { _, later in later } }
-            let own = entry.vars.merging(entry.fileVars) { _, file in file }
-            vars.merge(own) { _, own in own }
-            return Host(
-                name: name, vars: vars, ownVars: own,
-                groups: memberOf.subtracting([Group.all]).sorted(), home: home
-            )
+    /// A host with every group it is in, directly or through a child group, and its
+    /// variables merged in Ansible's order (see ``build(path:home:)``).
+    private func host(
+        _ name: String, _ entry: HostEntry, groups: [String: GroupEntry], groupsByName: [String: Group], home: String?
+    ) -> Host {
+        var memberOf: Set<String> = []
+        var pending = entry.groups + [Group.all]
+        while let group = pending.popLast() {
+            if memberOf.insert(group).inserted { pending += groupsByName[group]!.parents }
         }
-        return Inventory(path: path, hosts: allHosts, groups: allGroups)
+        // Ansible's sort_groups: depth, then priority, then name (`all` is alone at depth 0).
+        let ordered = memberOf.map { groupsByName[$0]! }.sorted {
+            if $0.depth != $1.depth { return $0.depth < $1.depth }
+            if $0.priority != $1.priority { return $0.priority < $1.priority }
+            return PythonJSON.codePointOrder($0.name, $1.name)
+        }
+        var vars: [String: Value] = [:]
+        for group in ordered { vars.merge(groups[group.name]!.vars) { _, later in later } }
+        for group in ordered { vars.merge(groups[group.name]!.fileVars) { _, later in later } }
+        let own = entry.vars.merging(entry.fileVars) { _, file in file }
+        vars.merge(own) { _, own in own }
+        return Host(
+            name: name, vars: vars, ownVars: own,
+            groups: memberOf.subtracting([Group.all]).sorted(), home: home
+        )
     }
 }
 

@@ -50,31 +50,7 @@ enum Shlex {
             case "'", "\"":
                 if !inWord { tokenStart = index }
                 inWord = true
-                let open = index
-                index += 1
-                while true {
-                    guard index < scalars.count else {
-                        throw Problem(message: "no closing quotation mark for the \(scalar) opened here", offset: open)
-                    }
-                    let inside = scalars[index]
-                    if inside == scalar {
-                        index += 1
-                        break
-                    }
-                    if scalar == "\"" && inside == "\\" && index + 1 < scalars.count {
-                        let escaped = scalars[index + 1]
-                        // In double quotes a backslash escapes only `"` and itself.
-                        if escaped != "\"" && escaped != "\\" { token.append("\\") }
-                        token.append(escaped)
-                        index += 2
-                        continue
-                    }
-                    if scalar == "\"" && inside == "\\" {
-                        throw Problem(message: "no closing quotation mark for the \(scalar) opened here", offset: open)
-                    }
-                    token.append(inside)
-                    index += 1
-                }
+                index = try quoted(scalars, openedAt: index, into: &token)
             default:
                 if !inWord { tokenStart = index }
                 inWord = true
@@ -84,5 +60,34 @@ enum Shlex {
         }
         finishWord()
         return words
+    }
+
+    /// The inside of the quotes opened at `open`, appended to `token`; returns where the
+    /// line goes on after the closing quote.
+    private static func quoted(
+        _ scalars: [Unicode.Scalar], openedAt open: Int, into token: inout String.UnicodeScalarView
+    ) throws(Problem) -> Int {
+        let quote = scalars[open]
+        var index = open + 1
+        while true {
+            guard index < scalars.count else {
+                throw Problem(message: "no closing quotation mark for the \(quote) opened here", offset: open)
+            }
+            let inside = scalars[index]
+            if inside == quote { return index + 1 }
+            if quote == "\"" && inside == "\\" && index + 1 < scalars.count {
+                let escaped = scalars[index + 1]
+                // In double quotes a backslash escapes only `"` and itself.
+                if escaped != "\"" && escaped != "\\" { token.append("\\") }
+                token.append(escaped)
+                index += 2
+                continue
+            }
+            if quote == "\"" && inside == "\\" {
+                throw Problem(message: "no closing quotation mark for the \(quote) opened here", offset: open)
+            }
+            token.append(inside)
+            index += 1
+        }
     }
 }

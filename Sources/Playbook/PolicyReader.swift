@@ -28,10 +28,9 @@ struct PolicyReader {
                 }
             case "max_fail_percentage":
                 let number = try reader.number(value, what: "'max_fail_percentage'")
-                guard (0...100).contains(number) else {
-                    throw reader.error("'max_fail_percentage' must be from 0 to 100", at: value)
+                policy.maxFailPercentage = try checked(at: value) { () throws(PolicyError) in
+                    try Policy.maxFailPercentage(number, name: "'max_fail_percentage'")
                 }
-                policy.maxFailPercentage = number
             case "any_errors_fatal": policy.anyErrorsFatal = try reader.bool(value, what: "'any_errors_fatal'")
             case "pause": policy.pause = try duration(value, what: "'pause'")
             case "unreachable_counts_as_failure":
@@ -45,18 +44,26 @@ struct PolicyReader {
         return policy
     }
 
-    /// `2` hosts, or `"25%"` of them.
+    /// `2` hosts, or `"25%"` of them. YAML says which is a number (`0x10` too, `"2"` not),
+    /// ``Policy/BatchSize`` checks the size.
     private func batch(_ node: Node) throws(SourceError) -> Policy.BatchSize {
         if reader.tagName(node) == .int {
             let count = try reader.int(node, what: "a batch size")
-            guard count >= 1 else { throw reader.error("a batch size must be at least 1", at: node) }
-            return .count(count)
+            return try checked(at: node) { () throws(PolicyError) in try .hosts(count) }
         }
         if case let .scalar(scalar) = node, scalar.string.hasSuffix("%"), let percent = Int(scalar.string.dropLast()) {
-            guard (1...100).contains(percent) else { throw reader.error("a batch percentage must be from 1% to 100%", at: node) }
-            return .percent(percent)
+            return try checked(at: node) { () throws(PolicyError) in try .percentage(percent) }
         }
-        throw reader.error("a batch size is a number of hosts (2) or a percentage (\"25%\"), not \(reader.kind(node))", at: node)
+        throw reader.error("\(Policy.BatchSize.forms), not \(reader.kind(node))", at: node)
+    }
+
+    /// A ``Policy`` check's complaint, as an error at `node`.
+    private func checked<T>(at node: Node, _ check: () throws(PolicyError) -> T) throws(SourceError) -> T {
+        do {
+            return try check()
+        } catch {
+            throw reader.error(error.message, at: node)
+        }
     }
 
     /// `5s`, `2m`, `1h`, `500ms`, or a number of seconds.

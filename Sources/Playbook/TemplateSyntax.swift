@@ -53,10 +53,6 @@ enum TemplateSyntax {
                 let tagPosition = position
                 skip(openDelimiter.count)
                 let sigil = index < scalars.count ? scalars[index] : nil
-                let openText = String(String.UnicodeScalarView(openDelimiter))
-                let closeText = String(String.UnicodeScalarView(closeDelimiter))
-                let shown = { (name: String) in openText + name }
-                let tag = { (name: String) in openText + name + closeText }
                 switch sigil {
                 case "!":
                     guard advance(toNext: closeDelimiter) else { throw unclosed(at: tagPosition) }
@@ -66,16 +62,10 @@ enum TemplateSyntax {
                     try changeDelimiters(at: tagPosition)
                 case "%":
                     skip(1)
-                    let content = try tagContent(at: tagPosition)
-                    let parts = content.split(separator: ":").map { trimmed(String($0)) }
-                    guard parts.count == 2, parts[0] == "CONTENT_TYPE", parts[1] == "TEXT" else {
-                        throw TemplateSyntaxError(
-                            message: "postfleet templates are text; the only pragma is '{{% CONTENT_TYPE: TEXT }}', and it is the default",
-                            position: tagPosition)
-                    }
+                    try pragma(at: tagPosition)
                 case ">", "<", "$":
                     throw TemplateSyntaxError(
-                        message: "partials and blocks ('\(shown(String(sigil!)))...') are not supported in postfleet templates",
+                        message: "partials and blocks ('\(String(String.UnicodeScalarView(openDelimiter)))\(String(sigil!))...') are not supported in postfleet templates",
                         position: tagPosition)
                 case "#", "^":
                     skip(1)
@@ -83,25 +73,10 @@ enum TemplateSyntax {
                     stack.append(Open(name: name, inverted: sigil == "^", position: tagPosition))
                 case "/":
                     skip(1)
-                    let name = try name(try tagContent(at: tagPosition), at: tagPosition)
-                    guard stack.count > 1 else {
-                        throw TemplateSyntaxError(message: "'\(tag("/" + name))' closes no section", position: tagPosition)
-                    }
-                    let open = stack.removeLast()
-                    guard open.name == name else {
-                        throw TemplateSyntaxError(
-                            message: "'\(tag("/" + name))' does not close '\(tag((open.inverted ? "^" : "#") + open.name))' (line \(open.position.line), column \(open.position.column)); close it first with '\(tag("/" + open.name))'",
-                            position: tagPosition)
-                    }
-                    stack[stack.count - 1].body.append(
-                        .section(name: open.name, inverted: open.inverted, at: open.position, body: open.body))
+                    try closeSection(&stack, at: tagPosition)
                 case "{":
                     skip(1)
-                    let start = index
-                    guard advance(toNext: ["}"] + closeDelimiter) else { throw unclosed(at: tagPosition) }
-                    let content = String(String.UnicodeScalarView(scalars[start..<index]))
-                    skip(1 + closeDelimiter.count)
-                    stack[stack.count - 1].body.append(.variable(name: try name(content, at: tagPosition), at: tagPosition))
+                    stack[stack.count - 1].body.append(.variable(name: try tripleName(at: tagPosition), at: tagPosition))
                 case "&":
                     skip(1)
                     let name = try name(try tagContent(at: tagPosition), at: tagPosition)
@@ -112,13 +87,52 @@ enum TemplateSyntax {
                 }
             }
             if let open = stack.last, stack.count > 1 {
-                let openText = String(String.UnicodeScalarView(openDelimiter))
-                let closeText = String(String.UnicodeScalarView(closeDelimiter))
-                let tag = openText + (open.inverted ? "^" : "#") + open.name + closeText
                 throw TemplateSyntaxError(
-                    message: "the section '\(tag)' is never closed: add '\(openText)/\(open.name)\(closeText)'", position: open.position)
+                    message: "the section '\(tag((open.inverted ? "^" : "#") + open.name))' is never closed: add '\(tag("/" + open.name))'",
+                    position: open.position)
             }
             return stack[0].body
+        }
+
+        /// A tag as written with the current delimiters.
+        private func tag(_ content: String) -> String {
+            String(String.UnicodeScalarView(openDelimiter)) + content + String(String.UnicodeScalarView(closeDelimiter))
+        }
+
+        /// `{{% CONTENT_TYPE: TEXT }}`, the one pragma a text template may hold.
+        private mutating func pragma(at tagPosition: TextPosition) throws(TemplateSyntaxError) {
+            let content = try tagContent(at: tagPosition)
+            let parts = content.split(separator: ":").map { trimmed(String($0)) }
+            guard parts.count == 2, parts[0] == "CONTENT_TYPE", parts[1] == "TEXT" else {
+                throw TemplateSyntaxError(
+                    message: "postfleet templates are text; the only pragma is '{{% CONTENT_TYPE: TEXT }}', and it is the default",
+                    position: tagPosition)
+            }
+        }
+
+        /// `{{/name}}`: closes the innermost open section, which must have that name.
+        private mutating func closeSection(_ stack: inout [Open], at tagPosition: TextPosition) throws(TemplateSyntaxError) {
+            let name = try name(try tagContent(at: tagPosition), at: tagPosition)
+            guard stack.count > 1 else {
+                throw TemplateSyntaxError(message: "'\(tag("/" + name))' closes no section", position: tagPosition)
+            }
+            let open = stack.removeLast()
+            guard open.name == name else {
+                throw TemplateSyntaxError(
+                    message: "'\(tag("/" + name))' does not close '\(tag((open.inverted ? "^" : "#") + open.name))' (line \(open.position.line), column \(open.position.column)); close it first with '\(tag("/" + open.name))'",
+                    position: tagPosition)
+            }
+            stack[stack.count - 1].body.append(
+                .section(name: open.name, inverted: open.inverted, at: open.position, body: open.body))
+        }
+
+        /// The name of `{{{name}}}`: up to `}` and the close delimiter.
+        private mutating func tripleName(at tagPosition: TextPosition) throws(TemplateSyntaxError) -> String {
+            let start = index
+            guard advance(toNext: ["}"] + closeDelimiter) else { throw unclosed(at: tagPosition) }
+            let content = String(String.UnicodeScalarView(scalars[start..<index]))
+            skip(1 + closeDelimiter.count)
+            return try name(content, at: tagPosition)
         }
 
         /// The text from here to the close delimiter, which is skipped.

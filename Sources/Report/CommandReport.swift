@@ -19,9 +19,7 @@ public struct CommandReport: Sendable {
 
     /// 0 all ok; 2 any host failed; 4 hosts unreachable and none failed.
     public var exitCode: Int32 {
-        if failed > 0 { return 2 }
-        if unreachable > 0 { return 4 }
-        return 0
+        ExitStatus.of(failed: failed > 0, unreachable: unreachable > 0).rawValue
     }
 
     /// What makes two hosts' outcomes the same block.
@@ -118,10 +116,10 @@ public struct CommandReport: Sendable {
                 error: o.error?.description,
                 phase: o.error?.phase.rawValue,
                 connect_attempts: o.connectAttempts,
-                seconds: (o.seconds * 1000).rounded() / 1000)
+                seconds: roundedSeconds(o.seconds))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(DocumentJSON(hosts: hosts, summary: SummaryJSON(ok: ok, failed: failed, unreachable: unreachable, seconds: (seconds * 1000).rounded() / 1000)))
+        return try encoder.encode(DocumentJSON(hosts: hosts, summary: SummaryJSON(ok: ok, failed: failed, unreachable: unreachable, seconds: roundedSeconds(seconds))))
     }
 }

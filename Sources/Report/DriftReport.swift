@@ -21,8 +21,7 @@ public struct DriftReport: Sendable {
     /// 0 no host drifted (every one checked); 2 some host drifted, or was reached but could
     /// not be checked; 4 hosts were unreachable and none drifted.
     public var exitCode: Int32 {
-        if count(.drifted) > 0 || count(.failed) > 0 { return 2 }
-        return count(.unreachable) > 0 ? 4 : 0
+        ExitStatus.of(failed: count(.drifted) > 0 || count(.failed) > 0, unreachable: count(.unreachable) > 0).rawValue
     }
 
     // MARK: Text
@@ -145,21 +144,10 @@ public struct DriftReport: Sendable {
 
     struct StateJSON: Encodable {
         var kind: String
-        var live: String?
-        var playbook: String?
+        @ExplicitNull var live: String?
+        @ExplicitNull var playbook: String?
         var message: String
         var blockers: [String]?
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(live, forKey: .live)
-            try c.encode(playbook, forKey: .playbook)
-            try c.encode(message, forKey: .message)
-            try c.encodeIfPresent(blockers, forKey: .blockers)
-        }
-
-        enum CodingKeys: String, CodingKey { case kind, live, playbook, message, blockers }
     }
 
     struct DifferenceJSON: Encodable {
@@ -167,21 +155,9 @@ public struct DriftReport: Sendable {
         var key: String
         /// added (only in the playbook), removed (only on the host), changed.
         var change: String
-        var live: String?
-        var playbook: String?
+        @ExplicitNull var live: String?
+        @ExplicitNull var playbook: String?
         var line: String
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(section, forKey: .section)
-            try c.encode(key, forKey: .key)
-            try c.encode(change, forKey: .change)
-            try c.encode(live, forKey: .live)
-            try c.encode(playbook, forKey: .playbook)
-            try c.encode(line, forKey: .line)
-        }
-
-        enum CodingKeys: String, CodingKey { case section, key, change, live, playbook, line }
     }
 
     struct FileJSON: Encodable {
@@ -200,23 +176,10 @@ public struct DriftReport: Sendable {
         var status: HostDrift.Status
         var instances: [String: InstanceJSON]
         var unlisted: [String]
-        var error: String?
-        var phase: String?
+        @ExplicitNull var error: String?
+        @ExplicitNull var phase: String?
         var connect_attempts: Int
         var seconds: Double
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(status, forKey: .status)
-            try c.encode(instances, forKey: .instances)
-            try c.encode(unlisted, forKey: .unlisted)
-            try c.encode(error, forKey: .error)
-            try c.encode(phase, forKey: .phase)
-            try c.encode(connect_attempts, forKey: .connect_attempts)
-            try c.encode(seconds, forKey: .seconds)
-        }
-
-        enum CodingKeys: String, CodingKey { case status, instances, unlisted, error, phase, connect_attempts, seconds }
     }
 
     struct SummaryJSON: Encodable {
@@ -230,8 +193,6 @@ public struct DriftReport: Sendable {
         var hosts: [String: HostJSON]
         var summary: SummaryJSON
     }
-
-    private static func round(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
     static func json(_ d: InstanceDrift) -> InstanceJSON {
         InstanceJSON(
@@ -257,11 +218,11 @@ public struct DriftReport: Sendable {
             out[h.host] = HostJSON(status: h.status,
                                    instances: Dictionary(h.instances.map { ($0.instance, Self.json($0)) }, uniquingKeysWith: { a, _ in a }),
                                    unlisted: h.unlisted, error: h.error?.description, phase: h.error?.phase.rawValue,
-                                   connect_attempts: h.connectAttempts, seconds: Self.round(h.seconds))
+                                   connect_attempts: h.connectAttempts, seconds: roundedSeconds(h.seconds))
         }
         let doc = DocumentJSON(schema: Self.schema, playbook: playbook, hosts: out,
                                summary: SummaryJSON(in_sync: count(.inSync), drifted: count(.drifted), failed: count(.failed),
-                                                    unreachable: count(.unreachable), seconds: Self.round(seconds)))
+                                                    unreachable: count(.unreachable), seconds: roundedSeconds(seconds)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(doc)

@@ -15,9 +15,8 @@ public struct InstancesReport: Sendable {
     /// 0 every host read; 2 some host answered but its facts could not be read; 4 only
     /// unreachable hosts.
     public var exitCode: Int32 {
-        let failed = hosts.filter { $0.error.map { !$0.isUnreachable } ?? false }
-        if !failed.isEmpty { return 2 }
-        return hosts.contains { $0.error != nil } ? 4 : 0
+        let failed = hosts.contains { $0.error.map { !$0.isUnreachable } ?? false }
+        return ExitStatus.of(failed: failed, unreachable: hosts.contains { $0.error != nil }).rawValue
     }
 
     public var text: String {

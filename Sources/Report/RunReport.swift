@@ -30,9 +30,7 @@ public struct RunReport: Sendable {
 
     /// 0 all ok or changed; 2 any failed, or a rolling run stopped; 4 only unreachable.
     public var exitCode: Int32 {
-        if count(.failed) > 0 || stop != nil { return 2 }
-        if count(.unreachable) > 0 { return 4 }
-        return 0
+        ExitStatus.of(failed: count(.failed) > 0 || stop != nil, unreachable: count(.unreachable) > 0).rawValue
     }
 
     // MARK: Text
@@ -200,8 +198,6 @@ public struct RunReport: Sendable {
         var summary: SummaryJSON
     }
 
-    private static func round(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
-
     public func json() throws -> Data {
         var hosts: [String: HostJSON] = [:]
         for r in results {
@@ -214,16 +210,16 @@ public struct RunReport: Sendable {
             }
             hosts[r.host] = HostJSON(
                 status: r.status, instances: instances,
-                steps: r.steps.map { StepJSON(action: $0.action, instance: $0.instance, status: $0.status, seconds: Self.round($0.seconds),
+                steps: r.steps.map { StepJSON(action: $0.action, instance: $0.instance, status: $0.status, seconds: roundedSeconds($0.seconds),
                                               attempts: $0.attempts, message: $0.message, stderr: $0.stderr) },
                 error: r.connectionError?.description, phase: r.connectionError?.phase.rawValue,
-                connectAttempts: r.connectAttempts, seconds: Self.round(r.seconds))
+                connectAttempts: r.connectAttempts, seconds: roundedSeconds(r.seconds))
         }
         let doc = DocumentJSON(schema: Self.schema, playbook: playbook, check: checkMode, hosts: hosts,
                                batches: batches.isEmpty ? [results.map(\.host)] : batches,
                                stopped: stop.map { StopJSON(after_batch: $0.afterBatch, reason: $0.reason, not_started: $0.notStarted, rolled_back: $0.rolledBack) },
                                summary: SummaryJSON(ok: count(.ok), changed: count(.changed), failed: count(.failed),
-                                                    unreachable: count(.unreachable), seconds: Self.round(seconds)))
+                                                    unreachable: count(.unreachable), seconds: roundedSeconds(seconds)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(doc)
@@ -254,7 +250,7 @@ public struct RunReport: Sendable {
         for r in results {
             if let e = r.connectionError {
                 failures += 1
-                cases.append("    <testcase classname=\"\(esc(r.host))\" name=\"connect\" time=\"\(Self.round(r.seconds))\"><failure message=\"\(esc(e.phase.rawValue + ": " + e.message))\"/></testcase>")
+                cases.append("    <testcase classname=\"\(esc(r.host))\" name=\"connect\" time=\"\(roundedSeconds(r.seconds))\"><failure message=\"\(esc(e.phase.rawValue + ": " + e.message))\"/></testcase>")
             }
             for s in r.steps {
                 let name = esc((s.instance.map { "\($0): " } ?? "") + s.action)
@@ -269,13 +265,13 @@ public struct RunReport: Sendable {
                 case .ok, .changed:
                     break
                 }
-                cases.append("    <testcase classname=\"\(esc(r.host))\" name=\"\(name)\" time=\"\(Self.round(s.seconds))\">\(body)</testcase>")
+                cases.append("    <testcase classname=\"\(esc(r.host))\" name=\"\(name)\" time=\"\(roundedSeconds(s.seconds))\">\(body)</testcase>")
             }
         }
         return """
             <?xml version="1.0" encoding="UTF-8"?>
             <testsuites>
-              <testsuite name="postfleet \(esc(playbook))" tests="\(cases.count)" failures="\(failures)" skipped="\(skipped)" time="\(Self.round(seconds))">
+              <testsuite name="postfleet \(esc(playbook))" tests="\(cases.count)" failures="\(failures)" skipped="\(skipped)" time="\(roundedSeconds(seconds))">
             \(cases.joined(separator: "\n"))
               </testsuite>
             </testsuites>
