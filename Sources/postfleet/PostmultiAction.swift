@@ -57,24 +57,21 @@ struct PostmultiAction: AsyncParsableCommand {
         }
         guard health == "default" || health == "none" else { throw InputError("--health must be default or none (got '\(health)')") }
         var policy = Policy()
-        policy.serial = try serial.map(Self.batches) ?? []
-        if let maxFailPercentage {
-            guard (0...100).contains(maxFailPercentage) else { throw InputError("--max-fail-percentage must be from 0 to 100") }
-            policy.maxFailPercentage = maxFailPercentage
+        do {
+            policy.serial = try serial.map { (text) throws(PolicyError) in try Policy.BatchSize.parseList(text) } ?? []
+        } catch {
+            throw InputError("--serial: \(error)")
+        }
+        do {
+            policy.maxFailPercentage = try maxFailPercentage.map { (value) throws(PolicyError) in
+                try Policy.maxFailPercentage(value, name: "--max-fail-percentage")
+            }
+        } catch {
+            throw InputError(error.message)
         }
         let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
         let report = await postmultiReport(verb, target: target, health: health == "default",
                                            policy: policy, on: try connection.targets(), connection: connection.settings)
         try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
-    }
-
-    /// `2`, `25%`, `1,5,25%`.
-    static func batches(_ text: String) throws -> [Policy.BatchSize] {
-        try text.split(separator: ",", omittingEmptySubsequences: false).map { raw in
-            let item = raw.trimmingCharacters(in: .whitespaces)
-            if item.hasSuffix("%"), let p = Int(item.dropLast()), (1...100).contains(p) { return .percent(p) }
-            if let n = Int(item), n >= 1 { return .count(n) }
-            throw InputError("--serial: '\(item)' is not a batch size (a number of hosts, 2, or a percentage, 25%, from 1% to 100%)")
-        }
     }
 }
