@@ -5,7 +5,7 @@ import Inventory
 import SSH
 import Testing
 
-/// The lab fleet that `scripts/lab up` brought up, as its env file describes it.
+/// The lab fleet that `scripts/lab up` brought up, as `scripts/lab env --json` describes it.
 ///
 /// Integration suites run only when a lab is up. `scripts/test` brings one up and sets
 /// POSTFLEET_REQUIRE_LAB=1, which turns a missing lab into a failing test instead of
@@ -17,23 +17,31 @@ struct Lab: Sendable {
     let key: String
     let hostCount: Int
 
+    /// The lab in `POSTFLEET_LAB` (default /var/tmp/postfleet-lab), or nil when none is up there.
     static let current: Lab? = {
-        let env = ProcessInfo.processInfo.environment
-        let dir = env["POSTFLEET_LAB"] ?? "/var/tmp/postfleet-lab"
-        guard let text = try? String(contentsOfFile: dir + "/env", encoding: .utf8) else { return nil }
-        var values: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            var line = Substring(line)
-            if line.hasPrefix("export ") { line = line.dropFirst(7) }
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            var value = String(line[line.index(after: eq)...])
-            if value.hasPrefix("\"") || value.hasPrefix("'") { value = String(value.dropFirst().dropLast()) }
-            values[String(line[..<eq])] = value
-        }
-        guard let inventory = values["POSTFLEET_LAB_INVENTORY"], let known = values["POSTFLEET_LAB_KNOWN_HOSTS"],
-              let key = values["POSTFLEET_LAB_KEY"], let n = values["POSTFLEET_LAB_HOSTS"].flatMap(Int.init) else { return nil }
-        return Lab(directory: dir, inventoryPath: inventory, knownHosts: known, key: key, hostCount: n)
+        let dir = ProcessInfo.processInfo.environment["POSTFLEET_LAB"] ?? "/var/tmp/postfleet-lab"
+        guard let json = try? describe(dir) else { return nil }
+        return Lab(directory: json.dir, inventoryPath: json.inventory, knownHosts: json.knownHosts,
+                   key: json.key, hostCount: json.hostCount)
     }()
+
+    /// The fields of `scripts/lab env --json` (schema postfleet.lab/1) the tests read.
+    private struct Description: Decodable {
+        let dir, inventory, knownHosts, key: String
+        let hostCount: Int
+    }
+
+    /// Runs `scripts/lab env --json --dir DIR`; nil when it fails (no lab in DIR).
+    private static func describe(_ dir: String) throws -> Description? {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-lab-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let status = try runUnblocked([repository.appendingPathComponent("scripts/lab").path, "env", "--json", "--dir", dir],
+                                      log: log, seconds: 30)
+        guard status == 0, let data = FileManager.default.contents(atPath: log) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(Description.self, from: data)
+    }
 
     static var isUp: Bool { current != nil }
 
@@ -143,7 +151,7 @@ extension Lab {
 @Suite struct LabPresence {
     @Test func labIsUpWhenRequired() {
         if ProcessInfo.processInfo.environment["POSTFLEET_REQUIRE_LAB"] == "1" {
-            #expect(Lab.isUp, "POSTFLEET_REQUIRE_LAB=1 but no lab env file was found: run scripts/lab up N")
+            #expect(Lab.isUp, "POSTFLEET_REQUIRE_LAB=1 but `scripts/lab env --json` found no lab: run scripts/lab up N")
         }
     }
 }
