@@ -81,12 +81,3 @@ extension SSHError {
                         message: "jump host \(jump.name) (\(place)): \(message)", libssh2Code: libssh2Code, systemErrno: systemErrno)
     }
 }
-
-extension JumpHost {
-    /// The hops of a ProxyJump value (`none`, or `[user@]host[:port]` and
-    /// `ssh://[user@]host[:port]` separated by commas), as ssh_config reads them.
-    public static func list(_ spec: String) throws(ClientConfigError) -> [JumpHost] {
-        try SSHClientConfig.parse("ProxyJump \(spec)\n", path: "ProxyJump", home: "/", localUser: "", includeBase: "/")
-            .settings(for: "*").proxyJump ?? []
-    }
-}

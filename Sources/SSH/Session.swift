@@ -1,6 +1,7 @@
 import CLibSSH2
 import Foundation
 import Glibc
+import SSHConfig
 import Synchronization
 
 /// libssh2's global state, initialized once before the first session.

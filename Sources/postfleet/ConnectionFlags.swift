@@ -5,6 +5,7 @@ import Inventory
 import Playbook
 import Report
 import SSH
+import SSHConfig
 
 /// The options every command that contacts hosts shares.
 struct ConnectionFlags: ParsableArguments {

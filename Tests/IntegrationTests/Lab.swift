@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Inventory
 import SSH
+import SSHConfig
 import Testing
 
 /// The lab fleet that `scripts/lab up` brought up, as its env file describes it.

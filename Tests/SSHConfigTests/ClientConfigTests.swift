@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SSH
+@testable import SSHConfig
 
 /// ssh_config(5) read as OpenSSH's `ssh` reads it (checked against `ssh -G` of OpenSSH 9.2).
 @Suite struct ClientConfigTests {
