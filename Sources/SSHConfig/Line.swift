@@ -16,24 +16,32 @@ struct ConfigWord {
 struct LineContext {
     let path: String
     let line: Int
+    /// The line as read, without its `\n`, for the words and for errors to quote.
+    let text: [Unicode.Scalar]
     let keyword: ConfigWord
     /// The keyword's canonical spelling.
     let name: String
     var words: [ConfigWord] = []
 
-    init(path: String, line: Int, keyword: ConfigWord, name: String) {
+    init(path: String, line: Int, text: [Unicode.Scalar], keyword: ConfigWord, name: String) {
         self.path = path
         self.line = line
+        self.text = text
         self.keyword = keyword
         self.name = name
     }
 
     func error(_ word: ConfigWord, _ message: String) -> ClientConfigError {
-        ClientConfigError(path: path, line: line, column: word.column, message: message)
+        error(column: word.column, message)
     }
 
     func error(column: Int, _ message: String) -> ClientConfigError {
-        ClientConfigError(path: path, line: line, column: column, message: message)
+        ClientConfigError(path: path, line: line, column: column, message: message, sourceLine: sourceLine)
+    }
+
+    /// The line as written, without a CR of a CR LF line break.
+    private var sourceLine: String {
+        String(String.UnicodeScalarView(text.last == "\r" ? text.dropLast() : text[...]))
     }
 
     /// Exactly one non-empty argument.
@@ -57,7 +65,8 @@ struct LineContext {
     /// The arguments as OpenSSH's argv_split() cuts them: separated by spaces and tabs, `"` and
     /// `'` quote, `\` escapes a quote, a backslash or (outside quotes) a space, a word starting
     /// with `#` ends the line.
-    func split(_ s: [Unicode.Scalar], from start: Int, to end: Int) throws(ClientConfigError) -> [ConfigWord] {
+    func split(from start: Int, to end: Int) throws(ClientConfigError) -> [ConfigWord] {
+        let s = text
         var words: [ConfigWord] = []
         var i = start
         while i < end {

@@ -67,8 +67,8 @@ struct ConfigParser {
             while i < end && Self.isSpace(s[i]) { i += 1 }
         }
         let keyword = ConfigWord(value: written, column: keywordStart + 1, raw: written)
-        var context = LineContext(path: path, line: lineNumber, keyword: keyword, name: name)
-        context.words = try context.split(s, from: i, to: end)
+        var context = LineContext(path: path, line: lineNumber, text: s, keyword: keyword, name: name)
+        context.words = try context.split(from: i, to: end)
         return try directive(context, depth: depth)
     }
 
