@@ -1,5 +1,4 @@
 import CLibSSH2
-import Glibc
 
 /// A direct-tcpip channel of a jump host's session, that another session speaks SSH through
 /// (OpenSSH's ProxyJump, `ssh -W`).

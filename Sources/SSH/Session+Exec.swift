@@ -1,6 +1,5 @@
 import CLibSSH2
 import Foundation
-import Glibc
 import ShellQuoting
 
 /// What a remote command left behind.
