@@ -26,8 +26,10 @@ let package = Package(
         ),
         // POSIX shell quoting: every value that reaches a remote shell goes through it.
         .target(name: "ShellQuoting", swiftSettings: settings),
+        // OpenSSH's client configuration (ssh_config, ssh -o), pure: what applies to each host.
+        .target(name: "SSHConfig", swiftSettings: settings),
         // Async SSH sessions over non-blocking libssh2, driven by one epoll thread.
-        .target(name: "SSH", dependencies: ["CLibSSH2", "ShellQuoting"], swiftSettings: settings),
+        .target(name: "SSH", dependencies: ["CLibSSH2", "ShellQuoting", "SSHConfig"], swiftSettings: settings),
         // Hosts, groups, variables and host patterns (Ansible's inventory formats).
         .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // The Postfix domain, pure: instances, main.cf and master.cf, tables, owned parameters.
@@ -46,30 +48,31 @@ let package = Package(
         // functions of the rendered files and the host's facts; no SSH.
         .target(name: "Planning", dependencies: ["Playbook", "Postfix"], swiftSettings: settings),
         // Runs work on many hosts at once: bounded fan-out, per-host results.
-        .target(name: "Engine", dependencies: ["SSH", "ShellQuoting", "Inventory", "Playbook", "Postfix", "Planning"], swiftSettings: settings),
+        .target(name: "Engine", dependencies: ["SSH", "SSHConfig", "ShellQuoting", "Inventory", "Playbook", "Postfix", "Planning"], swiftSettings: settings),
         // Turns per-host results into terminal output and JSON.
         .target(name: "Report", dependencies: ["Engine", "Planning"], swiftSettings: settings),
         // What each command does, as library calls: load the inventory and the playbook in
         // one pass (Workload), run, report. The executable only parses arguments.
-        .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Playbook", "Postfix", "Engine", "Report"], swiftSettings: settings),
+        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Engine", "Report"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [
-                "SSH", "Inventory", "Playbook", "Postfix", "Report", "Fleet",
+                "SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Report", "Fleet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], swiftSettings: settings),
+        .testTarget(name: "SSHConfigTests", dependencies: ["SSHConfig"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
         .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"], swiftSettings: settings),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "SSHConfig", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Planning"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SSH", "ShellQuoting", "Inventory", "Postfix", "Engine", "Report"],
+            dependencies: ["SSH", "SSHConfig", "ShellQuoting", "Inventory", "Postfix", "Engine", "Report"],
             swiftSettings: settings
         ),
     ]

@@ -3,6 +3,7 @@ import Inventory
 import Playbook
 import Report
 import SSH
+import SSHConfig
 
 /// How to reach hosts, as the command line gives it (every field nil or false: the
 /// inventory, then ssh_config, then postfleet's defaults decide).

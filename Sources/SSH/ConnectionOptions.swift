@@ -1,3 +1,5 @@
+import SSHConfig
+
 /// Where to connect and as whom.
 public struct Endpoint: Sendable, Hashable {
     /// The name the user knows the host by (inventory name); used in every message.
@@ -51,16 +53,6 @@ public struct Become: Sendable, Hashable {
     }
 }
 
-/// How to treat a host key that known_hosts does not vouch for.
-public enum HostKeyPolicy: String, Sendable, CaseIterable {
-    /// Refuse unknown and changed keys (OpenSSH's `StrictHostKeyChecking yes`).
-    case strict
-    /// Record unknown keys, refuse changed ones (`StrictHostKeyChecking accept-new`).
-    case acceptNew = "accept-new"
-    /// Check nothing. Only when asked for by name; the caller warns.
-    case off
-}
-
 /// Everything about a connection that is the same for every host of a run.
 public struct ConnectionOptions: Sendable {
     public var connectTimeout: Duration = .seconds(10)
@@ -103,18 +95,3 @@ public struct ConnectionOptions: Sendable {
         self.defaultIdentityFiles = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
     }
 }
-
-public enum Environment {
-    /// `$HOME`, else /root.
-    public static var home: String {
-        if let h = getenvString("HOME"), !h.isEmpty { return h }
-        return "/root"
-    }
-
-    static func getenvString(_ name: String) -> String? {
-        guard let p = getenv(name) else { return nil }
-        return String(cString: p)
-    }
-}
-
-import Glibc

@@ -1,5 +1,4 @@
 import CLibSSH2
-import Glibc
 
 /// A direct-tcpip channel of a jump host's session, that another session speaks SSH through
 /// (OpenSSH's ProxyJump, `ssh -W`).
@@ -79,14 +78,5 @@ extension SSHError {
         let place = jump.address.contains(":") ? "[\(jump.address)]:\(jump.port)" : "\(jump.address):\(jump.port)"
         return SSHError(host: target.name, address: target.address, port: target.port, phase: phase, code: code,
                         message: "jump host \(jump.name) (\(place)): \(message)", libssh2Code: libssh2Code, systemErrno: systemErrno)
-    }
-}
-
-extension JumpHost {
-    /// The hops of a ProxyJump value (`none`, or `[user@]host[:port]` and
-    /// `ssh://[user@]host[:port]` separated by commas), as ssh_config reads them.
-    public static func list(_ spec: String) throws(ClientConfigError) -> [JumpHost] {
-        try SSHClientConfig.parse("ProxyJump \(spec)\n", path: "ProxyJump", home: "/", localUser: "", includeBase: "/")
-            .settings(for: "*").proxyJump ?? []
     }
 }

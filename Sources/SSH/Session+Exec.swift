@@ -1,29 +1,6 @@
 import CLibSSH2
 import Foundation
-import Glibc
 import ShellQuoting
-
-/// What a remote command left behind.
-public struct ExecResult: Sendable, Equatable {
-    /// Bytes as they arrived; decode once, at the end, so a character split across reads survives.
-    public var stdout: [UInt8]
-    public var stderr: [UInt8]
-    /// The command's exit status; nil when it was ended by a signal or the server sent none.
-    public var exitStatus: Int32?
-    /// The signal that ended the command (`TERM`, `KILL`, ...), if any.
-    public var exitSignal: String?
-
-    public init(stdout: [UInt8] = [], stderr: [UInt8] = [], exitStatus: Int32? = 0, exitSignal: String? = nil) {
-        self.stdout = stdout
-        self.stderr = stderr
-        self.exitStatus = exitStatus
-        self.exitSignal = exitSignal
-    }
-
-    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
-    public var succeeded: Bool { exitStatus == 0 && exitSignal == nil }
-}
 
 extension Session {
     /// Runs `command` through the remote user's shell, feeding it `stdin`, and returns
@@ -131,79 +108,15 @@ extension Session {
         }
         guard started == 0 else { throw libssh2Failure(phase, started, "the server refused to run the command") }
 
-        var result = ExecResult(exitStatus: nil)
-        var written = 0
-        var inputClosed = false
-        // A call that stopped with a packet half-sent (the socket was full): libssh2 1.10 wants
-        // that same call again before any other that sends, and a read sends window
-        // adjustments. libssh2 says OUTBOUND exactly then.
-        enum Call { case input, eof, output }
-        var halfSent: Call?
-        func stoppedHalfway(_ call: Call) -> Call? {
-            libssh2_session_block_directions(raw) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 ? call : nil
-        }
-        func mayCall(_ call: Call) -> Bool { halfSent == nil || halfSent == call }
-        // One SSH packet at most (32 KiB): a larger buffer only multiplies memory by the fleet size.
-        var buffer = [UInt8](repeating: 0, count: Int(pf_libssh2_packet_default()))
-
-        /// Reads one stream until it has nothing more for now. True if anything arrived.
-        func drain(_ stream: Int32, into output: inout [UInt8]) throws -> Bool {
-            var any = false
-            while true {
-                let n = buffer.withUnsafeMutableBufferPointer { p in
-                    p.withMemoryRebound(to: CChar.self) { libssh2_channel_read_ex(channel, stream, $0.baseAddress, $0.count) }
-                }
-                if n > 0 {
-                    output.append(contentsOf: buffer[0..<n])
-                    any = true
-                } else if n == 0 || n == Int(LIBSSH2_ERROR_EAGAIN) {
-                    halfSent = n == 0 ? nil : stoppedHalfway(.output)
-                    return any
-                } else {
-                    throw libssh2Failure(phase, Int32(n), "reading the command's output failed")
-                }
+        var pump = ExecPump(session: self, raw: raw, channel: channel, phase: phase, stdin: stdin)
+        exchange: while true {
+            switch try pump.step() {
+            case .moved: continue
+            case .stalled: try await waitSocket(phase, until: deadline)
+            case .ended: break exchange
             }
         }
-
-        while true {
-            var progress = false
-            if !inputClosed {
-                if written < stdin.count && mayCall(.input) {
-                    let n = stdin.withUnsafeBufferPointer { p in
-                        p.withMemoryRebound(to: CChar.self) {
-                            libssh2_channel_write_ex(channel, 0, $0.baseAddress! + written, min(stdin.count - written, 256 * 1024))
-                        }
-                    }
-                    halfSent = n == Int(LIBSSH2_ERROR_EAGAIN) ? stoppedHalfway(.input) : nil
-                    if n > 0 {
-                        written += n
-                        progress = true
-                    } else if n == Int(LIBSSH2_ERROR_CHANNEL_EOF_SENT) || n == Int(LIBSSH2_ERROR_CHANNEL_CLOSED) {
-                        inputClosed = true  // the command stopped reading; its exit status will tell
-                    } else if n < 0 && n != Int(LIBSSH2_ERROR_EAGAIN) {
-                        throw libssh2Failure(phase, Int32(n), "sending input to the command failed")
-                    }
-                }
-                if written == stdin.count && !inputClosed && mayCall(.eof) {
-                    let rc = libssh2_channel_send_eof(channel)
-                    halfSent = rc == LIBSSH2_ERROR_EAGAIN ? stoppedHalfway(.eof) : nil
-                    if rc == 0 {
-                        inputClosed = true
-                        progress = true
-                    } else if rc != LIBSSH2_ERROR_EAGAIN {
-                        throw libssh2Failure(phase, rc, "closing the command's input failed")
-                    }
-                }
-            }
-            if mayCall(.output), try drain(0, into: &result.stdout) { progress = true }
-            if mayCall(.output), try drain(Int32(SSH_EXTENDED_DATA_STDERR), into: &result.stderr) { progress = true }
-            if libssh2_channel_eof(channel) != 0 {
-                _ = try drain(0, into: &result.stdout)
-                _ = try drain(Int32(SSH_EXTENDED_DATA_STDERR), into: &result.stderr)
-                break
-            }
-            if !progress { try await waitSocket(phase, until: deadline) }
-        }
+        var result = pump.result
 
         // The exit status is known only once the channel is closed on both sides.
         let closed = try await call(phase, until: deadline) { libssh2_channel_close(channel) }

@@ -1,4 +1,6 @@
+import Foundation
 import ShellQuoting
+
 /// A file as read from a host.
 public struct RemoteFile: Sendable, Equatable {
     public var contents: [UInt8]
@@ -68,5 +70,3 @@ extension ExecResult {
         return stderr.isEmpty ? status : "\(stderr) (\(status))"
     }
 }
-
-import Foundation

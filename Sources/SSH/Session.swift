@@ -1,23 +1,6 @@
 import CLibSSH2
-import Foundation
 import Glibc
 import Synchronization
-
-/// libssh2's global state, initialized once before the first session.
-enum LibSSH2 {
-    private static let initialized: Bool = {
-        libssh2_init(0) == 0
-    }()
-
-    static func initialize() {
-        precondition(initialized, "libssh2_init failed")
-    }
-
-    /// The libssh2 this process runs with, e.g. "1.10.0".
-    static var version: String {
-        libssh2_version(0).map { String(cString: $0) } ?? "unknown"
-    }
-}
 
 /// One authenticated SSH connection to one host.
 ///
@@ -48,7 +31,7 @@ public final class Session: @unchecked Sendable {
     /// Set when a failure left the protocol state unknown; the session only closes after that.
     private(set) var isBroken = false
     /// The host key as presented, with its fingerprint, after the handshake.
-    public private(set) var hostKeyFingerprint: String = ""
+    public internal(set) var hostKeyFingerprint: String = ""
 
     private init(endpoint: Endpoint, options: ConnectionOptions, raw: OpaquePointer, socket: Int32, tunnel: Tunnel? = nil) {
         self.endpoint = endpoint
@@ -137,156 +120,6 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    private func handshake() async throws {
-        let raw = try live(.handshake)
-        libssh2_session_set_blocking(raw, 0)
-        let known: KnownHostsFiles?
-        if options.hostKeyPolicy == .off {
-            known = nil
-        } else {
-            do {
-                known = try KnownHostsFiles(session: raw, user: options.knownHostsFiles, global: options.globalKnownHostsFiles)
-            } catch {
-                throw failure(.hostKey, .knownHostsUnreadable, error.message)
-            }
-        }
-        _ = libssh2_session_method_pref(raw, LIBSSH2_METHOD_KEX, Session.keyExchanges)
-        var hostKeys = Session.hostKeyAlgorithms
-        if let preferred = known?.knownAlgorithms(address: endpoint.address, port: endpoint.port), !preferred.isEmpty {
-            hostKeys = preferred + hostKeys.filter { !preferred.contains($0) }
-        }
-        _ = libssh2_session_method_pref(raw, LIBSSH2_METHOD_HOSTKEY, hostKeys.joined(separator: ","))
-
-        let deadline = Deadline.after(options.handshakeTimeout)
-        let rc = try await call(.handshake, until: deadline) { libssh2_session_handshake(raw, socket) }
-        guard rc == 0 else { throw libssh2Failure(.handshake, rc, "the SSH handshake failed") }
-        try verifyHostKey(raw, known)
-    }
-
-    static let keyExchanges = [
-        "curve25519-sha256", "curve25519-sha256@libssh.org",
-        "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
-        "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
-        "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256",
-    ].joined(separator: ",")
-
-    static let hostKeyAlgorithms = [
-        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-        "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
-    ]
-
-    private func verifyHostKey(_ raw: OpaquePointer, _ known: KnownHostsFiles?) throws {
-        var length = 0
-        var type: Int32 = 0
-        guard let keyPointer = libssh2_session_hostkey(raw, &length, &type) else {
-            throw failure(.hostKey, .protocolError, "the server presented no host key")
-        }
-        let blob = keyPointer.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
-        var sha256: [UInt8] = []
-        if let hash = libssh2_hostkey_hash(raw, LIBSSH2_HOSTKEY_HASH_SHA256) {
-            hash.withMemoryRebound(to: UInt8.self, capacity: 32) { sha256 = Array(UnsafeBufferPointer(start: $0, count: 32)) }
-        }
-        let key = HostKey(type: type, blob: blob, sha256: sha256)
-        hostKeyFingerprint = "\(key.algorithm) \(key.fingerprint)"
-        guard let known else { return }  // policy off: the caller has warned
-
-        var (verdict, file) = known.check(address: endpoint.address, port: endpoint.port, key: key)
-        let name = KnownHosts.entryName(address: endpoint.address, port: endpoint.port)
-        if verdict == .notFound && options.hostKeyPolicy == .acceptNew {
-            guard let path = known.recordPath else {
-                throw failure(.hostKey, .hostKeyUnknown,
-                              "host key unknown: \(name) presented \(hostKeyFingerprint), and \(known.holdNoKey(key.algorithm)); UserKnownHostsFile is none, so accept-new has nowhere to record it; refusing to connect")
-            }
-            do {
-                verdict = try KnownHosts.record(session: raw, path: path, address: endpoint.address, port: endpoint.port, key: key)
-                file = path
-            } catch {
-                throw failure(.hostKey, .knownHostsUnreadable, error.message)
-            }
-        }
-        switch verdict {
-        case .match:
-            return
-        case .mismatch:
-            let path = file ?? "known_hosts"
-            throw failure(.hostKey, .hostKeyMismatch,
-                          "host key mismatch: the server presented \(hostKeyFingerprint), which differs from the \(key.algorithm) key known_hosts (\(path)) holds for \(name); refusing to connect. If the host was reinstalled, remove its old entry (ssh-keygen -R \(name) -f \(path)).")
-        case .revoked:
-            throw failure(.hostKey, .hostKeyRevoked, "the server presented \(hostKeyFingerprint), a key marked @revoked in \(file ?? "known_hosts"); refusing to connect")
-        case .notFound:
-            throw failure(.hostKey, .hostKeyUnknown,
-                          "host key unknown: \(name) presented \(hostKeyFingerprint), and \(known.holdNoKey(key.algorithm)); refusing to connect under the strict policy. Add the key to known_hosts or run with --host-key-policy accept-new.")
-        }
-    }
-
-    // MARK: - Authenticate
-
-    private func authenticate() async throws {
-        let raw = try live(.auth)
-        let deadline = Deadline.after(options.authTimeout)
-        var tried: [String] = []
-
-        if options.useAgent, let socketPath = options.agentSocket, !socketPath.isEmpty {
-            if try await authenticateWithAgent(raw, socketPath: socketPath, deadline: deadline, tried: &tried) { return }
-        }
-        let files = endpoint.identityFiles.isEmpty
-            ? options.defaultIdentityFiles.filter { FileManager.default.fileExists(atPath: $0) }
-            : endpoint.identityFiles
-        for file in files {
-            guard FileManager.default.isReadableFile(atPath: file) else {
-                tried.append("\(file) (no such readable file)")
-                continue
-            }
-            let rc = try await call(.auth, until: deadline) {
-                libssh2_userauth_publickey_fromfile_ex(raw, endpoint.user, UInt32(endpoint.user.utf8.count), nil, file, nil)
-            }
-            switch rc {
-            case 0:
-                return
-            case LIBSSH2_ERROR_FILE, LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
-                tried.append("\(file) (unusable: \(lastErrorMessage(raw)))")
-            case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
-                tried.append(PrivateKeyFile.keyType(of: file) == "ssh-rsa"
-                    ? "\(file) (refused: libssh2 \(LibSSH2.version) signs RSA keys with ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse unless PubkeyAcceptedAlgorithms allows ssh-rsa; use an ed25519 or ecdsa key)"
-                    : "\(file) (refused)")
-            default:
-                throw libssh2Failure(.auth, rc, "authentication with \(file) failed")
-            }
-        }
-        let offered = tried.isEmpty ? "no key was available (no agent, no key file)" : "tried " + tried.joined(separator: ", ")
-        throw failure(.auth, .authenticationFailed, "authentication failed: the server accepted no key for user \(endpoint.user); \(offered)")
-    }
-
-    private func authenticateWithAgent(_ raw: OpaquePointer, socketPath: String, deadline: Deadline, tried: inout [String]) async throws -> Bool {
-        guard let agent = libssh2_agent_init(raw) else { return false }
-        defer { libssh2_agent_free(agent) }
-        libssh2_agent_set_identity_path(agent, socketPath)
-        guard libssh2_agent_connect(agent) == 0 else {
-            tried.append("ssh-agent (cannot connect to SSH_AUTH_SOCK)")
-            return false
-        }
-        defer { libssh2_agent_disconnect(agent) }
-        guard libssh2_agent_list_identities(agent) == 0 else {
-            tried.append("ssh-agent (cannot list keys)")
-            return false
-        }
-        var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
-        var count = 0
-        while true {
-            var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
-            guard libssh2_agent_get_identity(agent, &identity, previous) == 0, let identity else { break }
-            count += 1
-            let rc = try await call(.auth, until: deadline) { libssh2_agent_userauth(agent, endpoint.user, identity) }
-            if rc == 0 { return true }
-            if rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED
-                && rc != LIBSSH2_ERROR_AGENT_PROTOCOL {
-                throw libssh2Failure(.auth, rc, "authentication with an agent key failed")
-            }
-            previous = identity
-        }
-        tried.append("ssh-agent (\(count) key\(count == 1 ? "" : "s") refused)")
-        return false
-    }
 
     // MARK: - Close
 
@@ -417,12 +250,4 @@ public final class Session: @unchecked Sendable {
         let text = detail.isEmpty ? "\(what) (libssh2 error \(rc))" : "\(what): \(detail) (libssh2 error \(rc))"
         return failure(phase, code, code == .connectionLost ? "connection lost: \(text)" : text, libssh2Code: rc)
     }
-}
-
-func lastErrorMessage(_ raw: OpaquePointer) -> String {
-    var message: UnsafeMutablePointer<CChar>?
-    var length: Int32 = 0
-    _ = libssh2_session_last_error(raw, &message, &length, 0)
-    guard let message, length > 0 else { return "" }
-    return String(decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fleet
 import SSH
+import SSHConfig
 
 /// The options every command that contacts hosts shares.
 struct ConnectionFlags: ParsableArguments {

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Inventory
 import SSH
+import SSHConfig
 import Testing
 
 /// How an inventory host becomes an SSH endpoint: the inventory, then the command line, then

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Inventory
 import SSH
+import SSHConfig
 import Testing
 
 /// The lab fleet that `scripts/lab up` brought up, as `scripts/lab env --json` describes it.

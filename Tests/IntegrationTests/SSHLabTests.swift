@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Inventory
 import SSH
+import SSHConfig
 import Testing
 import Glibc
 

@@ -1,6 +1,7 @@
 import Glibc
 import Inventory
 import SSH
+import SSHConfig
 
 /// What the command line says about connections when the inventory is silent, and the
 /// OpenSSH client configuration that fills in what neither says.
@@ -52,7 +53,7 @@ public struct ConnectionDefaults: Sendable {
         guard !host.sshOptions.isEmpty else { return nil }
         return try SSHClientConfig.commandLineOptions(
             host.sshOptions, origin: "\(host.name): ansible_ssh_common_args or ansible_ssh_extra_args",
-            home: SSH.Environment.home, localUser: Self.localUser)
+            home: SSHConfig.Environment.home, localUser: Self.localUser)
     }
 
     /// The ProxyCommand that ssh_config or the inventory's ssh options give `host` where the

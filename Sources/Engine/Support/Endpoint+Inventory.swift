@@ -1,5 +1,6 @@
 import Inventory
 import SSH
+import SSHConfig
 
 extension Endpoint {
     /// Where and as whom to reach an inventory host, as `ssh` would when Ansible runs it:

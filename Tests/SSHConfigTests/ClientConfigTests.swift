@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SSH
+@testable import SSHConfig
 
 /// ssh_config(5) read as OpenSSH's `ssh` reads it (checked against `ssh -G` of OpenSSH 9.2).
 @Suite struct ClientConfigTests {
@@ -12,14 +12,21 @@ import Testing
                                   localUser: "ops", includeBase: includeBase)
     }
 
-    /// The error's description, or nil when the text is accepted.
+    /// The first line of the error's description (`PATH:LINE:COL: error: MESSAGE`), or nil when
+    /// the text is accepted. For an error in `lines` themselves, checks that the description
+    /// goes on with the offending line and a caret under the column.
     func failure(_ lines: [String], path: String = Self.path) -> String? {
         do throws(ClientConfigError) {
             _ = try SSHClientConfig.parse(lines.joined(separator: "\n"), path: path, home: Self.home,
                                           localUser: "ops", includeBase: "/home/ops/.ssh")
             return nil
         } catch {
-            return error.description
+            let description = error.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if error.path == path, let line = error.line, let column = error.column {
+                #expect(Array(description.dropFirst()) == [lines[line - 1], String(repeating: " ", count: column - 1) + "^"],
+                        "\(error.description)")
+            }
+            return description[0]
         }
     }
 
@@ -431,5 +438,47 @@ import Testing
         #expect(failure(["Include"]) == "\(p):1:1: error: missing argument for Include")
         // Wrong values are errors also in blocks that do not apply, as with ssh.
         #expect(failure(["Host never", "  Port x"]) == "\(p):2:8: error: bad port 'x' (expected a number from 1 to 65535)")
+    }
+
+    @Test func anErrorQuotesItsLineWithACaretUnderTheWord() throws {
+        let p = Self.path
+        #expect(failure(["Host mta1", "    Port 70000"]) != nil)
+        do throws(ClientConfigError) {
+            _ = try SSHClientConfig.parse("Host mta1\n    Port 70000\r\n", path: p, home: Self.home, localUser: "ops",
+                                          includeBase: "/home/ops/.ssh")
+            Issue.record("a bad port was accepted")
+        } catch {
+            // A CR of a CR LF line break is not quoted.
+            #expect(error.description == """
+                \(p):2:10: error: bad port '70000' (expected a number from 1 to 65535)
+                    Port 70000
+                         ^
+                """)
+            #expect(error.location == "\(p):2:10")
+            #expect(error.sourceLine == "    Port 70000")
+        }
+        // Tabs stay tabs, so the caret lands under the word whatever the tab width.
+        do throws(ClientConfigError) {
+            _ = try SSHClientConfig.parse("Host *\n\tStrictHostKeyChecking\tmaybe\n", path: p, home: Self.home,
+                                          localUser: "ops", includeBase: "/home/ops/.ssh")
+            Issue.record("a bad StrictHostKeyChecking was accepted")
+        } catch {
+            #expect(error.description.split(separator: "\n").dropFirst() == ["\tStrictHostKeyChecking\tmaybe", "\t                     \t^"])
+        }
+        // An error in an included file quotes that file's line.
+        try withDirectory { dir in
+            let bad = dir.appendingPathComponent("bad.conf")
+            try write(["Host x", "  ProxyJump j1,,j2"], to: bad)
+            do throws(ClientConfigError) {
+                _ = try SSHClientConfig.parse("Include \(bad.path)\n", path: p, home: Self.home, localUser: "ops",
+                                              includeBase: "/home/ops/.ssh")
+                Issue.record("an empty jump host was accepted")
+            } catch {
+                #expect(error.description == "\(bad.path):2:16: error: empty jump host in ProxyJump\n  ProxyJump j1,,j2\n               ^")
+            }
+        }
+        // An error about the whole file has no line to quote.
+        #expect(ClientConfigError(path: "f", message: "cannot read: No such file or directory").description
+            == "f: error: cannot read: No such file or directory")
     }
 }
