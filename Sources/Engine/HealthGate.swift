@@ -2,7 +2,6 @@ import Foundation
 import Playbook
 import Postfix
 import SSH
-import ShellQuoting
 
 /// What must hold on a host after its change before its batch counts as done, checked on
 /// the host by one script (one round trip) that repeats the check until it has passed
@@ -25,6 +24,8 @@ public struct HealthGate: Sendable, Equatable {
     public var deadline: Duration = .seconds(30)
     /// Per instance group, checks that differ from `running`, `bannerTimeout`, `maxDeferred`.
     public var groups: [String: Policy.GroupHealth] = [:]
+    /// How the host's instances are asked whether they run (today always ``InstanceControl/postfix``).
+    public var control: InstanceControl = .postfix
 
     /// The default gate for `target`.
     public init(target: PostmultiCommand.Target) {
@@ -49,8 +50,6 @@ public struct HealthGate: Sendable, Equatable {
         }
     }
 
-    static let marker = "@@postfleet gate "
-
     /// The checks for an instance of `group` (or of no group): `running`, the banner
     /// timeout, the deferred limit (-1: none), as shell words.
     func checks(_ group: String?) -> (running: String, timeout: String, maxDeferred: String) {
@@ -60,59 +59,15 @@ public struct HealthGate: Sendable, Equatable {
                 limit.map(String.init) ?? "-1")
     }
 
-    /// The script; its last line is `@@postfleet gate ok TRIES` or `@@postfleet gate failed TRIES WHY`.
+    /// The script (``HealthProbe``); it reports `gate ok TRIES` or `gate failed TRIES WHY`.
     public var script: String {
-        let select = Shell.join(["postmulti", "-l"] + Self.selection(target))
-        let base = checks(nil)
-        var perGroup = "run=\(base.running); bt=\(base.timeout); md=\(base.maxDeferred)"
-        if !groups.isEmpty {
-            perGroup += "\n    case $g in\n"
-            for name in groups.keys.sorted() {
-                let c = checks(name)
-                perGroup += "      \(Shell.quote(name))) run=\(c.running); bt=\(c.timeout); md=\(c.maxDeferred);;\n"
-            }
-            perGroup += "    esac"
+        func probeChecks(_ group: String?) -> HealthProbe.Checks {
+            let c = checks(group)
+            return HealthProbe.Checks(running: c.running, bannerTimeout: c.timeout, maxDeferred: c.maxDeferred)
         }
-        return """
-            check() {
-              why=
-              pairs=$(\(select) 2>&1 | awk 'NF == 4 && $3 == "y" { print $2 "=" $4 }')
-              [ -n "$pairs" ] || { why=\(Shell.quote("; no enabled instance matches " + Shell.join(Self.selection(target)))); return 1; }
-              for gd in $pairs; do
-                g=${gd%%=*}; d=${gd#*=}
-                \(perGroup)
-                if $run && ! postfix -c "$d" status >/dev/null 2>&1; then why="$why; $d: its master is not running"; continue; fi
-                dis=" $(postconf -c "$d" -h master_service_disable 2>/dev/null | tr ',' ' ') "
-                ifs=$(postconf -c "$d" -h inet_interfaces 2>/dev/null | tr ',' ' ')
-                set -- $ifs; first=${1:-all}
-                case $first in all|loopback-only|localhost) first=127.0.0.1;; esac
-                for s in $(postconf -c "$d" -M 2>/dev/null | awk '$2 == "inet" && ($8 == "smtpd" || $8 == "postscreen") { print $1 }'); do
-                  case $dis in *" inet "*|*" $s.inet "*) continue;; esac
-                  case $s in *:*) a=${s%:*}; p=${s##*:};; *) a=$first; p=$s;; esac
-                  a=${a#[}; a=${a%]}
-                  case $p in *[!0-9]*) p=$(getent services "$p/tcp" | awk '{ split($2, x, "/"); print x[1]; exit }');; esac
-                  if ! timeout "$bt" bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r l <&3 && printf "QUIT\\r\\n" >&3 && case $l in 220*) exit 0;; *) exit 1;; esac' _ "$a" "$p" >/dev/null 2>&1; then
-                    why="$why; $d: $a:$p did not answer 220 within $bt s"
-                  fi
-                done
-                if [ "$md" -ge 0 ]; then
-                  n=$(postqueue -c "$d" -j 2>/dev/null | grep -c '"queue_name": *"deferred"')
-                  [ "$n" -le "$md" ] || why="$why; $d: $n deferred messages (at most $md)"
-                fi
-              done
-              [ -z "$why" ]
-            }
-            n=0; tries=0; last=; t0=$(date +%s)
-            while :; do
-              tries=$((tries + 1))
-              if check; then n=$((n + 1)); [ "$n" -lt \(passes) ] || { echo "\(Self.marker)ok $tries"; exit 0; }; else n=0; last=$why; fi
-              if [ $(( $(date +%s) - t0 )) -ge \(Int(deadline.seconds.rounded(.up))) ]; then
-                [ -n "$last" ] || last="; passed $n of \(passes) times in a row"
-                echo "\(Self.marker)failed $tries ${last#; }"; exit 1
-              fi
-              sleep \(interval.shellSeconds)
-            done
-            """
+        return HealthProbe.script(selection: Self.selection(target), base: probeChecks(nil),
+                                  groups: groups.keys.sorted().map { ($0, probeChecks($0)) }, passes: passes,
+                                  interval: interval.shellSeconds, deadline: Int(deadline.seconds.rounded(.up)), control: control)
     }
 
     static func selection(_ target: PostmultiCommand.Target) -> [String] {
@@ -125,12 +80,7 @@ public struct HealthGate: Sendable, Equatable {
 
     /// What the script printed: whether the gate passed, after how many checks, and why not.
     public static func outcome(_ stdout: String) -> (passed: Bool, tries: Int, reason: String) {
-        guard let line = stdout.split(separator: "\n").last(where: { $0.hasPrefix(marker) }) else {
-            return (false, 0, "the health check did not run to its end: \(stdout.suffix(200))")
-        }
-        let words = line.dropFirst(marker.count).split(separator: " ", maxSplits: 2)
-        let tries = words.count > 1 ? Int(words[1]) ?? 0 : 0
-        return (words.first == "ok", tries, words.count > 2 ? String(words[2]) : "")
+        HealthProbe.outcome(stdout)
     }
 
     /// Runs the gate on `session`; its deadline bounds it, with a minute to spare.

@@ -111,3 +111,12 @@ public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { commandLine }
 }
+
+extension PostmultiCommand {
+    /// The playbook name of the one instance the command selects with `-i` (`default` for
+    /// `-i -`), or nil when it selects a group, every instance, or none.
+    public var instanceName: String? {
+        if case let .instance(name) = target { return name == "-" ? PostfixInstance.defaultName : name }
+        return nil
+    }
+}

@@ -4,7 +4,7 @@
 ///
 ///     -               -               y         /etc/postfix
 ///     postfix-out     mta             y         /etc/postfix-out
-extension PostmultiListing {
+public enum PostmultiListing {
     /// Every instance listed, in postmulti's order (the start order, default instance first).
     /// Blank lines are skipped.
     ///

@@ -110,6 +110,15 @@ import Testing
         #expect(script.contains(#"[ -z "$qs" ] || rm -f -- "$qs""#))
     }
 
+    @Test func postmultiTasksAndLifecycleGoThroughTheInstanceControl() throws {
+        let mark = SourceMark(file: "t.yml", line: 1, column: 1, sourceLine: "")
+        let reload = PlayTask(name: nil, action: .postmulti(PostmultiCommand(.action(.reload), target: .group("mta"))), mark: mark)
+        let script = try ApplyScript(plan: plan, tasks: [reload], id: "x", control: .postfix).script
+        #expect(script.contains("f_task0() {\n  postmulti -g mta -p reload </dev/null\n}"))
+        #expect(script.contains("  postmulti -I postfix-out -G mta -e create </dev/null\n"))
+        #expect(script.contains("if postfix -c /etc/postfix status </dev/null >/dev/null 2>&1; then"))
+    }
+
     @Test func stageAndBackupPathsSitBesideTheirTargets() throws {
         let script = try ApplyScript(plan: plan, id: "20261125T010000Z").script
         #expect(script.contains("s=/etc/postfix-out/.postfleet-stage-20261125T010000Z\n"))

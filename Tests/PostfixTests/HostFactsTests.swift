@@ -6,71 +6,71 @@ import Testing
     let sample = """
 
         @@postfleet version
-        3.7.11
+        | 3.7.11
 
         @@postfleet instance /etc/postfix
         |
         |
-        |no
+        | no
 
         @@postfleet status /etc/postfix
-        running
+        | running
 
         @@postfleet pid /etc/postfix
-        4711
+        | 4711
 
         @@postfleet queue /etc/postfix
-        3
+        | 3
 
         @@postfleet instance /etc/postfix-out
-        |postfix-out
-        |mta
-        |yes
+        | postfix-out
+        | mta
+        | yes
 
         @@postfleet status /etc/postfix-out
-        stopped
+        | stopped
 
         @@postfleet pid /etc/postfix-out
 
         @@postfleet instance /etc/postfix-in
-        |postfix-in
-        |mta
-        |no
+        | postfix-in
+        | mta
+        | no
 
         @@postfleet status /etc/postfix-in
-        stopped
+        | stopped
 
         @@postfleet pid /etc/postfix-in
 
         @@postfleet files
         @@postfleet file /etc/postfix/main.cf
-        |# a comment
-        |multi_instance_directories = /etc/postfix-out
-        |    /etc/postfix-in
-        |myhostname = mta0.example.com
+        | # a comment
+        | multi_instance_directories = /etc/postfix-out
+        |     /etc/postfix-in
+        | myhostname = mta0.example.com
         |
-        |myhostname = mta1.example.com
-        |relayhost = [mailhub.example.com]
-        |mydestination =
-        |@@postfleet end
+        | myhostname = mta1.example.com
+        | relayhost = [mailhub.example.com]
+        | mydestination =
+        | @@postfleet end
         @@postfleet file /etc/postfix/master.cf
-        |smtp       inet  n       -       y       -       -       smtpd
-        |#submission inet n       -       y       -       -       smtpd
-        |pickup     unix  n       -       y       60      1       pickup
-        |  -o syslog_name=postfix/pickup
+        | smtp       inet  n       -       y       -       -       smtpd
+        | #submission inet n       -       y       -       -       smtpd
+        | pickup     unix  n       -       y       60      1       pickup
+        |   -o syslog_name=postfix/pickup
         @@postfleet file /etc/postfix-out/main.cf
-        |multi_instance_name = postfix-out
+        | multi_instance_name = postfix-out
 
         @@postfleet systemd
-        no
+        | no
 
         @@postfleet checksums
-        0f343b0931126a20f133d67c2b018a3b1e3a9d9d2ac3a0d2e4c7c1d1d1f0e9aa  /etc/postfix/main.cf
-        aa43b0931126a20f133d67c2b018a3b1e3a9d9d2ac3a0d2e4c7c1d1d1f0e9bb  /etc/postfix/my file
+        | 0f343b0931126a20f133d67c2b018a3b1e3a9d9d2ac3a0d2e4c7c1d1d1f0e9aa  /etc/postfix/main.cf
+        | aa43b0931126a20f133d67c2b018a3b1e3a9d9d2ac3a0d2e4c7c1d1d1f0e9bb  /etc/postfix/my file
 
         @@postfleet modes
-        644 /etc/postfix-out/sasl passwd
-        600 /etc/postfix-out/sasl passwd.cdb
+        | 644 /etc/postfix-out/sasl passwd
+        | 600 /etc/postfix-out/sasl passwd.cdb
 
         @@postfleet end
 
@@ -106,15 +106,15 @@ import Testing
     }
 
     @Test func anInterruptedProbeIsAnError() {
-        #expect(throws: FactsProbe.ParseError.self) { try FactsProbe.parse("@@postfleet version\n3.7.11\n") }
+        #expect(throws: FactsProbe.ParseError.self) { try FactsProbe.parse("@@postfleet version\n| 3.7.11\n") }
         #expect(throws: FactsProbe.ParseError.self) {
-            try FactsProbe.parse("@@postfleet version\nsh: postconf: not found\n@@postfleet end\n")
+            try FactsProbe.parse("@@postfleet version\n| sh: postconf: not found\n@@postfleet end\n")
         }
     }
 
     @Test func anInstanceDirectoryPostconfCannotReadIsAnError() {
-        let output = "@@postfleet version\n3.7.11\n@@postfleet error /etc/postfix-gone\n"
-            + "postconf: fatal: open /etc/postfix-gone/main.cf: No such file or directory\n@@postfleet end\n"
+        let output = "@@postfleet version\n| 3.7.11\n@@postfleet error /etc/postfix-gone\n"
+            + "| postconf: fatal: open /etc/postfix-gone/main.cf: No such file or directory\n@@postfleet end\n"
         #expect { try FactsProbe.parse(output) } throws: { error in
             "\(error)".contains("postconf -c /etc/postfix-gone: postconf: fatal: open /etc/postfix-gone/main.cf")
         }

@@ -38,12 +38,6 @@ import Testing
         #expect(PostmultiListing.find(PostfixInstance(name: "postfix-new"), in: instances) == nil)
     }
 
-    @Test func theLeadsLineParserAgrees() throws {
-        for line in output.split(separator: "\n") {
-            #expect(try PostmultiListing.parseLine(line) == PostmultiListing.parse(String(line)).first)
-        }
-    }
-
     @Test func badLinesAreNamed() {
         #expect(throws: PostfixParseError(
             source: "postmulti -l", line: 2, message: "expected 4 columns (name group enabled config_directory), found 3",

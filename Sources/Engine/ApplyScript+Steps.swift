@@ -1,0 +1,142 @@
+import Playbook
+import Postfix
+import ShellQuoting
+
+extension ApplyScript {
+    /// The script's body as it is built, part by part in the order the script runs them:
+    /// its steps and the shell lines that define and run them.
+    struct Builder {
+        let id: String
+        let control: InstanceControl
+        var steps: [Step] = []
+        var body: [String] = []
+        /// Every live file a commit swaps, for the revert.
+        var committed: [String] = []
+        /// Every restore function's definition, for the revert.
+        var restores: [String] = []
+
+        /// A step: a shell function and the line that runs it. A `guarded` step runs only
+        /// while no stage or check has failed.
+        mutating func step(_ key: String, _ action: String, instance: String?, changes: Bool, _ lines: [String],
+                           onFailure: String, guarded: Bool = false, failure: String? = nil) {
+            steps.append(Step(key: key, action: action, instance: instance, changes: changes, failure: failure))
+            body.append("f_\(key)() {")
+            body += lines.map { "  " + $0 }
+            body.append("}")
+            body.append((guarded ? #"[ "$bad" = 1 ] || "# : "") + "step \(key) f_\(key) || \(onFailure)")
+        }
+
+        /// `receive`: the new files arrive as a ustar stream on stdin.
+        mutating func receive(count: Int) {
+            step("receive", "received \(count) file\(count == 1 ? "" : "s")", instance: nil, changes: false,
+                 [#"mkdir -- "$T/in" && tar -x -p --same-owner -C "$T/in" -f -"#], onFailure: "finish failed 1",
+                 failure: "the new files did not arrive intact; nothing was changed")
+        }
+
+        /// postmulti life-cycle operations (init, create, assign, enable, disable, destroy).
+        mutating func lifecycle(_ commands: [PostmultiCommand]) {
+            for (n, command) in commands.enumerated() {
+                step("lc\(n)", ApplyScript.describe(command), instance: command.instanceName, changes: true,
+                     [control.postmulti(command)], onFailure: "finish failed 1",
+                     failure: "postmulti refused; no file was changed")
+            }
+        }
+
+        /// Stage and check every instance; stop before anything goes live if one fails.
+        mutating func stage(_ staged: [(offset: Int, element: InstancePlan)]) {
+            for (n, i) in staged {
+                let dir = i.instance.configDirectory
+                let stage = RemotePath.stage(dir, id: id)
+                let edited = i.edits.isEmpty ? [] : (i.editsMainCF ? ["main.cf"] : []) + (i.editsMasterCF ? ["master.cf"] : [])
+                step("stage\(n)", "staged", instance: i.instance.name, changes: false,
+                     StageScript.copy(live: dir, stage: stage, received: i.writes.map(\.path), edits: i.edits, edited: edited),
+                     onFailure: "bad=1", guarded: true,
+                     failure: "staging the new configuration failed; the live files are unchanged")
+                for (k, table) in i.postmaps.enumerated() {
+                    guard case let .table(name, type) = table.kind else { continue }
+                    step("postmap\(n)_\(k)", "postmapped \(name)", instance: i.instance.name, changes: true,
+                         [StageScript.postmap(type, stage: stage, name: name)], onFailure: "bad=1", guarded: true,
+                         failure: "postmap rejected the table; the live files are unchanged")
+                }
+                step("check\(n)", "checked the staged configuration", instance: i.instance.name, changes: false,
+                     StageScript.check(stage: stage, live: dir), onFailure: "bad=1", guarded: true,
+                     failure: "Postfix rejects the new configuration; the live files are unchanged")
+            }
+            if !staged.isEmpty {
+                let stages = staged.map { Shell.quote(RemotePath.stage($0.element.instance.configDirectory, id: id)) }
+                body.append("clean_stages() { rm -rf -- \(stages.joined(separator: " ")); }")
+                body.append(#"if [ "$bad" = 1 ]; then clean_stages; finish failed 1; fi"#)
+            }
+        }
+
+        /// Commit: the only part that changes live files.
+        mutating func commit(_ staged: [(offset: Int, element: InstancePlan)]) {
+            for (n, i) in staged {
+                let dir = i.instance.configDirectory
+                let stage = RemotePath.stage(dir, id: id)
+                let names = ApplyScript.committedNames(i)
+                committed += names.map { dir + "/" + $0 }
+                let lines = names.map { "sw \(Shell.quote(stage + "/" + $0)) \(Shell.quote(dir + "/" + $0)) || return 1" }
+                    + ["rm -rf -- \(Shell.quote(stage))"]
+                step("commit\(n)", ApplyScript.describeCommit(i), instance: i.instance.name, changes: true, lines,
+                     onFailure: "{ undo; finish failed 1; }",
+                     failure: "swapping the files in failed; the previous files were put back")
+            }
+        }
+
+        /// Make it live, in start order; on failure put everything back.
+        mutating func act(_ instances: [InstancePlan]) {
+            for (n, i) in instances.enumerated() {
+                let verb: String, operation: InstanceControl.Operation
+                switch (i.start, i.action) {
+                case (true, _): (verb, operation) = ("started", .start)
+                case (false, .reload): (verb, operation) = ("reloaded", .reload)
+                case (false, .restart): (verb, operation) = ("restarted", .restart)
+                case (false, .none), (false, .postmap): continue
+                }
+                let restore = restoreFunction(n, i)
+                restores += restore
+                body += restore
+                // An instance whose stage passed `postfix check` here starts without that check again.
+                let commands = control.commands(operation, i.instance, checked: i.touchesFiles)
+                // Postfix's commands report to the log, not to a stderr that is not a terminal: on
+                // failure, show the instance's log lines of that moment.
+                let dir = Shell.quote(i.instance.configDirectory)
+                let what = verb == "reloaded" ? "the reload" : verb == "started" ? "the start" : "the restart"
+                step("act\(n)", verb, instance: i.instance.name, changes: true,
+                     ["o=$(log_size \(dir))"] + commands.map { $0 + " || { log_since \(dir) \"$o\"; return 1; }" },
+                     onFailure: "{ undo; finish failed 1; }",
+                     failure: "\(what) failed; the previous files were put back and the instances put back as they were")
+            }
+        }
+
+        /// `restoreN`: puts instance `i` back as it was, running with the previous files
+        /// (listeners reopened after a restart), or stopped; listed in `$acted` once defined.
+        func restoreFunction(_ n: Int, _ i: InstancePlan) -> [String] {
+            let wasRunning = i.before?.running ?? false
+            let ifRunning: InstanceControl.Operation? = !wasRunning ? .stop : i.action == .restart ? .restart : .reload
+            let ifStopped: InstanceControl.Operation? = wasRunning ? .start : nil
+            func line(_ operation: InstanceControl.Operation?) -> String {
+                operation.map { control.commands($0, i.instance).joined(separator: " && ") } ?? ":"
+            }
+            return [
+                "restore\(n)() {",
+                "  if \(control.status(i.instance)) >/dev/null 2>&1; then \(line(ifRunning)); else \(line(ifStopped)); fi",
+                "}",
+                #"acted="restore\#(n) $acted""#,
+            ]
+        }
+
+        /// The play's tasks, once everything has converged. They are commands, so they count
+        /// as a change whenever they run (except `postmulti -p status`, which only looks); a
+        /// failing task fails the host and undoes nothing.
+        mutating func tasks(_ tasks: [PlayTask]) {
+            for (n, task) in tasks.enumerated() {
+                var changes = true
+                if case let .postmulti(command) = task.action, command.operation == .action(.status) { changes = false }
+                step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes,
+                     ApplyScript.taskLines(task, control: control), onFailure: "finish failed 1", failure: "the task failed")
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import ShellQuoting
+
+/// The one remote command that gathers ``HostFacts``, and the parser for its output.
+///
+/// The command is a POSIX shell script that reports in ``MarkedOutput`` records; every file
+/// name in it is single-quoted. It changes nothing on the host.
+///
+/// It is built to be cheap on the host, because on a converged fleet it is all a run does
+/// there (it costs about a fifth of what `postfix status` and `postconf -n`/`-M` per
+/// instance cost):
+/// - The instances are found as `postmulti -l` finds them, with the same queries:
+///   `postconf -x` of the default instance's `multi_instance_directories`, then per
+///   directory `postconf -xc DIR` of `queue_directory` and `multi_instance_name`, `_group`,
+///   `_enable` (postmulti itself runs exactly that `postconf` per instance). One `postconf`
+///   also gives the version and the default instance's values.
+/// - One `awk` prints every instance's main.cf and master.cf; the controller parses them
+///   as Postfix does (``MainCF``, ``MasterCF``), instead of `postconf -n` and `postconf -M`.
+/// - Whether an instance runs is read with shell built-ins: its `pid/master.pid` names a
+///   live process called `master`, not a zombie (`/proc/PID/stat`; a master that has exited
+///   but whose parent has not reaped it yet is stopped). `postfix status` asks the master's
+///   pid-file lock instead, at the cost of a shell script and two more processes per
+///   instance.
+/// - One `sha256sum` for every managed file; one `stat` for the permission bits of the
+///   files asked for (secret tables), none when there are none; queues are counted only
+///   where asked.
+public enum FactsProbe {
+    /// Which instances' queues the probe counts with `postqueue -j` (the plan needs the count
+    /// only for an instance it would destroy).
+    public enum QueueCount: Sendable, Equatable {
+        case none
+        case all
+        /// Only the instances with these configuration directories.
+        case only([String])
+    }
+
+    /// The script; `files` are the managed files whose checksums the plan compares, `modes`
+    /// those whose permission bits it compares.
+    public static func command(files: [String], modes: [String] = [], queues: QueueCount = .none) -> String {
+        let quoted = files.map(Shell.quote).joined(separator: " ")
+        let stat = modes.isEmpty ? "" : """
+            set --; for f in \(modes.map(Shell.quote).joined(separator: " ")); do [ ! -f "$f" ] || set -- "$@" "$f"; done
+            mark modes; [ $# -eq 0 ] || mark_line $(stat -c '%a %n' -- "$@")
+
+            """
+        return """
+            \(MarkedOutput.functions)
+            set -f; n='
+            '
+            # instance DIR QUEUE_DIRECTORY NAME GROUP ENABLE
+            instance() {
+              mark instance "$1"; mark_line "$3" "$4" "$5"
+              p=; st=; r=stopped
+              [ ! -f "$2/pid/master.pid" ] || IFS=' ' read -r p < "$2/pid/master.pid"
+              case $p in ''|*[!0-9]*) ;; *) [ ! -f "/proc/$p/stat" ] || read -r st < "/proc/$p/stat";; esac
+              case $st in *"(master) Z"*) ;; *"(master) "*) r=running;; esac
+              mark status "$1"; mark_line "$r"
+              mark pid "$1"; [ "$r" = stopped ] || mark_line "$p"
+              if \(queueTest(queues)); then mark queue "$1"; mark_line "$(postqueue -c "$1" -j 2>/dev/null | wc -l)"; fi
+              for f in "$1/main.cf" "$1/master.cf"; do [ ! -f "$f" ] || cf="$cf$f$n"; done
+            }
+            cf=; v=$(postconf -xh mail_version config_directory queue_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable 2>&1)
+            { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
+            $v
+            EOF
+            mark version; mark_line "$ver"
+            instance "$cd" "$q" "$name" "$group" "$enable"
+            IFS=", \t"; for d in $dirs; do
+              IFS=$n
+              if v=$(postconf -xc "$d" -h queue_directory multi_instance_name multi_instance_group multi_instance_enable 2>&1); then
+                { IFS= read -r q; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
+            $v
+            EOF
+                instance "$d" "$q" "$name" "$group" "$enable"
+              else
+                mark error "$d"; mark_line $v
+              fi
+            done
+            IFS=$n; mark files
+            [ -z "$cf" ] || \(MarkedOutput.files("$cf"))
+            mark systemd; if [ -d /run/systemd/system ] && systemctl is-enabled --quiet 'postfix@-' 2>/dev/null; then mark_line yes; else mark_line no; fi
+            set --; for f in \(quoted); do [ ! -f "$f" ] || set -- "$@" "$f"; done
+            mark checksums; [ $# -eq 0 ] || mark_line $(sha256sum -- "$@")
+            \(stat)mark end
+            """
+    }
+
+    /// The shell test that says whether the instance in directory `$1` has its queue counted.
+    static func queueTest(_ queues: QueueCount) -> String {
+        switch queues {
+        case .none: "false"
+        case .all: "true"
+        case let .only(dirs):
+            dirs.isEmpty ? "false" : "case $1 in \(dirs.map(Shell.quote).joined(separator: "|"))) true;; *) false;; esac"
+        }
+    }
+
+    public struct ParseError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    public static func parse(_ output: String) throws(ParseError) -> HostFacts {
+        let records = MarkedOutput(output).records
+        guard records.last?.kind == "end" else {
+            throw ParseError(description: "the facts command did not run to its end; output was: \(output.suffix(300))")
+        }
+        var sections: [String: [Substring]] = [:]
+        for record in records where sections[record.key] == nil { sections[record.key] = record.body }
+        func section(_ key: String) -> [Substring] { sections[key] ?? [] }
+        // A file's text comes as its body lines; a file that does not exist has no section.
+        func file(_ path: String) -> String? {
+            sections["file " + path].map { $0.map { $0 + "\n" }.joined() }
+        }
+
+        let version = section("version").first.map(String.init) ?? ""
+        guard !version.isEmpty, !version.contains(" ") else {
+            throw ParseError(description: "Postfix does not answer: postconf -h mail_version printed \(version.isEmpty ? "nothing" : "'\(version)'")")
+        }
+        var instances: [InstanceFacts] = []
+        for record in records {
+            if record.kind == "error" {
+                throw ParseError(description: "postconf -c \(record.rest): " + record.body.joined(separator: " "))
+            }
+            guard record.kind == "instance" else { continue }
+            let dir = String(record.rest)
+            // name, group, enable; each one line (an empty value is an empty line)
+            let values = record.body.map(String.init)
+            guard values.count == 3 else {
+                throw ParseError(description: "instance \(dir): unexpected answer \(values)")
+            }
+            // postmulti lists the default instance (the first) as enabled, whatever its
+            // multi_instance_enable says.
+            var instance = InstanceFacts(name: values[0].isEmpty ? nil : values[0], group: values[1].isEmpty ? nil : values[1],
+                                         enabled: instances.isEmpty || values[2].lowercased() == "yes", configDirectory: dir)
+            if let text = file(dir + "/main.cf") {
+                instance.parameters = Dictionary(MainCF(text).parameters, uniquingKeysWith: { $1 })
+            }
+            if let text = file(dir + "/master.cf") {
+                instance.services = MasterCF(text).services.map { $0.fields.joined(separator: " ") }
+            }
+            instance.running = section("status \(dir)").first == "running"
+            instance.masterPID = instance.running ? section("pid \(dir)").first.flatMap { Int($0) } : nil
+            instance.queuedMessages = section("queue \(dir)").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            instances.append(instance)
+        }
+        return HostFacts(postfixVersion: version, instances: instances, checksums: checksums(section("checksums")),
+                         systemdControlled: section("systemd").first == "yes", modes: modes(section("modes")))
+    }
+
+    /// `sha256sum` lines: "HEX  PATH" (two spaces); a path may contain spaces.
+    static func checksums(_ lines: [Substring]) -> [String: String] {
+        var checksums: [String: String] = [:]
+        for line in lines {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let start = line.index(space, offsetBy: 2, limitedBy: line.endIndex) ?? line.endIndex
+            checksums[String(line[start...])] = String(line[..<space])
+        }
+        return checksums
+    }
+
+    /// `stat -c '%a %n'` lines: "OCTAL PATH"; a path may contain spaces.
+    static func modes(_ lines: [Substring]) -> [String: Int] {
+        var modes: [String: Int] = [:]
+        for line in lines {
+            guard let space = line.firstIndex(of: " "), let mode = Int(line[..<space], radix: 8) else { continue }
+            modes[String(line[line.index(after: space)...])] = mode
+        }
+        return modes
+    }
+}
