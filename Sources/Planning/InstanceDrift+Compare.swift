@@ -62,8 +62,7 @@ extension InstanceDrift {
                     add(PostfixInstance.defaultName) { $0.state.append(.notInitialized) }
                     continue
                 }
-                guard case let .instance(selector) = command.target else { continue }
-                let name = selector == "-" ? PostfixInstance.defaultName : selector
+                guard let name = command.instanceName else { continue }
                 switch action {
                 case .create:
                     created.insert(name)

@@ -1,6 +1,7 @@
 import Playbook
+import Postfix
 
 extension RenderedFile {
     /// The file's name in its configuration directory: `main.cf`, `generic`.
-    public var fileName: String { path.split(separator: "/").last.map(String.init) ?? path }
+    public var fileName: String { RemotePath.name(of: path) }
 }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Fleet
-import SSH
 import SSHConfig
 
 /// The options every command that contacts hosts shares.
@@ -53,28 +51,5 @@ struct ConnectionFlags: ParsableArguments {
         if let connectTimeout, connectTimeout <= 0 { throw ValidationError("--connect-timeout must be positive") }
         if let commandTimeout, commandTimeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let connectAttempts, connectAttempts < 1 { throw ValidationError("--connect-attempts must be at least 1") }
-    }
-
-    /// The connection options as the library takes them.
-    var settings: ConnectionSettings {
-        var settings = ConnectionSettings()
-        settings.forks = forks
-        settings.user = user
-        settings.identity = identity
-        settings.become = become
-        settings.sshConfigFile = sshConfigFile
-        settings.knownHosts = knownHosts
-        settings.hostKeyPolicy = hostKeyPolicy.flatMap(HostKeyPolicy.init(rawValue:))
-        settings.connectTimeout = connectTimeout
-        settings.commandTimeout = commandTimeout
-        settings.connectAttempts = connectAttempts
-        return settings
-    }
-
-    /// The selected hosts (bad input: exit 1, no host contacted); its warnings go to stderr.
-    func targets() throws -> Targets {
-        let targets = try Targets.load(inventory: inventory, limit: limit, connection: settings)
-        warn(targets.warnings(for: targets.endpoints, connection: settings))
-        return targets
     }
 }

@@ -31,9 +31,7 @@ struct Drift: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
-        let workload = try Workload.load(playbook: playbook, inventory: connection.inventory, limit: connection.limit,
-                                         connection: connection.settings)
-        warn(workload.warnings)
+        let workload = try connection.workload(playbook)
         let report = await driftReport(workload, playbook: playbook, connection: connection.settings)
         try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
     }

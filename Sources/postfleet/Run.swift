@@ -40,9 +40,7 @@ struct Run: AsyncParsableCommand {
     var junit: String?
 
     func run() async throws {
-        let workload = try Workload.load(playbook: playbook, inventory: connection.inventory, limit: connection.limit,
-                                         connection: connection.settings)
-        warn(workload.warnings)
+        let workload = try connection.workload(playbook)
         let report = await rolloutReport(workload.hosts, policy: workload.policy, name: playbook, connection: connection.settings,
                                          check: check, diff: diff)
         try finish(text: (diff ? report.diffText : "") + report.text, exitCode: report.exitCode,

@@ -1,15 +1,15 @@
 import Postfix
 import SSH
 
-/// Reads a host's ``HostFacts`` in one round trip.
+/// Reads a host's ``HostFacts`` in one round trip. An answer that cannot be read (Postfix
+/// missing, or not answering) is a ``HostFailure`` in the `facts` phase, with the parse
+/// error kept.
 public func gatherFacts(_ session: Session, files: [String] = [], modes: [String] = [], queues: FactsProbe.QueueCount = .none,
                         timeout: Duration = .seconds(60)) async throws -> HostFacts {
     let result = try await session.exec(FactsProbe.command(files: files, modes: modes, queues: queues), timeout: timeout)
     do {
         return try FactsProbe.parse(result.stdoutText)
     } catch {
-        let endpoint = session.endpoint
-        throw SSHError(host: endpoint.name, address: endpoint.address, port: endpoint.port,
-                       phase: .exec, code: .remoteFailure, message: "reading facts: \(error.description)")
+        throw HostFailure(host: session.endpoint.name, phase: .facts, message: error.description, underlying: error)
     }
 }

@@ -1,3 +1,4 @@
+import Planning
 import Playbook
 import Postfix
 import ShellQuoting

@@ -93,10 +93,4 @@ public struct ApplyScript: Sendable {
         steps = builder.steps
         script = ApplyPrologue.text(id: id, control: control) + builder.body.joined(separator: "\n") + "\nfinish ok 0\n"
     }
-
-    /// ``RemotePath/name(of:)``, for Drift.
-    static func name(of path: String) -> String { RemotePath.name(of: path) }
-
-    /// ``PostmultiCommand/instanceName``, for Drift.
-    static func instanceName(_ command: PostmultiCommand) -> String? { command.instanceName }
 }
