@@ -2,7 +2,7 @@
 ///
 /// `postfleet run` acts on every key: `serial`, `max_fail_percentage`, `any_errors_fatal`,
 /// `pause`, `unreachable_counts_as_failure` and `rollback_on_failure` (Engine's
-/// `rollingRollout`), `retries` (`Backoff`) and `health` (`HealthGate`).
+/// `rollout`), `retries` (`Backoff`) and `health` (`HealthGate`).
 public struct Policy: Sendable, Hashable {
     /// A batch size: a number of hosts, or a percentage of the play's hosts.
     public enum BatchSize: Sendable, Hashable {
