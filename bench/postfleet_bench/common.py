@@ -1,6 +1,7 @@
 """What every part of the bench shares: the repository's paths, the errors that end a
 run, messages, and running a helper command to completion."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -64,3 +65,21 @@ def build():
     if not BIN.exists():
         raise Broken(f"the build succeeded but {BIN} is missing")
     note(f"  built in {time.monotonic() - t0:.0f} s")
+
+
+def postfleet_binary(args):
+    """The postfleet to measure: --postfleet PATH, the existing build (--no-build), or a
+    fresh release build."""
+    if getattr(args, "postfleet", None):
+        bin = Path(os.path.realpath(args.postfleet))
+        if not os.access(bin, os.X_OK):
+            raise Broken(f"--postfleet {bin}: not an executable")
+        note(f"using postfleet {bin} (--postfleet)")
+        return bin
+    if args.no_build:
+        if not BIN.exists():
+            raise Broken(f"--no-build, but {BIN} does not exist")
+        note(f"using the existing {BIN.relative_to(REPO)} (--no-build)")
+    else:
+        build()
+    return BIN

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from .base import LabBench
-from .common import BIN, REPO, Broken, build, note, tail
+from .common import Broken, note, postfleet_binary, tail
 from .lab import DEFAULT_DIR, Lab, write_inventory
 from .launcher import build_launcher, launch, mb
 from .report import machine_facts, report
@@ -212,17 +212,12 @@ class ExecBench(LabBench):
 def run(args, session):
     """The exec bench's body, in a session.Session (which takes down the lab it brings up)."""
     session.lab = Lab(args.dir, max(args.sizes) + (1 if args.jump else 0), args.keep_lab)
-    if args.no_build:
-        if not BIN.exists():
-            raise Broken(f"--no-build, but {BIN} does not exist")
-        note(f"using the existing {BIN.relative_to(REPO)} (--no-build)")
-    else:
-        build()
+    binary = postfleet_binary(args)
     launcher = build_launcher(session.tmp)
     lab = session.lab.up()
-    bench = ExecBench(args, lab, session.tmp, launcher, BIN)
+    bench = ExecBench(args, lab, session.tmp, launcher, binary)
     note()
-    machine_facts(BIN)
+    machine_facts(binary)
     note(f"  key exchange: OpenSSH forced to {KEX}: {bench.openssh_kex()}")
     note(f"                postfleet ({KEX} first in its list): {bench.postfleet_kex()}")
     if bench.jump:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .base import LabBench
-from .common import BIN, LAB, REPO, Broken, build, note, run_quiet, tail
+from .common import LAB, Broken, note, postfleet_binary, run_quiet, tail
 from .lab import DEFAULT_DIR, MARKER, Lab, LabInfo, live_lab_dir, write_inventory
 from .launcher import LIVE, build_launcher, kill, spawn
 from .report import machine_facts, rollout_report
@@ -368,24 +368,6 @@ class Rollout(RolloutTools, LabBench):
         snap2 = self.snapshot()
         self.check_unchanged(snap1, snap2, tool)
         return first, again
-
-
-def postfleet_binary(args):
-    """The postfleet to measure: --postfleet PATH, the existing build (--no-build), or a
-    fresh release build."""
-    if args.postfleet:
-        bin = Path(os.path.realpath(args.postfleet))
-        if not os.access(bin, os.X_OK):
-            raise Broken(f"--postfleet {bin}: not an executable")
-        note(f"using postfleet {bin} (--postfleet)")
-        return bin
-    if args.no_build:
-        if not BIN.exists():
-            raise Broken(f"--no-build, but {BIN} does not exist")
-        note(f"using the existing {BIN.relative_to(REPO)} (--no-build)")
-    else:
-        build()
-    return BIN
 
 
 def reused_lab(args):
