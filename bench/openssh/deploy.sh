@@ -23,6 +23,11 @@
 #      or an inet service, changed), reload (other main.cf/master.cf changes), nothing
 #      (only indexed tables changed), start (enabled but not running); before a start,
 #      Debian's configure-instance.sh, as postfix@.service and postfleet run it.
+#      On a host booted with systemd (/run/systemd/system exists, as sd_booted(3) tests),
+#      through Debian's units instead, as its admin would: `systemctl daemon-reload` once
+#      after creating instances (the generator then makes their postfix@NAME units), and
+#      `systemctl start|restart|reload postfix@NAME` (postfix@- for the default), whose
+#      ExecStartPre runs configure-instance.sh itself.
 # Output: one `changed: ...` line per change, then `RESULT changed N` or `RESULT ok`.
 # Exit 0 when the host is converged, 1 (with `RESULT failed: ...`) when not.
 
@@ -44,7 +49,20 @@ run() { "$@" >"$T/out" 2>&1 || fail "$* (exit $?): $(tail -n 5 "$T/out" | tr '\n
 # /etc/hosts, resolv.conf and the like into the instance's chroot; without them a new
 # instance's chrooted smtp cannot find the mail hub and its mail stays deferred).
 CONFIGURE=/usr/lib/postfix/configure-instance.sh
-start() { if [ -x "$CONFIGURE" ]; then run "$CONFIGURE" "$1"; fi; run postmulti -i "$1" -p start; }
+# restart SELECTOR, reload SELECTOR: an instance that runs.
+if [ -d /run/systemd/system ]; then
+  # systemd runs Postfix here: every instance through its postfix@ unit, never from this
+  # session (a master started here would run outside its unit's cgroup).
+  SYSTEMD=1
+  start() { run systemctl start "postfix@$1"; }
+  restart() { run systemctl restart "postfix@$1"; }
+  reload() { run systemctl reload "postfix@$1"; }
+else
+  SYSTEMD=0
+  start() { if [ -x "$CONFIGURE" ]; then run "$CONFIGURE" "$1"; fi; run postmulti -i "$1" -p start; }
+  restart() { run postmulti -i "$1" -p stop; start "$1"; }
+  reload() { run postmulti -i "$1" -p reload; }
+fi
 
 # The playbook: instances in start order (default first), their group.
 INSTANCES="default postfix-out postfix-in"
@@ -84,8 +102,11 @@ for i in postfix-out postfix-in; do
     changed "$i: created in group mta"
     run postmulti -i "$i" -e enable
     changed "$i: enabled"
+    created=1
   fi
 done
+# systemd: the generator makes the new instances' postfix@NAME units at a daemon-reload.
+if [ "$SYSTEMD" = 1 ] && [ -n "${created:-}" ]; then run systemctl daemon-reload; fi
 
 # --- 3. files as they should be ----------------------------------------------------------
 # render TEMPLATE_FUNCTION: {{var}} replaced by the host's variables; an unknown one fails.
@@ -207,11 +228,10 @@ for i in $INSTANCES; do
     start "$sel"
     changed "$i: started"
   elif [ "$action" = restart ]; then
-    run postmulti -i "$sel" -p stop
-    start "$sel"
+    restart "$sel"
     changed "$i: restarted"
   elif [ "$action" = reload ]; then
-    run postmulti -i "$sel" -p reload
+    reload "$sel"
     changed "$i: reloaded"
   fi
 done

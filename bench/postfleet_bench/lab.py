@@ -41,7 +41,8 @@ class LabInfo:
     """A lab that is up, as `scripts/lab env --json --dir DIR` describes it (schema
     postfleet.lab/1): its files, the variables of its inventory's group all, and its
     border hosts [(name, address)] in order, every address checked to be in the lab's
-    198.18.0.0/24."""
+    198.18.0.0/24; `init` and `state` map each host's name to its init ("systemd" or
+    "postfix") and state ("running", ...), as `scripts/lab up` made it."""
 
     def __init__(self, dirpath):
         rc, out = run_quiet([str(LAB), "env", "--json", "--dir", str(dirpath)], 60, "scripts/lab env --json")
@@ -56,6 +57,9 @@ class LabInfo:
             self.vars = dict(doc["vars"])
             self.host_count = int(doc["host_count"])
             self.hosts = [(h["name"], h["address"]) for h in doc["hosts"]]
+            # A lab from before systemd hosts has neither: its hosts are all postfix, running.
+            self.init = {h["name"]: h.get("init", "postfix") for h in doc["hosts"]}
+            self.state = {h["name"]: h.get("state", "running") for h in doc["hosts"]}
         except (ValueError, KeyError, TypeError) as e:
             raise Broken(f"scripts/lab env --json --dir {dirpath}: not the lab description the bench reads ({e})")
         if not self.hosts:
@@ -85,10 +89,11 @@ class Lab:
     """The lab of one bench run: brought up by up() (or reused, if one fit for the run is
     already up in DIR), taken down by teardown() only if this run brought it up."""
 
-    def __init__(self, dirpath, need, keep):
+    def __init__(self, dirpath, need, keep, init="postfix"):
         self.dir = Path(dirpath)
         self.need = need
         self.keep = keep
+        self.init = init       # the init every border host boots: `scripts/lab up --init`
         self.ours = False      # we ran `lab up`: ours to take down
         self.reused = False
 
@@ -100,22 +105,26 @@ class Lab:
                 lab = LabInfo(self.dir)
                 have = lab.host_count
                 rc, out = run_quiet([str(LAB), "status", "--dir", str(self.dir)], 120, "scripts/lab status")
-                if have >= self.need and rc == 0:
+                other = [n for n, _ in lab.hosts[:self.need] if lab.init[n] != self.init]
+                if have >= self.need and rc == 0 and not other:
                     note(f"reusing the lab already up in {self.dir} ({have} hosts); it is left up afterwards")
                     self.reused = True
                     return lab
                 why = f"it has {have} hosts, {self.need} needed" if have < self.need else \
-                    "`scripts/lab status` says part of it is down"
+                    "`scripts/lab status` says part of it is down" if rc != 0 else \
+                    f"{', '.join(other[:5])} boot{'s' if len(other) == 1 else ''} {lab.init[other[0]]}, not {self.init}"
                 raise LabBusy(f"a lab is already up in {self.dir}, but {why}.\n"
                               f"  Take it down first (scripts/lab down --dir {self.dir}) if it is yours.")
             raise LabBusy("a lab is already up on this machine (" + "; ".join(existing or [f"{marker}"]) + ").\n"
                           "  The bench does not take down a lab it did not start. Take it down first\n"
                           "  (scripts/lab down), or run the bench with --dir pointing at it if it has\n"
                           f"  at least {self.need} hosts.")
-        note(f"$ scripts/lab up {self.need} --dir {self.dir}")
+        init = ["--init", self.init] if self.init != "postfix" else []
+        note(f"$ scripts/lab up {self.need} --dir {self.dir}{' ' + ' '.join(init) if init else ''}")
         self.ours = True  # from here a partial lab may exist; teardown() checks it is ours
         t0 = time.monotonic()
-        rc, out = run_quiet([str(LAB), "up", str(self.need), "--dir", str(self.dir)], LAB_UP_TIMEOUT, "scripts/lab up")
+        rc, out = run_quiet([str(LAB), "up", str(self.need), "--dir", str(self.dir), *init], LAB_UP_TIMEOUT,
+                            "scripts/lab up")
         if rc != 0:
             raise Broken(f"scripts/lab up {self.need} failed (exit {rc}):\n" + tail(out, 40))
         last = [l for l in out.splitlines() if "lab up:" in l]

@@ -37,7 +37,7 @@ def report(results, sizes, repeat, markdown):
         note(f"N = {n} hosts")
         hdr = f"  {'':<24} {'wall s':<22} {'CPU s (user+sys)':<22} {'peak RSS MB':<22} {'machine CPU s':<14}"
         note(hdr)
-        for label, runs, key in ((f"postfleet (1 process)", pf, "postfleet"),
+        for label, runs, key in (("postfleet (1 process)", pf, "postfleet"),
                                  (f"OpenSSH ({n} x ssh)", os_, "openssh")):
             note(f"  {label:<24} {fmt_stat([r['wall'] for r in runs], 3):<22} "
                  f"{fmt_stat([r['cpu'] for r in runs], 3):<22} {fmt_stat([r['rss'] for r in runs], 1):<22} "
@@ -72,8 +72,8 @@ def report(results, sizes, repeat, markdown):
         note()
         note("MARKDOWN")
         note()
-        note(f"| N | tool | wall s | controller CPU s | controller peak RSS MB |")
-        note(f"|--:|:-----|-------:|-----------------:|-----------------------:|")
+        note("| N | tool | wall s | controller CPU s | controller peak RSS MB |")
+        note("|--:|:-----|-------:|-----------------:|-----------------------:|")
         for n, pf, os_, rw, rc, rr in rows:
             for label, runs in (("postfleet (1 process)", pf), (f"OpenSSH ({n} × ssh)", os_)):
                 note(f"| {n} | {label} | {fmt_stat([r['wall'] for r in runs], 3).replace('-', '–')} | "

@@ -27,6 +27,7 @@ the same run: a first run on bare hosts, then a run that has nothing to change.
 
 USAGE
   scripts/bench rollout [--hosts 20] [--repeat 3] [--tools postfleet,openssh,pyinfra,ansible]
+                        [--init postfix|systemd]
                         [--reuse-lab --first-host K] [--dir DIR] [--keep-lab]
                         [--markdown] [--timeout SECONDS] [--no-build | --postfleet PATH]
 
@@ -43,6 +44,12 @@ USAGE
                 used, and the lab is left up. Without it the bench brings up its own lab
                 of K+hosts-1 hosts in DIR (default /var/tmp/postfleet-bench) as
                 `scripts/bench` does, and takes it down at the end unless --keep-lab.
+  --init        what the border hosts boot (default postfix): `systemd` brings the lab up
+                with `scripts/lab up N --init systemd` (with --reuse-lab: requires the
+                hosts used to boot systemd), PID 1 systemd running Postfix through
+                Debian's postfix@ units. Each tool sees /run/systemd/system on such a
+                host and drives its instances through systemctl as its users would
+                (bench/README.md), and the checks below gain the units' side.
   --markdown    also print the results as a Markdown table (for the README)
   --timeout     seconds one run of one tool may take (default 600)
   --no-build    use the existing .build-bench/release/postfleet as it is
@@ -57,7 +64,10 @@ EACH ROUND, FOR EACH TOOL
      postfix-out's master.cf has no smtp/inet and has the 127.0.0.1:10026 listener; no
      stage directory is left; the tool reported changes and no failure; and a message sent
      by SMTP to the last host's input instance reaches the mail hub (through the filter
-     stand-in and the output instance).
+     stand-in and the output instance). On systemd hosts (--init systemd) also:
+     `systemctl is-active` postfix@-, postfix@postfix-out and postfix@postfix-in all
+     say active, every master's /proc/PID/cgroup (name=systemd) is its unit's
+     .../postfix@NAME.service, and `systemctl is-system-running` says running.
   3. the same run again (measured): the tool must report no change, and the hosts'
      state must be identical to after step 2: the same master PIDs (nothing restarted),
      the same checksums, inodes and mtimes of every managed file and master.cf.
@@ -121,6 +131,22 @@ done
 [ -f /etc/postfix-out/master.cf ] && postconf -c /etc/postfix-out -M 2>/dev/null | tr -s ' \t' '  ' | sed 's/^/S /'
 echo END
 """
+# A systemd host's side, before SNAPSHOT_SCRIPT: each unit's state, the cgroup of each
+# instance's master (the name=systemd hierarchy of cgroup v1, else the v2 one), the system.
+SYSTEMD_SNAPSHOT = r"""
+for u in %(units)s; do
+  n=${u%%%%:*} d=${u#*:}
+  echo "U $n $(systemctl is-active "postfix@$n" 2>&1 | head -n 1)"
+  q=$(postconf -c "$d" -h queue_directory 2>/dev/null)
+  p=$(tr -d ' ' < "$q/pid/master.pid" 2>/dev/null)
+  [ -n "$p" ] && [ -r "/proc/$p/cgroup" ] || { echo "G $n none"; continue; }
+  g=$(sed -n 's/^[0-9]*:name=systemd://p' "/proc/$p/cgroup")
+  [ -n "$g" ] || g=$(sed -n 's/^0:://p' "/proc/$p/cgroup")
+  echo "G $n ${g:-none}"
+done
+echo "Y $(systemctl is-system-running 2>&1 | head -n 1)"
+"""
+UNITS = {"-": "/etc/postfix", "postfix-out": "/etc/postfix-out", "postfix-in": "/etc/postfix-in"}
 
 
 def parse_rollout_args(argv):
@@ -132,6 +158,7 @@ def parse_rollout_args(argv):
     ap.add_argument("--reuse-lab", action="store_true")
     ap.add_argument("--dir", default=None)
     ap.add_argument("--keep-lab", action="store_true")
+    ap.add_argument("--init", choices=("postfix", "systemd"), default="postfix")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--no-build", action="store_true")
@@ -185,6 +212,12 @@ class Rollout(RolloutTools, LabBench):
                          f"{' ...' if len(missing) > 5 else ''} (it has {len(all_hosts)} border hosts)")
         self.hosts = [(n, byname[n]) for n in names]
         self.n = len(self.hosts)
+        other = [n for n in names if lab.init[n] != args.init or lab.state[n] != "running"]
+        if other:
+            raise Broken(f"the lab in {self.lab_dir}: {', '.join(other[:5])}{' ...' if len(other) > 5 else ''} "
+                         f"{'is' if len(other) == 1 else 'are'} not init {args.init}, state running "
+                         f"({other[0]}: init {lab.init[other[0]]}, state {lab.state[other[0]]}); --init says "
+                         "what the hosts must boot")
         for k in ("domain", "admin", "mailhub"):
             if k not in self.vars:
                 raise Broken(f"the lab inventory has no variable {k}")
@@ -232,9 +265,11 @@ class Rollout(RolloutTools, LabBench):
     def snapshot(self):
         """Every host's Postfix state, read over ssh (not measured)."""
         script = SNAPSHOT_SCRIPT % {"dirs": " ".join(CONF_DIRS), "files": " ".join(WATCHED)}
+        units = SYSTEMD_SNAPSHOT % {"units": " ".join(f"{n}:{d}" for n, d in UNITS.items())}
         procs = []
         for name, addr in self.hosts:
-            p = spawn(ssh_argv(self.key, self.kh, addr, script), subprocess.PIPE, subprocess.PIPE)
+            here = units + script if self.lab.init[name] == "systemd" else script
+            p = spawn(ssh_argv(self.key, self.kh, addr, here), subprocess.PIPE, subprocess.PIPE)
             procs.append((name, p))
         deadline = time.monotonic() + 120
         snaps, bad = {}, []
@@ -257,7 +292,8 @@ class Rollout(RolloutTools, LabBench):
 
     @staticmethod
     def parse_snapshot(text):
-        snap = {"listing": [], "running": {}, "files": {}, "services": [], "leftovers": []}
+        snap = {"listing": [], "running": {}, "files": {}, "services": [], "leftovers": [], "units": {},
+                "cgroups": {}, "system": None}
         for line in text.splitlines():
             kind, _, rest = line.partition(" ")
             if kind == "L":
@@ -272,6 +308,14 @@ class Rollout(RolloutTools, LabBench):
                 snap["services"].append(rest.strip())
             elif kind == "X":
                 snap["leftovers"].append(rest.strip())
+            elif kind == "U":
+                u, _, state = rest.partition(" ")
+                snap["units"][u] = state.strip()
+            elif kind == "G":
+                u, _, cgroup = rest.partition(" ")
+                snap["cgroups"][u] = cgroup.strip()
+            elif kind == "Y":
+                snap["system"] = rest.strip()
         return snap
 
     def check_converged(self, snaps, tool):
@@ -298,11 +342,29 @@ class Rollout(RolloutTools, LabBench):
                 problems.append("postfix-out master.cf lacks the 127.0.0.1:10026 listener")
             if s["leftovers"]:
                 problems.append(f"left behind: {', '.join(s['leftovers'][:3])}")
+            if self.lab.init[name] == "systemd":
+                problems += self.systemd_problems(s)
             if problems:
                 bad.append(f"{name}: " + "; ".join(problems))
         if bad:
             raise Broken(f"{tool}, first run: {len(bad)} of {self.n} hosts are not as the playbook wants:\n  "
                          + "\n  ".join(bad[:10]))
+
+    @staticmethod
+    def systemd_problems(s):
+        """What a systemd host's admin would see wrong: a postfix@ unit not active, a master
+        outside its unit's cgroup, a system not `running` (degraded: a unit failed)."""
+        problems = []
+        for n in UNITS:
+            state = s["units"].get(n, "not read")
+            if state != "active":
+                problems.append(f"postfix@{n} is {state}")
+            cgroup = s["cgroups"].get(n, "not read")
+            if not cgroup.endswith(f"/postfix@{n}.service"):
+                problems.append(f"postfix@{n}'s master runs in cgroup {cgroup}, not its unit's")
+        if s["system"] != "running":
+            problems.append(f"systemctl is-system-running says {s['system']}")
+        return problems
 
     def check_mail_flows(self, tool):
         """A message sent by SMTP to the last host's input instance goes through the filter
@@ -403,7 +465,7 @@ def run(args, session):
     if args.reuse_lab:
         lab = reused_lab(args)
     else:
-        session.lab = Lab(args.dir, args.first_host + args.hosts - 1, args.keep_lab)
+        session.lab = Lab(args.dir, args.first_host + args.hosts - 1, args.keep_lab, args.init)
         lab = session.lab.up()
     bench = Rollout(args, lab, session.tmp, launcher, bin, venvs)
     note()
@@ -432,5 +494,6 @@ def run(args, session):
                  f"rss {first['rss']:7.1f} MB | no change: wall {again['wall']:6.3f} s  cpu {again['cpu']:6.3f} s  "
                  f"rss {again['rss']:6.1f} MB")
     where = (f"mta{args.first_host}..mta{args.first_host + args.hosts - 1}"
-             + (" of a shared lab" if args.reuse_lab else ""))
+             + (" of a shared lab" if args.reuse_lab else "")
+             + (", systemd hosts" if args.init == "systemd" else ""))
     rollout_report(results, args.tools, args.hosts, args.repeat, args.markdown, where)

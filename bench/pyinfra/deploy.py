@@ -22,6 +22,11 @@ so a converged host runs no operation at all and pyinfra reports no change.
   5. per instance in start order: restart / reload / nothing / start, as postfleet
      decides (a start-time parameter or an inet service changed: restart); before a
      start, Debian's configure-instance.sh, as postfix@.service and postfleet run it.
+     On a host booted with systemd (the fact sees /run/systemd/system, as sd_booted(3)
+     tests), pyinfra's systemd.service operation on postfix@NAME (postfix@- for the
+     default) instead, its daemon_reload set on the first one after instances were
+     created (the generator then makes their units); the unit's ExecStartPre runs
+     configure-instance.sh itself.
 pyinfra's own files.template writes the live file in place over SFTP, with neither a
 backup nor a check before it goes live, which is why the files go through a stage.
 """
@@ -36,7 +41,7 @@ from io import StringIO
 from pyinfra import host
 from pyinfra.api import FactBase
 from pyinfra.api.util import get_template
-from pyinfra.operations import files, server
+from pyinfra.operations import files, server, systemd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.normpath(os.path.join(HERE, "..", "..", "playbooks", "templates"))
@@ -92,6 +97,7 @@ class BorderState(FactBase):
             "m init; postconf -h multi_instance_enable multi_instance_wrapper 2>/dev/null",
             f"m sums; for f in {' '.join(managed)}; do [ -f \"$f\" ] && sha256sum \"$f\"; done",
             f"m services; [ -f /etc/postfix-out/master.cf ] && postconf -c /etc/postfix-out -M smtp/inet {REINJECT_KEY} 2>/dev/null",
+            "m systemd; [ -d /run/systemd/system ] && echo yes",
             "m end",
         ])
 
@@ -123,7 +129,8 @@ class BorderState(FactBase):
             if len(f) >= 2:
                 services[f"{f[0]}/{f[1]}"] = " ".join(f)
         return {"listing": listing, "running": running, "restart": restart, "sums": sums, "services": services,
-                "initialized": len(init) == 2 and init[0] == "yes" and init[1] != ""}
+                "initialized": len(init) == 2 and init[0] == "yes" and init[1] != "",
+                "systemd": sections.get("systemd") == ["yes"]}
 
 
 def norm(line):
@@ -179,6 +186,8 @@ for i in SECONDARY:
             lifecycle.append(f"postmulti -i {i['name']} -e enable")
 if lifecycle:
     server.shell(name="postmulti life cycle", commands=lifecycle)
+# systemd: new instances have no postfix@NAME unit until a daemon-reload.
+units_stale = state["systemd"] and any(" -e create" in c for c in lifecycle)
 
 # --- 3.-5. files, stage, check, commit, make live -----------------------------------------------
 for i in INSTANCES:
@@ -196,7 +205,7 @@ for i in INSTANCES:
         # was read: both edits apply to it (removing an absent service changes nothing).
         created = d not in state["listing"]
         if created or "smtp/inet" in state["services"]:
-            edits.append(f"postconf -c \"$s\" -MX smtp/inet")
+            edits.append("postconf -c \"$s\" -MX smtp/inet")
         if created or state["services"].get(REINJECT_KEY) != REINJECT:
             edits.append(f"postconf -c \"$s\" -M {q(REINJECT_KEY + ' = ' + REINJECT)}")
 
@@ -216,7 +225,7 @@ for i in INSTANCES:
             names.append("master.cf")
         names += [f"{t}.cdb" for t in postmaps]
         lines = [f"s={q(s)}; d={q(d)}; ID={q(stamp)}",
-                 f"touch -d \"@$(( $(date +%s) - 60 ))\" -- " + " ".join(f"\"$s\"/{q(n)}" for n in writes) if writes else ":"]
+                 "touch -d \"@$(( $(date +%s) - 60 ))\" -- " + " ".join(f"\"$s\"/{q(n)}" for n in writes) if writes else ":"]
         lines += [e + " || exit 1" for e in edits]
         if edits:
             lines.append("touch -d \"@$(( $(date +%s) - 60 ))\" -- \"$s/master.cf\"")
@@ -233,6 +242,14 @@ for i in INSTANCES:
         if edits:
             action = "restart"  # both edits change an inet service: a listener
     sel = i["selector"]
+    if state["systemd"]:
+        # The unit does it all (Debian's postfix@.service runs configure-instance.sh first).
+        if action or not state["running"].get(d, False):
+            systemd.service(name=f"{i['name']}: {action or 'start'} postfix@{sel}", service=f"postfix@{sel}",
+                            running=True, restarted=action == "restart", reloaded=action == "reload",
+                            daemon_reload=units_stale)
+            units_stale = False
+        continue
     # Before a start, Debian's configure-instance.sh, as postfix@.service (and postfleet)
     # runs it: it copies /etc/hosts, resolv.conf and the like into the instance's chroot.
     start = f"{{ [ ! -x {CONFIGURE} ] || {CONFIGURE} {sel}; }} && postmulti -i {sel} -p start"
