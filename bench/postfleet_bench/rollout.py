@@ -57,7 +57,8 @@ USAGE
 
 EACH ROUND, FOR EACH TOOL
   1. `scripts/lab reset` the hosts: bare Debian Postfix, the default instance only,
-     running, the original /etc/postfix (known_hosts stays valid). Not measured.
+     running (on systemd hosts: booted again, under postfix@-), the original
+     /etc/postfix (known_hosts stays valid). Not measured.
   2. first run (measured), then checked on every host over ssh: postmulti -l lists
      postfix-out and postfix-in in group mta, enabled; all three instances run; the five
      managed files are byte for byte what `postfleet render` renders for the host;
