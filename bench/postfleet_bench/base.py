@@ -59,8 +59,15 @@ class LabBench:
         inv = self.tmp / "kex-inventory.yml"
         write_inventory(inv, self.vars, [(name, addr)], port=port)
         conf = "/tmp/postfleet-bench-sshd.conf"  # the lab host's own private /tmp
-        script = (f"sed -e 's/^ListenAddress .*/ListenAddress {addr}:{port}/' -e 's/^PidFile .*/PidFile none/' "
-                  f"/etc/ssh/sshd_config.pflab >{conf} && exec /usr/sbin/sshd -d -e -f {conf}")
+        # A host without systemd runs sshd from sshd_config.pflab; a systemd host's ssh.service
+        # reads Debian's sshd_config, which includes the lab's drop-in (its ListenAddress): the
+        # drop-ins first, as the Include puts them, without their ListenAddress.
+        systemd = (f"{{ echo 'ListenAddress {addr}:{port}'; echo 'PidFile none'; "
+                   "cat /etc/ssh/sshd_config.d/*.conf | sed '/^ListenAddress /d'; "
+                   f"sed '/^Include /d' /etc/ssh/sshd_config; }} >{conf}")
+        script = (f"if [ -f /etc/ssh/sshd_config.pflab ]; then "
+                  f"sed -e 's/^ListenAddress .*/ListenAddress {addr}:{port}/' -e 's/^PidFile .*/PidFile none/' "
+                  f"/etc/ssh/sshd_config.pflab >{conf}; else {systemd}; fi && exec /usr/sbin/sshd -d -e -f {conf}")
         logpath = self.tmp / "kex-sshd.log"
         with open(logpath, "wb") as log:
             sshd = spawn([str(LAB), "exec", "--dir", str(self.lab_dir), name, "--", "sh", "-c", script],
