@@ -15,6 +15,12 @@ public enum InstanceControl: Sendable, Hashable {
     /// wrapper to every instance; `postmulti` commands as written.
     case postfix
 
+    /// `systemctl VERB postfix@NAME` (``PostfixInstance/selector``: `postfix@-` for the
+    /// default instance), as on a Debian host that boots systemd; postmulti's life-cycle
+    /// commands as written, followed by one `systemctl daemon-reload` before any start;
+    /// `-p start|stop|reload` acted on through the units. See `InstanceControl+Systemd.swift`.
+    case systemd
+
     /// What is done to one instance.
     public enum Operation: String, Sendable, Hashable, CaseIterable {
         case start, stop, reload, restart
@@ -25,6 +31,7 @@ public enum InstanceControl: Sendable, Hashable {
     public var functions: String {
         switch self {
         case .postfix: Self.startFunction
+        case .systemd: Self.systemdCheckFunctions + "\n" + Self.systemdFunctions
         }
     }
 
@@ -41,6 +48,8 @@ public enum InstanceControl: Sendable, Hashable {
             [Shell.join(["postfix", "-c", instance.configDirectory, operation.rawValue]) + " </dev/null"]
         case (.postfix, .restart):
             commands(.stop, instance) + commands(.start, instance, checked: checked)
+        case (.systemd, _):
+            [Self.systemdCommand(operation, instance, checked: checked)]
         }
     }
 
@@ -49,11 +58,29 @@ public enum InstanceControl: Sendable, Hashable {
         isRunning(configDirectory: Shell.quote(instance.configDirectory)) + " </dev/null"
     }
 
+    /// The shell functions ``isRunning(configDirectory:)`` calls, for a script that does
+    /// not define ``functions`` (the health probe); empty for ``postfix``.
+    public var checkFunctions: String {
+        switch self {
+        case .postfix: ""
+        case .systemd: Self.systemdCheckFunctions
+        }
+    }
+
+    /// What the session calls this way of driving instances in reports: `postfix` or `systemd`.
+    public var name: String {
+        switch self {
+        case .postfix: "postfix"
+        case .systemd: "systemd"
+        }
+    }
+
     /// ``status(_:)`` for the instance whose configuration directory is the shell word
     /// `word` (a quoted path, or `"$d"` in a loop over `postmulti -l`).
     public func isRunning(configDirectory word: String) -> String {
         switch self {
         case .postfix: "postfix -c \(word) status"
+        case .systemd: "pf_sd_running \(word)"
         }
     }
 
@@ -62,6 +89,7 @@ public enum InstanceControl: Sendable, Hashable {
     public func postmulti(_ command: PostmultiCommand) -> String {
         switch self {
         case .postfix: command.commandLine + " </dev/null"
+        case .systemd: Self.systemdPostmulti(command)
         }
     }
 
