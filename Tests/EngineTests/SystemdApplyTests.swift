@@ -105,3 +105,32 @@ import Testing
         return HostFacts(postfixVersion: "3.7.11", instances: instances, checksums: checksums, systemdControlled: false)
     }
 }
+
+/// `postfleet postmulti -p` on a systemd host reports per instance.
+@Suite struct SystemdPostmultiReportTests {
+    @Test func eachInstanceGetsItsResult() throws {
+        let command = PostmultiCommand(.action(.start), target: .group("mta"))
+        let mark = SourceMark(file: "postfleet postmulti", line: 1, column: 1, sourceLine: command.commandLine)
+        let task = PlayTask(name: command.commandLine, action: .postmulti(command), mark: mark)
+        let empty = HostPlan.make(desired: [], files: [], facts: HostFacts(postfixVersion: "3.7.11", instances: [], checksums: [:],
+                                                                            systemdControlled: true))
+        let script = try ApplyScript(plan: empty, tasks: [task], id: "20261204T000000Z-abcd", control: .systemd)
+        #expect(script.script.contains("pf_sd_each start -g mta </dev/null"))
+        let output = """
+
+            @@postfleet step task0 1 20 1
+            | postfix@-: started
+            | postfix@postfix-out: not started: Job for postfix@postfix-out.service failed.
+            | postfix@postfix-off: disabled, not started
+
+            @@postfleet end failed
+            """
+        let (steps, completed) = script.results(stdout: output)
+        #expect(completed)
+        #expect(steps.map(\.instance) == [nil, "default", "postfix-out", "postfix-off"])
+        #expect(steps.map(\.status) == [.failed, .changed, .failed, .ok])
+        #expect(steps[2].action == "not started" && steps[2].message == "Job for postfix@postfix-out.service failed.")
+        let plain = try ApplyScript(plan: empty, tasks: [task], id: "20261204T000000Z-abcd")
+        #expect(plain.results(stdout: output).steps.count == 1)
+    }
+}

@@ -134,6 +134,8 @@ struct SystemdLabTests {
         try #require(rollout.status == 0, "\(rollout.stdout)")
         let stop = try postfleet("postmulti", ["-g", "mta", "-p", "stop"])
         #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
+        // Reported per instance, each stopped through its unit.
+        #expect(stop.stdout.contains("postfix-in   stopped") && stop.stdout.contains("postfix-out  stopped"), "\(stop.stdout)")
         for host in hosts {
             let s = try await state(host)
             #expect(s.active["/etc/postfix-out"] == "inactive" && s.active["/etc/postfix-in"] == "inactive", "\(host): \(s.active)")

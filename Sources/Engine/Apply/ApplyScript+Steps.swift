@@ -143,6 +143,10 @@ extension ApplyScript {
                 if case let .postmulti(command) = task.action, command.operation == .action(.status) { changes = false }
                 step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes,
                      ApplyScript.taskLines(task, control: control), onFailure: "finish failed 1", failure: "the task failed")
+                if control == .systemd, case let .postmulti(command) = task.action, case let .action(action) = command.operation,
+                   [.start, .stop, .reload].contains(action) {
+                    steps[steps.count - 1].perInstance = true
+                }
             }
         }
     }
