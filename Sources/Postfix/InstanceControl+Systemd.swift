@@ -114,15 +114,10 @@ extension InstanceControl {
         }
         pf_sd() {
           pf_sd_settle || return 1
-          sd_qs=
-          if [ "${4-}" = checked ]; then
-            { IFS= read -r sd_q; IFS= read -r sd_dd; } <<EOF
-        $(postconf -c "$2" -h queue_directory daemon_directory 2>/dev/null)
-        EOF
-            if [ -n "$sd_q" ] && [ -d "$sd_q" ] && grep -qs 'quick-start' "$sd_dd/postfix-script"; then sd_qs=$sd_q/quick-start; : >"$sd_qs"; fi
-          fi
+          qs=
+          [ "${4-}" != checked ] || pf_quick "$2"
           systemctl "$1" "postfix@$3" </dev/null; sd_r=$?
-          [ -z "$sd_qs" ] || rm -f -- "$sd_qs"
+          [ -z "$qs" ] || rm -f -- "$qs"
           return $sd_r
         }
         pf_sd_adopt() {

@@ -30,8 +30,8 @@ public enum InstanceControl: Sendable, Hashable {
     /// that uses them.
     public var functions: String {
         switch self {
-        case .postfix: Self.startFunction
-        case .systemd: Self.systemdCheckFunctions + "\n" + Self.systemdFunctions
+        case .postfix: Self.quickStartFunction + "\n" + Self.startFunction
+        case .systemd: Self.quickStartFunction + "\n" + Self.systemdCheckFunctions + "\n" + Self.systemdFunctions
         }
     }
 
@@ -99,24 +99,32 @@ public enum InstanceControl: Sendable, Hashable {
     /// `postfix@.service` does: it copies /etc/hosts, resolv.conf and the like into the
     /// instance's chroot, without which chrooted smtp(8) cannot find the relay host.
     ///
-    /// `checked` skips the check that postfix-script would run again (check-fatal and
-    /// check-warn, about a quarter of a second of CPU per start), with Postfix's own marker
-    /// for it: `$queue_directory/quick-start`, which `postfix quick-stop` leaves and
-    /// `postfix start` consumes. Only where the host's postfix-script knows the marker; it is
-    /// removed again whatever the start does.
+    /// `checked` skips the check that postfix-script would run again (see
+    /// ``quickStartFunction``).
     static let startFunction = """
         pf_start() {
           if [ -x \(debianConfigureInstance) ]; then \(debianConfigureInstance) "$2" </dev/null || return 1; fi
           qs=
-          if [ "$3" = checked ]; then
-            { IFS= read -r q; IFS= read -r dd; } <<EOF
-        $(postconf -c "$1" -h queue_directory daemon_directory 2>/dev/null)
-        EOF
-            if [ -n "$q" ] && [ -d "$q" ] && grep -qs 'quick-start' "$dd/postfix-script"; then qs=$q/quick-start; : >"$qs"; fi
-          fi
+          [ "$3" != checked ] || pf_quick "$1"
           postfix -c "$1" start </dev/null; r=$?
           [ -z "$qs" ] || rm -f -- "$qs"
           return $r
+        }
+        """
+
+    /// `pf_quick DIR`: before the start of an instance whose staged configuration has just
+    /// passed `postfix check`, skips the check that postfix-script would run again
+    /// (check-fatal and check-warn, about a quarter of a second of CPU per start), with
+    /// Postfix's own marker for it: `$queue_directory/quick-start`, which `postfix quick-stop`
+    /// leaves and `postfix start` consumes. Only where the host's postfix-script knows the
+    /// marker; it leaves the marker's path in `qs`, for the caller to remove whatever the
+    /// start does.
+    static let quickStartFunction = """
+        pf_quick() {
+          { IFS= read -r q; IFS= read -r dd; } <<EOF
+        $(postconf -c "$1" -h queue_directory daemon_directory 2>/dev/null)
+        EOF
+          if [ -n "$q" ] && [ -d "$q" ] && grep -qs 'quick-start' "$dd/postfix-script"; then qs=$q/quick-start; : >"$qs"; fi
         }
         """
 
