@@ -89,6 +89,7 @@ extension InstanceDrift {
     /// differ with nothing to show per parameter, service or key.
     private mutating func note(_ i: InstancePlan, facts: HostFacts, oldTables: [String: String]) {
         if i.start { state.append(.stopped) }
+        if i.adopt, let unit = i.before?.unit { state.append(.outsideUnit(unit: unit)) }
         entries += i.diff.filter { $0.key != "(new table)" && $0.key != "(contents)" }
         for file in i.writes {
             let base = file.fileName

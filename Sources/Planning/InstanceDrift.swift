@@ -20,6 +20,8 @@ public struct InstanceDrift: Sendable, Equatable {
         case present(blockers: [String])
         /// It is enabled and its master is not running.
         case stopped
+        /// Its master runs outside its systemd unit (started by hand, or by `postfix start`).
+        case outsideUnit(unit: String)
 
         /// A short name for JSON: `missing`, `group`, `disabled`, ...
         public var kind: String {
@@ -31,6 +33,7 @@ public struct InstanceDrift: Sendable, Equatable {
             case .enabled: "enabled"
             case .present: "present"
             case .stopped: "stopped"
+            case .outsideUnit: "outside_unit"
             }
         }
 
@@ -44,6 +47,7 @@ public struct InstanceDrift: Sendable, Equatable {
             case .enabled: "enabled"
             case .present: "present"
             case .stopped: "stopped"
+            case let .outsideUnit(unit): "running outside its unit \(unit)"
             }
         }
 
@@ -56,6 +60,7 @@ public struct InstanceDrift: Sendable, Equatable {
             case .enabled: "disabled"
             case .present: "absent"
             case .stopped: "running"
+            case let .outsideUnit(unit): "running under \(unit)"
             }
         }
 
@@ -81,6 +86,8 @@ public struct InstanceDrift: Sendable, Equatable {
                 return blockers.isEmpty ? base + ")" : base + " once it can: " + blockers.joined(separator: ", ") + ")"
             case .stopped:
                 return "not running (run would start it)"
+            case let .outsideUnit(unit):
+                return "running outside its unit \(unit) (run would stop that master and start the unit)"
             }
         }
 
@@ -94,6 +101,7 @@ public struct InstanceDrift: Sendable, Equatable {
             case .enabled: "enabled"
             case .present: "should be absent"
             case .stopped: "not running"
+            case .outsideUnit: "outside its unit"
             }
         }
     }

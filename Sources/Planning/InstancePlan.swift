@@ -21,9 +21,12 @@ public struct InstancePlan: Sendable {
     public var start: Bool
     /// Per parameter, service and table key: what changes.
     public var diff: [DiffEntry]
+    /// Its master runs outside its systemd unit (``InstanceFacts/runsOutsideUnit``): stop that
+    /// master and start the unit (which also makes any file change live).
+    public var adopt = false
 
     /// No file to touch and nothing to start.
-    public var isEmpty: Bool { writes.isEmpty && edits.isEmpty && postmaps.isEmpty && !start && action == .none }
+    public var isEmpty: Bool { writes.isEmpty && edits.isEmpty && postmaps.isEmpty && !start && action == .none && !adopt }
 
     /// Whether a configuration directory must be staged and checked.
     public var touchesFiles: Bool { !writes.isEmpty || !edits.isEmpty || !postmaps.isEmpty }
@@ -58,9 +61,11 @@ public struct InstancePlan: Sendable {
         let running = builder.before?.running ?? false
         let action = ChangeImpact.action(for: builder.change, running: running)
         let start = instance.enabled && !running
-        return InstancePlan(instance: instance, before: builder.before, writes: builder.writes, edits: builder.edits,
-                            postmaps: builder.postmaps, change: builder.change, action: start ? .none : action, start: start,
-                            diff: diff)
+        var plan = InstancePlan(instance: instance, before: builder.before, writes: builder.writes, edits: builder.edits,
+                                postmaps: builder.postmaps, change: builder.change, action: start ? .none : action, start: start,
+                                diff: diff)
+        plan.adopt = builder.before?.runsOutsideUnit ?? false
+        return plan
     }
 
     static func note(service entry: DiffEntry, in change: inout InstanceChange) {

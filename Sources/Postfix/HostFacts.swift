@@ -47,6 +47,24 @@ public struct InstanceFacts: Sendable, Equatable {
     /// the probe was not asked to count them (see ``FactsProbe/QueueCount``).
     public var queuedMessages: Int?
 
+    // MARK: systemd (set only on a host whose Postfix systemd runs, see ``HostFacts/systemdControlled``)
+
+    /// Its unit, `postfix@-` or `postfix@NAME`; nil on a host without systemd, or for a
+    /// secondary instance without a name (Debian's generator makes no unit for it).
+    public var unit: String?
+    /// The unit's `ActiveState` (`active`, `inactive`, `failed`, ...).
+    public var unitState: String?
+    /// The systemd cgroup of its running master (`/proc/PID/cgroup`, the `name=systemd`
+    /// hierarchy, else the unified one), e.g. `/system.slice/system-postfix.slice/postfix@-.service`.
+    public var masterCgroup: String?
+
+    /// Its master runs, but not in its unit's cgroup: started outside systemd (by hand, or by
+    /// `postfix start`), so systemd shows the unit inactive or failed while mail flows.
+    public var runsOutsideUnit: Bool {
+        guard running, let unit, let masterCgroup else { return false }
+        return !masterCgroup.hasSuffix("/" + unit + ".service")
+    }
+
     public init(name: String?, group: String?, enabled: Bool, configDirectory: String,
                 parameters: [String: String] = [:], running: Bool = false, masterPID: Int? = nil,
                 services: [String] = [], queuedMessages: Int? = nil) {

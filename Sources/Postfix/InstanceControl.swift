@@ -15,6 +15,12 @@ public enum InstanceControl: Sendable, Hashable {
     /// wrapper to every instance; `postmulti` commands as written.
     case postfix
 
+    /// `systemctl VERB postfix@NAME` (``PostfixInstance/selector``: `postfix@-` for the
+    /// default instance), as on a Debian host that boots systemd; postmulti's life-cycle
+    /// commands as written, followed by one `systemctl daemon-reload` before any start;
+    /// `-p start|stop|reload` acted on through the units. See `InstanceControl+Systemd.swift`.
+    case systemd
+
     /// What is done to one instance.
     public enum Operation: String, Sendable, Hashable, CaseIterable {
         case start, stop, reload, restart
@@ -24,7 +30,8 @@ public enum InstanceControl: Sendable, Hashable {
     /// that uses them.
     public var functions: String {
         switch self {
-        case .postfix: Self.startFunction
+        case .postfix: Self.quickStartFunction + "\n" + Self.startFunction
+        case .systemd: Self.quickStartFunction + "\n" + Self.systemdCheckFunctions + "\n" + Self.systemdFunctions
         }
     }
 
@@ -41,6 +48,8 @@ public enum InstanceControl: Sendable, Hashable {
             [Shell.join(["postfix", "-c", instance.configDirectory, operation.rawValue]) + " </dev/null"]
         case (.postfix, .restart):
             commands(.stop, instance) + commands(.start, instance, checked: checked)
+        case (.systemd, _):
+            [Self.systemdCommand(operation, instance, checked: checked)]
         }
     }
 
@@ -49,11 +58,29 @@ public enum InstanceControl: Sendable, Hashable {
         isRunning(configDirectory: Shell.quote(instance.configDirectory)) + " </dev/null"
     }
 
+    /// The shell functions ``isRunning(configDirectory:)`` calls, for a script that does
+    /// not define ``functions`` (the health probe); empty for ``postfix``.
+    public var checkFunctions: String {
+        switch self {
+        case .postfix: ""
+        case .systemd: Self.systemdCheckFunctions
+        }
+    }
+
+    /// What the session calls this way of driving instances in reports: `postfix` or `systemd`.
+    public var name: String {
+        switch self {
+        case .postfix: "postfix"
+        case .systemd: "systemd"
+        }
+    }
+
     /// ``status(_:)`` for the instance whose configuration directory is the shell word
     /// `word` (a quoted path, or `"$d"` in a loop over `postmulti -l`).
     public func isRunning(configDirectory word: String) -> String {
         switch self {
         case .postfix: "postfix -c \(word) status"
+        case .systemd: "pf_sd_running \(word)"
         }
     }
 
@@ -62,6 +89,7 @@ public enum InstanceControl: Sendable, Hashable {
     public func postmulti(_ command: PostmultiCommand) -> String {
         switch self {
         case .postfix: command.commandLine + " </dev/null"
+        case .systemd: Self.systemdPostmulti(command)
         }
     }
 
@@ -71,24 +99,32 @@ public enum InstanceControl: Sendable, Hashable {
     /// `postfix@.service` does: it copies /etc/hosts, resolv.conf and the like into the
     /// instance's chroot, without which chrooted smtp(8) cannot find the relay host.
     ///
-    /// `checked` skips the check that postfix-script would run again (check-fatal and
-    /// check-warn, about a quarter of a second of CPU per start), with Postfix's own marker
-    /// for it: `$queue_directory/quick-start`, which `postfix quick-stop` leaves and
-    /// `postfix start` consumes. Only where the host's postfix-script knows the marker; it is
-    /// removed again whatever the start does.
+    /// `checked` skips the check that postfix-script would run again (see
+    /// ``quickStartFunction``).
     static let startFunction = """
         pf_start() {
           if [ -x \(debianConfigureInstance) ]; then \(debianConfigureInstance) "$2" </dev/null || return 1; fi
           qs=
-          if [ "$3" = checked ]; then
-            { IFS= read -r q; IFS= read -r dd; } <<EOF
-        $(postconf -c "$1" -h queue_directory daemon_directory 2>/dev/null)
-        EOF
-            if [ -n "$q" ] && [ -d "$q" ] && grep -qs 'quick-start' "$dd/postfix-script"; then qs=$q/quick-start; : >"$qs"; fi
-          fi
+          [ "$3" != checked ] || pf_quick "$1"
           postfix -c "$1" start </dev/null; r=$?
           [ -z "$qs" ] || rm -f -- "$qs"
           return $r
+        }
+        """
+
+    /// `pf_quick DIR`: before the start of an instance whose staged configuration has just
+    /// passed `postfix check`, skips the check that postfix-script would run again
+    /// (check-fatal and check-warn, about a quarter of a second of CPU per start), with
+    /// Postfix's own marker for it: `$queue_directory/quick-start`, which `postfix quick-stop`
+    /// leaves and `postfix start` consumes. Only where the host's postfix-script knows the
+    /// marker; it leaves the marker's path in `qs`, for the caller to remove whatever the
+    /// start does.
+    static let quickStartFunction = """
+        pf_quick() {
+          { IFS= read -r q; IFS= read -r dd; } <<EOF
+        $(postconf -c "$1" -h queue_directory daemon_directory 2>/dev/null)
+        EOF
+          if [ -n "$q" ] && [ -d "$q" ] && grep -qs 'quick-start' "$dd/postfix-script"; then qs=$q/quick-start; : >"$qs"; fi
         }
         """
 

@@ -20,11 +20,14 @@ public struct InstancesReport: Sendable {
     }
 
     public var text: String {
-        var rows = [["HOST", "INSTANCE", "GROUP", "ENABLED", "RUNNING", "QUEUE", "CONFIG"]]
+        // The UNIT column only where some host's Postfix systemd runs.
+        let units = hosts.contains { $0.facts?.systemdControlled ?? false }
+        var rows = [["HOST", "INSTANCE", "GROUP", "ENABLED", "RUNNING", "QUEUE"] + (units ? ["UNIT"] : []) + ["CONFIG"]]
         for host in hosts {
             for i in host.facts?.instances ?? [] {
                 rows.append([host.host, i.name ?? PostfixInstance.defaultName, i.group ?? "-", i.enabled ? "yes" : "no",
-                             i.running ? "yes" : "no", i.queuedMessages.map(String.init) ?? "?", i.configDirectory])
+                             i.running ? "yes" : "no", i.queuedMessages.map(String.init) ?? "?"]
+                            + (units ? [Self.unitCell(i)] : []) + [i.configDirectory])
             }
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
@@ -42,6 +45,12 @@ public struct InstancesReport: Sendable {
         return out
     }
 
+    /// `postfix@NAME active`, `postfix@NAME failed, master outside it`, or `-` (no unit).
+    static func unitCell(_ i: InstanceFacts) -> String {
+        guard let unit = i.unit else { return "-" }
+        return unit + " " + (i.unitState ?? "?") + (i.runsOutsideUnit ? ", master outside it" : "")
+    }
+
     struct InstanceJSON: Encodable {
         var name: String
         var group: String?
@@ -50,6 +59,12 @@ public struct InstancesReport: Sendable {
         var master_pid: Int?
         var queue: Int?
         var config_directory: String
+        /// systemd hosts only: the unit, its ActiveState, the master's cgroup, and whether
+        /// the master runs outside the unit.
+        var unit: String?
+        var unit_state: String?
+        var master_cgroup: String?
+        var outside_unit: Bool?
     }
 
     struct HostJSON: Encodable {
@@ -68,7 +83,9 @@ public struct InstancesReport: Sendable {
                 postfix_version: host.facts?.postfixVersion,
                 instances: (host.facts?.instances ?? []).map {
                     InstanceJSON(name: $0.name ?? PostfixInstance.defaultName, group: $0.group, enabled: $0.enabled, running: $0.running,
-                                 master_pid: $0.masterPID, queue: $0.queuedMessages, config_directory: $0.configDirectory)
+                                 master_pid: $0.masterPID, queue: $0.queuedMessages, config_directory: $0.configDirectory,
+                                 unit: $0.unit, unit_state: $0.unitState, master_cgroup: $0.masterCgroup,
+                                 outside_unit: $0.unit == nil ? nil : $0.runsOutsideUnit)
                 },
                 error: host.error?.description, phase: host.error?.phase.rawValue, connect_attempts: host.connectAttempts)
         }

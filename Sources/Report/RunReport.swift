@@ -40,6 +40,7 @@ public struct RunReport: Sendable {
         var lines = ["status \(r.status.rawValue)"]
         if let e = r.connectionError { lines.append("error \(e.phase.rawValue): \(e.message)") }
         lines.append("attempts \(r.connectAttempts)")
+        if r.initSystem == "systemd" { lines.append("init systemd") }
         for s in r.steps { lines.append("\(s.instance ?? "")|\(s.action)|\(s.status.rawValue)|\(s.message ?? "")|\(s.stderr ?? "")|\(s.attempts)") }
         return lines
     }
@@ -51,7 +52,8 @@ public struct RunReport: Sendable {
         var out = ""
         for g in groups {
             let r = g.sample
-            let title = "\(HostSet.fold(g.hosts)) (\(g.hosts.count)): \(checkMode && r.status == .changed ? "would change" : r.status.rawValue)"
+            var title = "\(HostSet.fold(g.hosts)) (\(g.hosts.count)): \(checkMode && r.status == .changed ? "would change" : r.status.rawValue)"
+            if r.initSystem == "systemd" { title += " (systemd)" }
             out += title + "\n"
             if let e = r.connectionError {
                 out += "  \(e.phase.rawValue): \(e.message)" + (r.connectAttempts > 1 ? " (after \(r.connectAttempts) attempts)" : "") + "\n"
@@ -169,10 +171,14 @@ public struct RunReport: Sendable {
         var phase: String?
         var connectAttempts: Int
         var seconds: Double
+        /// `systemd` or `postfix`: how the host's instances were driven (absent when its
+        /// facts were not read).
+        var initSystem: String?
 
         enum CodingKeys: String, CodingKey {
             case status, instances, steps, error, phase, seconds
             case connectAttempts = "connect_attempts"
+            case initSystem = "init"
         }
     }
 
@@ -213,7 +219,7 @@ public struct RunReport: Sendable {
                 steps: r.steps.map { StepJSON(action: $0.action, instance: $0.instance, status: $0.status, seconds: roundedSeconds($0.seconds),
                                               attempts: $0.attempts, message: $0.message, stderr: $0.stderr) },
                 error: r.connectionError?.description, phase: r.connectionError?.phase.rawValue,
-                connectAttempts: r.connectAttempts, seconds: roundedSeconds(r.seconds))
+                connectAttempts: r.connectAttempts, seconds: roundedSeconds(r.seconds), initSystem: r.initSystem)
         }
         let doc = DocumentJSON(schema: Self.schema, playbook: playbook, check: checkMode, hosts: hosts,
                                batches: batches.isEmpty ? [results.map(\.host)] : batches,

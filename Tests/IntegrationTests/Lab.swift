@@ -17,19 +17,38 @@ struct Lab: Sendable {
     let knownHosts: String
     let key: String
     let hostCount: Int
+    /// Each border host's init (`systemd` or `postfix`) and the state `up` left it in
+    /// (`running`, `satellite`, `noconfig`), in order; empty from a lab script that does not say.
+    let hostKinds: [(name: String, initSystem: String, state: String, knowsInit: Bool)]
+
+    /// Whether the lab script says each host's init at all (`scripts/lab up --init systemd`).
+    var knowsInit: Bool { hostKinds.contains { $0.knowsInit } }
+
+    /// The border hosts that boot systemd, in order, in `state` (any when nil).
+    func systemdHosts(state: String? = "running") -> [String] {
+        hostKinds.filter { $0.initSystem == "systemd" && (state == nil || $0.state == state) }.map(\.name)
+    }
 
     /// The lab in `POSTFLEET_LAB` (default /var/tmp/postfleet-lab), or nil when none is up there.
     static let current: Lab? = {
         let dir = ProcessInfo.processInfo.environment["POSTFLEET_LAB"] ?? "/var/tmp/postfleet-lab"
         guard let json = try? describe(dir) else { return nil }
         return Lab(directory: json.dir, inventoryPath: json.inventory, knownHosts: json.knownHosts,
-                   key: json.key, hostCount: json.hostCount)
+                   key: json.key, hostCount: json.hostCount,
+                   hostKinds: (json.hosts ?? []).map { ($0.name, $0.`init` ?? "postfix", $0.state ?? "running", $0.`init` != nil) })
     }()
 
     /// The fields of `scripts/lab env --json` (schema postfleet.lab/1) the tests read.
     private struct Description: Decodable {
         let dir, inventory, knownHosts, key: String
         let hostCount: Int
+        let hosts: [HostDescription]?
+    }
+
+    private struct HostDescription: Decodable {
+        let name: String
+        let `init`: String?
+        let state: String?
     }
 
     /// Runs `scripts/lab env --json --dir DIR`; nil when it fails (no lab in DIR).

@@ -116,3 +116,18 @@ import Testing
         #expect(drawn.last == "\n")
     }
 }
+
+/// The report says per host how its instances were driven.
+@Suite struct InitReportTests {
+    @Test func jsonAndTextSayInitPerHost() throws {
+        var a = HostRunResult(host: "mta1", steps: [StepResult(action: "started", instance: "postfix-out", status: .changed)])
+        a.initSystem = "systemd"
+        var b = HostRunResult(host: "mta2", steps: [StepResult(action: "started", instance: "postfix-out", status: .changed)])
+        b.initSystem = "postfix"
+        let report = RunReport(playbook: "p", results: [a, b], seconds: 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
+        let hosts = try #require(json["hosts"] as? [String: [String: Any]])
+        #expect(hosts["mta1"]?["init"] as? String == "systemd" && hosts["mta2"]?["init"] as? String == "postfix")
+        #expect(report.text.contains("mta1 (1): changed (systemd)\n") && report.text.contains("mta2 (1): changed\n"))
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Postfix
 
 /// Reading what the apply script printed: its ``MarkedOutput`` records `step KEY
@@ -40,7 +41,26 @@ extension ApplyScript {
                                               ?? "\(step.action) failed (exit status \(s.rc))",
                                           stderr: output.isEmpty ? nil : output))
             }
+            if step.perInstance { results += Self.perInstance(s.output) }
         }
         return (results, completed)
+    }
+
+    /// `postfix@NAME: started` (changed), `postfix@NAME: disabled, not started` (ok),
+    /// `postfix@NAME: not started: WHY` (failed), one result per instance (`-`: default).
+    static func perInstance(_ lines: [Substring]) -> [StepResult] {
+        lines.compactMap { line in
+            guard line.hasPrefix("postfix@"), let colon = line.firstIndex(of: ":") else { return nil }
+            let name = line[line.index(line.startIndex, offsetBy: 8)..<colon]
+            let instance = name == "-" ? PostfixInstance.defaultName : String(name)
+            let what = line[colon...].dropFirst().trimmingCharacters(in: .whitespaces)
+            if what.hasPrefix("disabled") { return StepResult(action: what, instance: instance, status: .ok) }
+            if what.hasPrefix("not ") {
+                let parts = what.split(separator: ":", maxSplits: 1)
+                return StepResult(action: String(parts[0]), instance: instance, status: .failed,
+                                  message: parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil)
+            }
+            return StepResult(action: what, instance: instance, status: .changed)
+        }
     }
 }

@@ -38,8 +38,13 @@ extension ApplyScript {
         mutating func lifecycle(_ commands: [PostmultiCommand]) {
             for (n, command) in commands.enumerated() {
                 step("lc\(n)", ApplyScript.describe(command), instance: command.instanceName, changes: true,
-                     [control.postmulti(command)], onFailure: "finish failed 1",
+                     [control.postmulti(command, settle: false)], onFailure: "finish failed 1",
                      failure: "postmulti refused; no file was changed")
+            }
+            // One daemon-reload for every change to the instance set, before anything starts.
+            if let settle = control.settle, commands.contains(where: InstanceControl.changesInstanceSet) {
+                step("units", "reloaded systemd's units (daemon-reload)", instance: nil, changes: true, [settle],
+                     onFailure: "finish failed 1", failure: "systemctl daemon-reload failed; no file was changed")
             }
         }
 
@@ -91,6 +96,7 @@ extension ApplyScript {
                 let verb: String, operation: InstanceControl.Operation
                 switch (i.start, i.action) {
                 case (true, _): (verb, operation) = ("started", .start)
+                case (false, _) where i.adopt: (verb, operation) = ("moved under its unit", .restart)
                 case (false, .reload): (verb, operation) = ("reloaded", .reload)
                 case (false, .restart): (verb, operation) = ("restarted", .restart)
                 case (false, .none), (false, .postmap): continue
@@ -99,7 +105,7 @@ extension ApplyScript {
                 restores += restore
                 body += restore
                 // An instance whose stage passed `postfix check` here starts without that check again.
-                let commands = control.commands(operation, i.instance, checked: i.touchesFiles)
+                let commands = i.adopt ? control.adopt(i.instance) : control.commands(operation, i.instance, checked: i.touchesFiles)
                 // Postfix's commands report to the log, not to a stderr that is not a terminal: on
                 // failure, show the instance's log lines of that moment.
                 let dir = Shell.quote(i.instance.configDirectory)
@@ -137,6 +143,10 @@ extension ApplyScript {
                 if case let .postmulti(command) = task.action, command.operation == .action(.status) { changes = false }
                 step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes,
                      ApplyScript.taskLines(task, control: control), onFailure: "finish failed 1", failure: "the task failed")
+                if control == .systemd, case let .postmulti(command) = task.action, case let .action(action) = command.operation,
+                   [.start, .stop, .reload].contains(action) {
+                    steps[steps.count - 1].perInstance = true
+                }
             }
         }
     }

@@ -40,6 +40,9 @@ public struct ApplyScript: Sendable {
         let changes: Bool
         /// What a failure of it means for the host, for the report.
         var failure: String? = nil
+        /// Its output says, per instance, what happened (``InstanceControl/systemd``'s
+        /// `postfix@NAME: VERB` lines of a postmulti `-p` task): each is reported as well.
+        var perInstance = false
 
         /// Putting things back after a failure: reported only when it happened.
         var isRecovery: Bool { key == "rollback" || key == "restore" }

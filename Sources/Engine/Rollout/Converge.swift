@@ -36,6 +36,9 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
     let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files), modes: HostPlan.secretPaths(work.files),
                                       queues: .only(HostPlan.queuesToCount(work.desired)))
     converged.result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
+    // A host whose Postfix systemd runs is driven through its units, apply, revert and gate alike.
+    let control = InstanceControl.for(facts)
+    converged.result.initSystem = control.name
 
     // For --diff, the old text of each table whose source changed, read before planning.
     let changedTables = options.diff ? HostPlan.changedTables(work.files, facts: facts) : []
@@ -48,7 +51,7 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
         return
     }
     let inSync = plan.instances.filter(\.isEmpty).map { StepResult(action: "in sync", instance: $0.instance.name, status: .ok) }
-    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier())
+    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier(), control: control)
     if options.check || (plan.isEmpty && work.tasks.isEmpty) {
         // The plan, step by step, as the apply script would report it.
         converged.result.steps += script.steps.filter { $0.changes && !$0.isRecovery }
@@ -73,7 +76,8 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
         converged.revert = script.revert
     }
     // A host that changed is done only once its instances are healthy.
-    if let gate = work.health, converged.result.status == .changed {
+    if var gate = work.health, converged.result.status == .changed {
+        gate.control = control
         converged.result.steps.append(try await gate.run(on: session))
     }
 }

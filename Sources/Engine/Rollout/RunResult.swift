@@ -58,6 +58,9 @@ public struct HostRunResult: Sendable, Equatable {
     public var diff: [InstanceDiff]
     /// Connection attempts made (more than 1 when transient failures were retried).
     public var connectAttempts: Int = 1
+    /// How its instances were driven, once its facts were read: `systemd` (`postfix@` units)
+    /// or `postfix` (``Postfix/InstanceControl/name``); nil when the facts were not read.
+    public var initSystem: String?
 
     public init(host: String, steps: [StepResult], connectionError: HostFailure? = nil, seconds: Double = 0,
                 diff: [InstanceDiff] = []) {

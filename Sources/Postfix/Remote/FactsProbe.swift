@@ -58,7 +58,9 @@ public enum FactsProbe {
               mark pid "$1"; [ "$r" = stopped ] || mark_line "$p"
               if \(queueTest(queues)); then mark queue "$1"; mark_line "$(postqueue -c "$1" -j 2>/dev/null | wc -l)"; fi
               for f in "$1/main.cf" "$1/master.cf"; do [ ! -f "$f" ] || cf="$cf$f$n"; done
+              [ -z "$sd" ] || sd_instance "$1" "$p" "$r" "$3"
             }
+            \(systemdFunctions)
             cf=; v=$(postconf -xh mail_version config_directory queue_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable 2>&1)
             { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
             $v
@@ -78,7 +80,7 @@ public enum FactsProbe {
             done
             IFS=$n; mark files
             [ -z "$cf" ] || \(MarkedOutput.files("$cf"))
-            mark systemd; if [ -d /run/systemd/system ] && systemctl is-enabled --quiet 'postfix@-' 2>/dev/null; then mark_line yes; else mark_line no; fi
+            \(systemdSection)
             set --; for f in \(quoted); do [ ! -f "$f" ] || set -- "$@" "$f"; done
             mark checksums; [ $# -eq 0 ] || mark_line $(sha256sum -- "$@")
             \(stat)mark end
@@ -143,8 +145,10 @@ public enum FactsProbe {
             instance.queuedMessages = section("queue \(dir)").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             instances.append(instance)
         }
-        return HostFacts(postfixVersion: version, instances: instances, checksums: checksums(section("checksums")),
-                         systemdControlled: section("systemd").first == "yes", modes: modes(section("modes")))
+        var facts = HostFacts(postfixVersion: version, instances: instances, checksums: checksums(section("checksums")),
+                              systemdControlled: false, modes: modes(section("modes")))
+        readSystemd(into: &facts, sections: sections)
+        return facts
     }
 
     /// `sha256sum` lines: "HEX  PATH" (two spaces); a path may contain spaces.

@@ -40,6 +40,7 @@ public enum HealthProbe {
         }
         return """
             \(MarkedOutput.functions)
+            \(control.checkFunctions)
             check() {
               why=
               pairs=$(\(Shell.join(["postmulti", "-l"] + selection)) 2>&1 | awk 'NF == 4 && $3 == "y" { print $2 "=" $4 }')
