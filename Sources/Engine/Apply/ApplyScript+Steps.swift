@@ -44,8 +44,9 @@ extension ApplyScript {
         }
 
         /// Stage and check every instance; stop before anything goes live if one fails.
-        mutating func stage(_ staged: [(offset: Int, element: InstancePlan)]) {
+        mutating func stage(_ staged: [(offset: Int, element: InstancePlan)], key prefix: String = "") {
             for (n, i) in staged {
+                let n = prefix + String(n)
                 let dir = i.instance.configDirectory
                 let stage = RemotePath.stage(dir, id: id)
                 let edited = i.edits.isEmpty ? [] : (i.editsMainCF ? ["main.cf"] : []) + (i.editsMasterCF ? ["master.cf"] : [])
@@ -71,12 +72,13 @@ extension ApplyScript {
         }
 
         /// Commit: the only part that changes live files.
-        mutating func commit(_ staged: [(offset: Int, element: InstancePlan)]) {
+        mutating func commit(_ staged: [(offset: Int, element: InstancePlan)], key prefix: String = "") {
             for (n, i) in staged {
+                let n = prefix + String(n)
                 let dir = i.instance.configDirectory
                 let stage = RemotePath.stage(dir, id: id)
                 let names = ApplyScript.committedNames(i)
-                committed += names.map { dir + "/" + $0 }
+                committed += names.map { dir + "/" + $0 }.filter { !committed.contains($0) }
                 let lines = names.map { "sw \(Shell.quote(stage + "/" + $0)) \(Shell.quote(dir + "/" + $0)) || return 1" }
                     + ["rm -rf -- \(Shell.quote(stage))"]
                 step("commit\(n)", ApplyScript.describeCommit(i), instance: i.instance.name, changes: true, lines,
