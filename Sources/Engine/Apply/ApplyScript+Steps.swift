@@ -131,12 +131,12 @@ extension ApplyScript {
         }
 
         /// The play's tasks, once everything has converged. They are commands, so they count
-        /// as a change whenever they run (except `postmulti -p status`, which only looks); a
+        /// as a change whenever they run (except `postmulti -p status` and `check`, which only look); a
         /// failing task fails the host and undoes nothing.
         mutating func tasks(_ tasks: [PlayTask]) {
             for (n, task) in tasks.enumerated() {
                 var changes = true
-                if case let .postmulti(command) = task.action, command.operation == .action(.status) { changes = false }
+                if case let .postmulti(command) = task.action, case let .action(action) = command.operation, action.onlyLooks { changes = false }
                 step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes,
                      ApplyScript.taskLines(task, control: control), onFailure: "finish failed 1", failure: "the task failed")
             }
