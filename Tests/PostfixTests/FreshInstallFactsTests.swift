@@ -101,4 +101,24 @@ import Testing
             "\(error)" == "Postfix is not installed (no postconf on the PATH)"
         }
     }
+
+    /// The probe against this machine's own Postfix, when it has one: its facts parse, and
+    /// say "not configured" exactly when /etc/postfix/main.cf is missing (a build machine
+    /// often has Postfix installed with "No configuration").
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/postconf")))
+    func theProbeReadsThisMachinesPostfix() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", FactsProbe.command(files: ["/etc/postfix/main.cf"])]
+        p.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let facts = try FactsProbe.parse(String(decoding: data, as: UTF8.self))
+        #expect(facts.unconfigured == !FileManager.default.fileExists(atPath: "/etc/postfix/main.cf"))
+        #expect(facts.defaultInstance?.configDirectory == "/etc/postfix")
+        #expect(facts.defaultInstance?.queueDirectory == "/var/spool/postfix")
+    }
 }
