@@ -23,4 +23,12 @@ extension HostPlan {
         instances[i].postmaps = []
         return first
     }
+
+    /// Why a host without a main.cf cannot get the play's instances: postmulti needs the
+    /// default instance's main.cf, and the play gives it none.
+    static func freshInstallRefusal(lifecycle: [PostmultiCommand], prepare: InstancePlan?, facts: HostFacts) -> String? {
+        guard facts.unconfigured, prepare == nil, !lifecycle.isEmpty else { return nil }
+        return "the default instance has no main.cf (Postfix installed with \"No configuration\") and the play gives it none:"
+            + " postmulti needs one (list instance 'default' with a main_cf)"
+    }
 }

@@ -102,6 +102,7 @@ public struct HostPlan: Sendable {
             instances.append(InstancePlan.make(spec.instance, files: mine, facts: facts, oldTables: oldTables))
         }
         let prepare = preparing(&instances, facts: facts)
+        if let refusal = freshInstallRefusal(lifecycle: lifecycle, prepare: prepare, facts: facts) { refusals.append(refusal) }
         return HostPlan(lifecycle: lifecycle, instances: instances, refusals: refusals, prepare: prepare)
     }
 }

@@ -50,6 +50,13 @@ import Testing
         #expect(p.instances.allSatisfy { $0.start })
     }
 
+    @Test func aPlayWithoutTheDefaultInstanceIsRefusedOnAHostWithoutMainCF() {
+        let secondaries = desired.filter { !$0.instance.isDefault }
+        let p = HostPlan.make(desired: secondaries, files: files.filter { !$0.instance.isDefault }, facts: Self.unconfigured)
+        #expect(p.prepare == nil)
+        #expect(p.refusals.count == 1 && p.refusals[0].hasPrefix("the default instance has no main.cf"), "\(p.refusals)")
+    }
+
     @Test func aConfiguredHostNeedsNoFirstWrite() {
         var facts = Self.unconfigured
         facts.instances[0].configured = true
