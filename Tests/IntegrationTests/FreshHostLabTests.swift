@@ -9,7 +9,7 @@ import Testing
 ///
 /// The states are made inside ordinary lab hosts: debconf's "No configuration" (Postfix
 /// stopped, main.cf removed), "Internet Site" and "Satellite system" main.cf files as
-/// debconf writes them, running or stopped, Postfix taken away (no postconf on the PATH),
+/// debconf writes them, running or stopped, Postfix hidden (no postconf on the PATH),
 /// a nameless instance and an instance made by hand with its own queue. Every test resets
 /// its hosts at its end.
 @Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 34, "needs the lab: scripts/lab up 34"), .serialized, .timeLimit(.minutes(10)))
@@ -128,7 +128,10 @@ struct FreshHostLabTests {
                 newaliases; \(running ? "postfix start" : "true")
                 """)
         }
-        try lab.onHost(withoutPostfix, "for p in postconf postmulti postfix; do mv /usr/sbin/$p /usr/sbin/$p.hidden; done")
+        // Postfix's commands hidden in that host's own mount namespace (private: `scripts/lab
+        // exec` enters it) by a file that cannot run; /usr is the machine's, never changed.
+        try lab.onHost(withoutPostfix, "set -e; : > /run/pf-absent; for p in postconf postmulti postfix; do mount --bind /run/pf-absent /usr/sbin/$p; done")
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/postconf"), "the machine's own postconf was hidden too")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
 
