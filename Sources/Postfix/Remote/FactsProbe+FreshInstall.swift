@@ -8,11 +8,11 @@ extension FactsProbe {
     /// a newer one.
     public static let minimumVersion = (major: 3, minor: 1)
 
-    /// The probe's head: with no `postconf` on the PATH it reports `missing` and ends; with
+    /// The probe's head: with no `postconf` on the PATH (or one that cannot run) it reports `missing` and ends; with
     /// no main.cf in the compiled-in configuration directory it reports `unconfigured` and
     /// reads the default instance's values with `postconf -d` (`$pc`), which needs none.
     static let freshInstall = """
-        if ! command -v postconf >/dev/null 2>&1; then mark missing; mark_line postconf; mark end; exit 0; fi
+        if ! p=$(command -v postconf 2>/dev/null) || [ ! -x "$p" ]; then mark missing; mark_line postconf; mark end; exit 0; fi
         pc=; [ -f "$(postconf -dh config_directory 2>/dev/null)/main.cf" ] || { pc=-d; mark unconfigured; }
         """
 
