@@ -22,6 +22,9 @@ public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
+        /// The `-p` actions, as a person reads them: "start, stop, ..., upgrade-configuration".
+        public static var wrapperNames: String { allCases.filter(\.isWrapper).map(\.rawValue).joined(separator: ", ") }
+
         /// Whether it only looks (`status`, `check`): a task that runs it changes nothing.
         public var onlyLooks: Bool { self == .status || self == .check }
 

@@ -34,7 +34,7 @@ struct PostmultiAction: AsyncParsableCommand {
     @Flag(name: .customLong("all"), help: "Every instance (postmulti -a).")
     var all = false
 
-    @Option(name: .customShort("p"), help: "\(verbs).")
+    @Option(name: .customShort("p"), help: "\(PostmultiCommand.Action.wrapperNames).")
     var action: String
 
     @Option(name: .customLong("serial"), help: "Batch sizes: N, N%, or a ramp like 1,5,25% (default: every host at once).")
@@ -47,8 +47,6 @@ struct PostmultiAction: AsyncParsableCommand {
             help: "default: after start, reload or flush, a host is done only when every selected instance's master runs and its smtpd listeners answer 220, twice in a row within 30 s; none: no check.")
     var health: String = "default"
 
-    static let verbs = PostmultiCommand.Action.allCases.filter(\.isWrapper).map(\.rawValue).joined(separator: ", ")
-
     @Option(name: .customLong("json"), help: "Also write the report as JSON (schema postfleet.run/1) to this file.")
     var json: String?
 
@@ -56,7 +54,7 @@ struct PostmultiAction: AsyncParsableCommand {
         let chosen = [group != nil, instance != nil, all].filter { $0 }.count
         guard chosen == 1 else { throw InputError("give exactly one of --group G, --instance NAME, --all") }
         guard let verb = PostmultiCommand.Action(rawValue: action), verb.isWrapper else {
-            throw InputError("-p must be one of \(Self.verbs) (got '\(action)')")
+            throw InputError("-p must be one of \(PostmultiCommand.Action.wrapperNames) (got '\(action)')")
         }
         guard health == "default" || health == "none" else { throw InputError("--health must be default or none (got '\(health)')") }
         var policy = Policy()
