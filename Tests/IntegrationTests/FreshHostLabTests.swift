@@ -3,21 +3,25 @@ import SSH
 import Testing
 
 /// `postfleet run playbooks/border-cluster.yml` on hosts as installers and administrators
-/// leave them, on lab hosts mta28..mta34 (no other suite uses them; run with
-/// `POSTFLEET_TEST_HOSTS=34 scripts/test`), checked on the hosts: `postmulti -l`, master
-/// pids, the queue files, mail in the hub's mailbox, the JSON report.
+/// leave them, on lab hosts mta28..mta34, with mta38 (systemd, "No configuration") and
+/// mta39 (systemd, "Internet Site") in the same run (no other suite uses them;
+/// `scripts/test` brings them up), checked on the hosts: `postmulti -l`, master pids, the
+/// queue files, `systemctl`, mail in the hub's mailbox, the JSON report.
 ///
 /// The states are made inside ordinary lab hosts: debconf's "No configuration" (Postfix
 /// stopped, main.cf removed), "Internet Site" and "Satellite system" main.cf files as
 /// debconf writes them, running or stopped, Postfix hidden (no postconf on the PATH),
 /// a nameless instance and an instance made by hand with its own queue. Every test resets
 /// its hosts at its end.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 34, "needs the lab: scripts/lab up 34"), .serialized, .timeLimit(.minutes(10)))
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 39 && Lab.current?.systemdHosts(state: "noconfig").contains("mta38") == true,
+                "needs the lab: scripts/lab up 39 --systemd mta35-mta39 --noconfig mta38"), .serialized, .timeLimit(.minutes(10)))
 struct FreshHostLabTests {
     let lab = Lab.current!
     let noConfiguration = ["mta28", "mta29", "mta30"]
     let internetSite = ["mta31", "mta32", "mta33"]
     let withoutPostfix = "mta34"
+    /// Booted by systemd, Postfix under Debian's `postfix@` units: "No configuration", and "Internet Site".
+    let systemdHosts = ["mta38", "mta39"]
     var all: [String] { noConfiguration + internetSite + [withoutPostfix] }
 
     var playbook: String { Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
@@ -52,6 +56,12 @@ struct FreshHostLabTests {
             let w = line.split(separator: " ")
             return w.count == 2 ? (String(w[0]), String(w[1])) : nil
         }, uniquingKeysWith: { $1 })
+    }
+
+    /// The `init` the JSON report at `path` gives `host`.
+    func initSystem(_ path: String, _ host: String) throws -> String? {
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        return ((doc?["hosts"] as? [String: [String: Any]])?[host]?["init"]) as? String
     }
 
     func hostStatus(_ path: String) throws -> [String: String] {
@@ -113,8 +123,9 @@ struct FreshHostLabTests {
     /// the six converge, the seventh fails with one line; the second run changes nothing and
     /// restarts no master; mail through a fresh host's input instance reaches the hub.
     @Test func everyStateAFreshInstallLeavesRollsOut() async throws {
-        try lab.script(["reset"] + all, seconds: 120)
-        defer { _ = try? lab.script(["reset"] + all, seconds: 120) }
+        try lab.script(["reset"] + all + systemdHosts, seconds: 120)
+        defer { _ = try? lab.script(["reset"] + all + systemdHosts, seconds: 120) }
+        #expect(try await sh(systemdHosts[0], "test -e /etc/postfix/main.cf && echo configured || echo none") == "none\n")
         for host in noConfiguration {
             try lab.onHost(host, "postfix stop >/dev/null 2>&1; rm -f /etc/postfix/main.cf; ! postfix status 2>/dev/null")
         }
@@ -136,13 +147,13 @@ struct FreshHostLabTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
 
         let first = scratch.appendingPathComponent("first.json").path
-        let rollout = try run(all, json: first)
+        let rollout = try run(all + systemdHosts, json: first)
         #expect(rollout.status == 2, "\(rollout.stdout)\(rollout.stderr)")
         let reasons = rollout.stdout.split(separator: "\n").filter { $0.contains("Postfix is not installed (no postconf on the PATH)") }
         #expect(reasons.count == 1, "\(rollout.stdout)")
         let statuses = try hostStatus(first)
         #expect(statuses[withoutPostfix] == "failed", "\(statuses)")
-        for host in noConfiguration + internetSite {
+        for host in noConfiguration + internetSite + systemdHosts {
             #expect(statuses[host] == "changed", "\(host): \(rollout.stdout)")
             let rows = try await instances(host)
             #expect(rows == ["- - y /etc/postfix", "postfix-out mta y /etc/postfix-out", "postfix-in mta y /etc/postfix-in"], "\(host): \(rows)")
@@ -150,7 +161,17 @@ struct FreshHostLabTests {
             #expect(try await sh(host, "postconf -c /etc/postfix-in -h inet_interfaces") == "\(try lab.endpoint(host).address), 127.0.0.1\n")
         }
 
+        // The systemd hosts: every instance under its unit, nothing failed.
+        for host in systemdHosts {
+            #expect(try await sh(host, "systemctl is-system-running") == "running\n", "\(host)")
+            #expect(try await sh(host, "systemctl is-active postfix@- postfix@postfix-out postfix@postfix-in") == "active\nactive\nactive\n", "\(host)")
+            #expect(try initSystem(first, host) == "systemd", "\(host)")
+        }
+        #expect(try initSystem(first, noConfiguration[0]) == "postfix")
+
         let tag = UUID().uuidString.prefix(8)
+        try await sendThroughInput(systemdHosts[0], subject: "pf-sd-fresh-\(tag)")
+        #expect(try await delivered("pf-sd-fresh-\(tag)"), "mail through a systemd \"No configuration\" host did not reach the hub")
         try await sendThroughInput(noConfiguration[0], subject: "pf-fresh-\(tag)")
         try await sendThroughInput(internetSite[2], subject: "pf-satellite-\(tag)")
         #expect(try await delivered("pf-fresh-\(tag)"), "mail through a \"No configuration\" host did not reach the hub")
@@ -158,12 +179,13 @@ struct FreshHostLabTests {
 
         // The second run: nothing to do, no master restarted.
         var pids: [String: [String: String]] = [:]
-        for host in noConfiguration + internetSite { pids[host] = try await masterPIDs(host) }
+        let converged = noConfiguration + internetSite + systemdHosts
+        for host in converged { pids[host] = try await masterPIDs(host) }
         let second = scratch.appendingPathComponent("second.json").path
-        let again = try run(noConfiguration + internetSite, json: second)
+        let again = try run(converged, json: second)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
-        #expect(again.stdout.contains("6 hosts: 6 ok, 0 changed, 0 failed, 0 unreachable"), "\(again.stdout)")
-        for host in noConfiguration + internetSite { #expect(try await masterPIDs(host) == pids[host], "\(host)") }
+        #expect(again.stdout.contains("8 hosts: 8 ok, 0 changed, 0 failed, 0 unreachable"), "\(again.stdout)")
+        for host in converged { #expect(try await masterPIDs(host) == pids[host], "\(host)") }
     }
 
     /// A nameless instance (made with `postmulti -I - -e create`, holding a message it has
@@ -210,5 +232,16 @@ struct FreshHostLabTests {
         #expect(try await delivered("pf-imported-\(tag)"), "the message queued in the imported instance did not reach the hub")
         let again = try run([host], json: scratch.appendingPathComponent("again.json").path)
         #expect(again.stdout.contains("1 host: 1 ok, 0 changed"), "\(again.stdout)")
+    }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for FreshHostLabTests is a failure, not
+/// a silent skip.
+@Suite struct FreshHostLabPresence {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["POSTFLEET_REQUIRE_LAB"] == "1"))
+    func theFreshHostsAreUpWhenRequired() {
+        #expect((Lab.current?.hostCount ?? 0) >= 39, "POSTFLEET_REQUIRE_LAB=1 but the lab has fewer than 39 border hosts")
+        #expect(Lab.current?.systemdHosts(state: "noconfig").contains("mta38") == true,
+                "POSTFLEET_REQUIRE_LAB=1 but mta38 is not a systemd host in state noconfig")
     }
 }
