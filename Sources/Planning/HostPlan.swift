@@ -15,10 +15,16 @@ public struct HostPlan: Sendable {
     /// Why the host cannot be converged at all (a destroy postmulti would refuse); when not
     /// empty, nothing is done on the host.
     public var refusals: [String]
+    /// On a host without a main.cf (debconf's "No configuration"): the default instance's
+    /// files, staged, checked and committed before the life-cycle operations (postmulti
+    /// reads main.cf), without postmulti's parameters, which name instances not yet created.
+    /// The default instance's plan in ``instances`` then writes only its main.cf. Nil on a
+    /// host that has one.
+    public var prepare: InstancePlan? = nil
 
     /// Nothing to do.
     public var isEmpty: Bool {
-        lifecycle.isEmpty && refusals.isEmpty && instances.allSatisfy(\.isEmpty)
+        lifecycle.isEmpty && refusals.isEmpty && instances.allSatisfy(\.isEmpty) && prepare == nil
     }
 
     /// Every path whose checksum the plan compares; ``gatherFacts(_:files:timeout:)`` reads them.
@@ -78,9 +84,9 @@ public struct HostPlan: Sendable {
     ///     caller wants per-key diffs (`--diff`); without it, table diffs say only "changed".
     public static func make(desired: [InstanceSpec], files: [RenderedFile], facts: HostFacts,
                             oldTables: [String: String] = [:]) -> HostPlan {
-        let files = keepingUnlisted(files, desired: desired, facts: facts)
+        let files = keepingUnlisted(keepingHostDirectories(files, facts: facts), desired: desired, facts: facts)
         let lifecycleDesired = desired.map { LifecyclePlan.Desired($0.instance, present: $0.state == .present) }
-        var refusals: [String] = []
+        var refusals = placementRefusals(desired, facts: facts)
         for spec in desired where spec.state == .absent && !spec.instance.isDefault {
             guard let have = facts.instance(configDirectory: spec.instance.configDirectory) else { continue }
             let reasons = LifecyclePlan.destroyBlockers(have, queuedMessages: have.queuedMessages)
@@ -95,6 +101,8 @@ public struct HostPlan: Sendable {
             let mine = files.filter { $0.instance.configDirectory == spec.instance.configDirectory }
             instances.append(InstancePlan.make(spec.instance, files: mine, facts: facts, oldTables: oldTables))
         }
-        return HostPlan(lifecycle: lifecycle, instances: instances, refusals: refusals)
+        let prepare = preparing(&instances, facts: facts)
+        if let refusal = freshInstallRefusal(lifecycle: lifecycle, prepare: prepare, facts: facts) { refusals.append(refusal) }
+        return HostPlan(lifecycle: lifecycle, instances: instances, refusals: refusals, prepare: prepare)
     }
 }

@@ -65,6 +65,15 @@ public struct InstanceFacts: Sendable, Equatable {
         return !masterCgroup.hasSuffix("/" + unit + ".service")
     }
 
+    // MARK: Fresh installs and instances built by hand
+    /// Whether the instance has a main.cf; false for the default instance of a host where
+    /// Postfix was installed with debconf's "No configuration".
+    public var configured = true
+    /// Its `queue_directory` and `data_directory` as the host reports them; nil when the probe
+    /// did not say. An instance built by hand (then `postmulti -e import`ed) has its own.
+    public var queueDirectory: String?
+    public var dataDirectory: String?
+
     public init(name: String?, group: String?, enabled: Bool, configDirectory: String,
                 parameters: [String: String] = [:], running: Bool = false, masterPID: Int? = nil,
                 services: [String] = [], queuedMessages: Int? = nil) {

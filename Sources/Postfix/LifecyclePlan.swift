@@ -27,7 +27,7 @@ public enum LifecyclePlan {
     public static func steps(for desired: [Desired], facts: HostFacts) -> [PostmultiCommand] {
         var steps: [PostmultiCommand] = []
         let wanted = desired.filter { $0.present && !$0.instance.isDefault }
-        let main = facts.instance(configDirectory: PostfixInstance.defaultConfigDirectory)
+        let main = facts.defaultInstance
         let initialized = main?.parameters["multi_instance_enable"] == "yes"
             && !(main?.parameters["multi_instance_wrapper"] ?? "").isEmpty
         let missing = wanted.filter { facts.instance(configDirectory: $0.instance.configDirectory) == nil }

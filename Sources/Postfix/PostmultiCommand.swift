@@ -5,16 +5,33 @@ public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
     public enum Action: String, Sendable, Hashable, CaseIterable {
         // Wrapper mode (-p): run a postfix(1) command for the selected instances.
         case start, stop, reload, flush, status
+        // postfix(1)'s commands for a package upgrade, through -p as well: `check` looks,
+        // `set-permissions` and `upgrade-configuration` fix ownership and add what a new
+        // version's main.cf and master.cf need.
+        case check
+        case setPermissions = "set-permissions"
+        case upgradeConfiguration = "upgrade-configuration"
         // Life-cycle mode (-e).
         case `init`, create, `import`, deport, assign, enable, disable, destroy
 
         /// `-p` actions run postfix(1) commands; the others are `-e` life-cycle actions.
         public var isWrapper: Bool {
             switch self {
-            case .start, .stop, .reload, .flush, .status: true
+            case .start, .stop, .reload, .flush, .status, .check, .setPermissions, .upgradeConfiguration: true
             default: false
             }
         }
+
+        /// The `-p` actions, as a person reads them: "start, stop, ..., upgrade-configuration".
+        public static var wrapperNames: String { allCases.filter(\.isWrapper).map(\.rawValue).joined(separator: ", ") }
+
+        /// Whether it only looks (`status`, `check`): a task that runs it changes nothing.
+        public var onlyLooks: Bool { self == .status || self == .check }
+
+        /// Whether a host it ran on is gated on its health afterwards: the actions that
+        /// start or reload mail service (start, reload, flush). stop, the looks and the
+        /// upgrade steps (which run while Postfix may be stopped) are not.
+        public var isGated: Bool { self == .start || self == .reload || self == .flush }
     }
 
     /// Which instances.

@@ -17,7 +17,8 @@ struct PostmultiAction: AsyncParsableCommand {
             Ansible's serial: 2, 25%, or a ramp 1,5,25% whose last size repeats); after a batch \
             that exceeds --max-fail-percentage (or has no success at all) no later host is \
             contacted, the report lists the hosts done, failed and not started, and the exit status \
-            is 2. Exit status otherwise as postfleet run: 0 ok, 2 some host failed, 4 only \
+            is 2. check, set-permissions and upgrade-configuration are postfix(1)'s, for a package \
+            upgrade. Exit status otherwise as postfleet run: 0 ok, 2 some host failed, 4 only \
             unreachable, 1 bad input.
             """
     )
@@ -33,7 +34,7 @@ struct PostmultiAction: AsyncParsableCommand {
     @Flag(name: .customLong("all"), help: "Every instance (postmulti -a).")
     var all = false
 
-    @Option(name: .customShort("p"), help: "start, stop, reload, flush or status.")
+    @Option(name: .customShort("p"), help: "\(PostmultiCommand.Action.wrapperNames).")
     var action: String
 
     @Option(name: .customLong("serial"), help: "Batch sizes: N, N%, or a ramp like 1,5,25% (default: every host at once).")
@@ -53,7 +54,7 @@ struct PostmultiAction: AsyncParsableCommand {
         let chosen = [group != nil, instance != nil, all].filter { $0 }.count
         guard chosen == 1 else { throw InputError("give exactly one of --group G, --instance NAME, --all") }
         guard let verb = PostmultiCommand.Action(rawValue: action), verb.isWrapper else {
-            throw InputError("-p must be one of start, stop, reload, flush, status (got '\(action)')")
+            throw InputError("-p must be one of \(PostmultiCommand.Action.wrapperNames) (got '\(action)')")
         }
         guard health == "default" || health == "none" else { throw InputError("--health must be default or none (got '\(health)')") }
         var policy = Policy()

@@ -191,4 +191,25 @@ import Testing
         #expect(steps.contains { $0.action == "put the instances back as they were" && $0.status == .changed })
         #expect(steps.filter { $0.status == .skipped }.map(\.instance) == ["postfix-in"])
     }
+
+    /// On a host without a main.cf the default instance's files go live before postmulti
+    /// runs, and its main.cf again after it.
+    @Test func aFreshHostsMainCFIsCommittedBeforeTheLifecycle() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let inventory = try Inventory.load(path: root + "/inventories/example.yml")
+        let playbook = try Playbook.load(path: root + "/playbooks/border-cluster.yml")
+        let host = try #require(inventory.host(named: "mta1"))
+        var main = InstanceFacts(name: nil, group: nil, enabled: true, configDirectory: "/etc/postfix")
+        main.configured = false
+        let plan = HostPlan.make(desired: try playbook.instances(for: host, inventory: inventory),
+                                 files: try playbook.render(for: host, inventory: inventory),
+                                 facts: HostFacts(postfixVersion: "3.7.11", instances: [main], checksums: [:], systemdControlled: false))
+        let script = try ApplyScript(plan: plan, id: "20261125T000000Z-abcd").script
+        let order = ["step stage_first0 ", "step check_first0 ", "step commit_first0 ", "step lc0 ", "step stage0 ", "step commit0 ", "step act0 "]
+        let positions = order.map { script.range(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil }, "\(order.filter { !script.contains($0) })")
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        #expect(script.contains("postconf -c /etc/postfix/.postfleet-stage-20261125T000000Z-abcd -X multi_instance_directories"))
+        for shell in ["/bin/sh", "/bin/bash"] { #expect(try parses(with: shell, script).0 == 0) }
+    }
 }

@@ -141,6 +141,7 @@ extension Lab {
                   hosts:
                     \(host):
                       ansible_host: \(try endpoint(host).address)
+                      border_address: \(try endpoint(host).address)
                       ansible_user: \(user)
             \(hostVars.map { "          \($0)\n" }.joined())
             """.write(toFile: path, atomically: true, encoding: .utf8)

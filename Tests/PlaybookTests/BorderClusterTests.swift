@@ -86,7 +86,14 @@ import Testing
         #expect(input["multi_instance_name"] == "postfix-in")
         #expect(input["multi_instance_group"] == "mta")
         #expect(input["queue_directory"] == "/var/spool/postfix-in")
+        // Listening on the Internet: the host's public address from the inventory, and
+        // the loopback (as rendered; the check above ran with the loopback alone); the
+        // guide's XCLIENT test setting is not there.
+        let rendered = try playbook.render(for: inventory.requireHost("mta3"), inventory: inventory)
+        let inputMainCF = try #require(rendered.first { $0.path == "/etc/postfix-in/main.cf" })
+        #expect(MainCF(inputMainCF.text).value(of: "inet_interfaces") == "\(Self.mta3Address), 127.0.0.1")
         #expect(input["inet_interfaces"] == "127.0.0.1")
+        #expect(input["smtpd_authorized_xclient_hosts"] == nil)
         #expect(input["default_transport"] == "smtp:[127.0.0.1]:10025")
         #expect(input["relay_transport"] == "$default_transport")
         #expect(input["smtp_send_xforward_command"] == "yes")
@@ -145,6 +152,9 @@ import Testing
 
     // MARK: -
 
+    /// mta3's border_address in inventories/example.yml.
+    static let mta3Address = "198.18.0.3"
+
     /// Stages each instance's configuration as it will be on `host` in a temporary directory
     /// (the rendered main.cf; master.cf from the stock one, with the rendered postconf edits
     /// applied by the real postconf), runs `postconf -c DIR -n`, requires an empty stderr,
@@ -173,7 +183,11 @@ import Testing
     /// Writes the instance's main.cf and master.cf into `directory`.
     private func stage(_ files: [RenderedFile], instance configDirectory: String, in directory: String) throws {
         let main = try #require(files.first { $0.path == configDirectory + "/main.cf" })
-        try Data(main.contents).write(to: URL(fileURLWithPath: directory + "/main.cf"))
+        // postconf refuses an inet_interfaces address that is none of this machine's: the
+        // host's own address (border_address) is checked on the host, here the loopback stands in.
+        let text = main.text.replacingOccurrences(of: #"inet_interfaces = 198\.18\.0\.\d+, "#, with: "inet_interfaces = ",
+                                                  options: .regularExpression)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/main.cf"))
         try coolDown(directory + "/main.cf")
         if let master = files.first(where: { $0.path == configDirectory + "/master.cf" }) {
             try Data(master.contents).write(to: URL(fileURLWithPath: directory + "/master.cf"))

@@ -412,7 +412,7 @@ import Testing
         try expectError(task("{action: create, instance: postfix-x, config_directory: /x}"), "3:56: error: 'config_directory' makes no sense with 'create': 'config_directory' is for 'import'")
         try expectError(task("{action: stop, exec: ls, group: mta}"), "3:33: error: give either 'action:' or 'exec:', not both")
         try expectError(task("{exec: postqueue -f}"), "3:18: error: say which instances 'exec' is for: 'instance: NAME', 'group: NAME' or 'all: true'")
-        try expectError(task("{group: mta}"), "3:18: error: a postmulti task needs 'action:' (start, stop, reload, flush, status, init, create, import, deport, assign, enable, disable, destroy) or 'exec:' (a command)")
+        try expectError(task("{group: mta}"), "3:18: error: a postmulti task needs 'action:' (start, stop, reload, flush, status, check, set-permissions, upgrade-configuration, init, create, import, deport, assign, enable, disable, destroy) or 'exec:' (a command)")
         try expectError(task("{action: stop, all: false}"), "3:38: error: 'all: false' selects nothing; leave it out, or name an instance or a group")
         try expectError("- hosts: all\n  tasks:\n    - {command: ls, postmulti: {action: init}}\n", "3:21: error: task 1 of play 1 takes one form: 'postmulti', or 'command'; this one gives both 'command' and 'postmulti'")
     }

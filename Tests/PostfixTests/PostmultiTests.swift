@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func actionModes() {
-        #expect(PostmultiCommand.Action.allCases.filter(\.isWrapper).map(\.rawValue) == ["start", "stop", "reload", "flush", "status"])
+        #expect(PostmultiCommand.Action.allCases.filter(\.isWrapper).map(\.rawValue) == ["start", "stop", "reload", "flush", "status", "check", "set-permissions", "upgrade-configuration"])
     }
 }
 
@@ -116,5 +116,17 @@ import Testing
         #expect(TableType.cdb.reference(path: "/etc/postfix/generic") == "cdb:/etc/postfix/generic")
         #expect(TableType.cdb.postmapCommand(path: "/etc/postfix/generic") == "postmap cdb:/etc/postfix/generic")
         #expect(TableType.pcre.postmapCommand(path: "/etc/postfix/x") == nil)
+    }
+
+    /// postfix(1)'s commands for a package upgrade go through `postmulti -p` like start.
+    @Test func thePackageUpgradeVerbsAreWrapperActions() {
+        #expect(PostmultiCommand(.action(.check), target: .all).commandLine == "postmulti -a -p check")
+        #expect(PostmultiCommand(.action(.setPermissions), target: .group("mta")).commandLine == "postmulti -g mta -p set-permissions")
+        #expect(PostmultiCommand(.action(.upgradeConfiguration), target: .instance("default")).commandLine
+            == "postmulti -i - -p upgrade-configuration")
+        #expect(PostmultiCommand.Action(rawValue: "set-permissions") == .setPermissions)
+        #expect(PostmultiCommand.Action.check.onlyLooks && !PostmultiCommand.Action.check.isGated)
+        #expect(!PostmultiCommand.Action.upgradeConfiguration.isGated && !PostmultiCommand.Action.setPermissions.onlyLooks)
+        #expect(PostmultiCommand.Action.reload.isGated && !PostmultiCommand.Action.stop.isGated)
     }
 }

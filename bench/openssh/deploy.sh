@@ -5,7 +5,7 @@
 # (as shell functions tpl_null_client_main_cf, ...), and the controller runs
 #
 #   ssh -o KexAlgorithms=curve25519-sha256 -o StrictHostKeyChecking=yes ... root@ADDR \
-#       sh -s -- INVENTORY_HOSTNAME DOMAIN ADMIN MAILHUB < bundle.sh
+#       sh -s -- INVENTORY_HOSTNAME DOMAIN ADMIN MAILHUB BORDER_ADDRESS < bundle.sh
 #
 # It does what `postfleet run playbooks/border-cluster.yml` does to a host, idempotently:
 #   1. reads the state: postmulti -l, whether each instance runs, and (below) checksums;
@@ -34,8 +34,8 @@
 set -u
 umask 022
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
-[ $# -eq 4 ] || { echo "RESULT failed: usage: sh -s -- INVENTORY_HOSTNAME DOMAIN ADMIN MAILHUB"; exit 1; }
-H=$1 DOMAIN=$2 ADMIN=$3 MAILHUB=$4
+[ $# -eq 5 ] || { echo "RESULT failed: usage: sh -s -- INVENTORY_HOSTNAME DOMAIN ADMIN MAILHUB BORDER_ADDRESS"; exit 1; }
+H=$1 DOMAIN=$2 ADMIN=$3 MAILHUB=$4 BORDER=$5
 ID=$(date -u +%Y%m%dT%H%M%SZ)-$$
 T=$(mktemp -d) || { echo "RESULT failed: mktemp"; exit 1; }
 trap 'rm -rf -- "$T"' EXIT
@@ -111,7 +111,7 @@ if [ "$SYSTEMD" = 1 ] && [ -n "${created:-}" ]; then run systemctl daemon-reload
 # --- 3. files as they should be ----------------------------------------------------------
 # render TEMPLATE_FUNCTION: {{var}} replaced by the host's variables; an unknown one fails.
 render() {
-  "$1" | awk -v h="$H" -v dom="$DOMAIN" -v adm="$ADMIN" -v hub="$MAILHUB" '
+  "$1" | awk -v h="$H" -v dom="$DOMAIN" -v adm="$ADMIN" -v hub="$MAILHUB" -v border="$BORDER" '
     { out = ""; s = $0
       while (match(s, /\{\{[a-z_]+\}\}/)) {
         n = substr(s, RSTART + 2, RLENGTH - 4)
@@ -119,6 +119,7 @@ render() {
         else if (n == "domain") v = dom
         else if (n == "admin") v = adm
         else if (n == "mailhub") v = hub
+        else if (n == "border_address") v = border
         else { print "undefined template variable " n > "/dev/stderr"; exit 3 }
         out = out substr(s, 1, RSTART - 1) v; s = substr(s, RSTART + RLENGTH)
       }

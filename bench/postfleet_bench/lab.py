@@ -79,7 +79,7 @@ def write_inventory(path, variables, hosts, port=None):
     out = ["all:", "  vars:", *[f"    {k}: {v}" for k, v in variables.items()],
            "  children:", "    border:", "      hosts:"]
     for name, addr in hosts:
-        out += [f"        {name}:", f"          ansible_host: {addr}"]
+        out += [f"        {name}:", f"          ansible_host: {addr}", f"          border_address: {addr}"]
         if port:
             out.append(f"          ansible_port: {port}")
     Path(path).write_text("\n".join(out) + "\n")

@@ -75,7 +75,7 @@ EACH ROUND, FOR EACH TOOL
   The tools, each with its best settings: parallelism = hosts, the key exchange
   curve25519-sha256, strict host key checking against the lab's known_hosts.
   postfleet  postfleet run playbooks/border-cluster.yml -i INV -f N --known-hosts KH --json F
-  OpenSSH    N x `ssh ... root@ADDR sh -s -- HOST DOMAIN ADMIN MAILHUB < bundle`, all at
+  OpenSSH    N x `ssh ... root@ADDR sh -s -- HOST DOMAIN ADMIN MAILHUB ADDR < bundle`, all at
              once; the bundle is bench/openssh/deploy.sh with the templates
              (bench/openssh/bundle)
   pyinfra    pyinfra -y --no-wait --parallel N bench/pyinfra/inventory.py bench/pyinfra/deploy.py

@@ -140,7 +140,7 @@ class RolloutTools:
         commands = [(name, ssh_argv(self.key, self.kh, addr,
                                     "sh -s -- " + " ".join(shlex.quote(x) for x in
                                                            (name, self.vars["domain"], self.vars["admin"],
-                                                            self.vars["mailhub"]))),
+                                                            self.vars["mailhub"], addr))),
                      self.bundle) for name, addr in self.hosts]
         done, res, wd = self.measure("ssh", commands, env=tool_env())
         want = "RESULT changed" if phase == "first" else "RESULT ok"

@@ -167,7 +167,7 @@ done"""
 
 state = host.get_fact(BorderState)
 data = {"inventory_hostname": host.name, "domain": host.data.domain, "admin": host.data.admin,
-        "mailhub": host.data.mailhub}
+        "mailhub": host.data.mailhub, "border_address": host.data.border_address}
 stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-pyinfra"
 
 # --- 2. instances ---------------------------------------------------------------------------

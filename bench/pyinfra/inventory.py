@@ -29,7 +29,7 @@ _KEX = "curve25519-sha256@libssh.org"
 _other_kex = [k for k in paramiko.Transport._preferred_kex if k != _KEX]
 
 border = (
-    [(name, {"ssh_hostname": addr}) for name, addr in _spec["hosts"]],
+    [(name, {"ssh_hostname": addr, "border_address": addr}) for name, addr in _spec["hosts"]],
     {
         **_spec["vars"],
         "ssh_user": "root",

@@ -46,7 +46,7 @@ extension ApplyScript {
         case .destroy: return "destroyed"
         case .`import`: return "imported"
         case .deport: return "deported"
-        case .start, .stop, .reload, .flush, .status: return command.commandLine
+        case .start, .stop, .reload, .flush, .status, .check, .setPermissions, .upgradeConfiguration: return command.commandLine
         }
     }
 

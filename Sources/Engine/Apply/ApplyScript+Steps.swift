@@ -49,8 +49,9 @@ extension ApplyScript {
         }
 
         /// Stage and check every instance; stop before anything goes live if one fails.
-        mutating func stage(_ staged: [(offset: Int, element: InstancePlan)]) {
+        mutating func stage(_ staged: [(offset: Int, element: InstancePlan)], key prefix: String = "") {
             for (n, i) in staged {
+                let n = prefix + String(n)
                 let dir = i.instance.configDirectory
                 let stage = RemotePath.stage(dir, id: id)
                 let edited = i.edits.isEmpty ? [] : (i.editsMainCF ? ["main.cf"] : []) + (i.editsMasterCF ? ["master.cf"] : [])
@@ -76,12 +77,13 @@ extension ApplyScript {
         }
 
         /// Commit: the only part that changes live files.
-        mutating func commit(_ staged: [(offset: Int, element: InstancePlan)]) {
+        mutating func commit(_ staged: [(offset: Int, element: InstancePlan)], key prefix: String = "") {
             for (n, i) in staged {
+                let n = prefix + String(n)
                 let dir = i.instance.configDirectory
                 let stage = RemotePath.stage(dir, id: id)
                 let names = ApplyScript.committedNames(i)
-                committed += names.map { dir + "/" + $0 }
+                committed += names.map { dir + "/" + $0 }.filter { !committed.contains($0) }
                 let lines = names.map { "sw \(Shell.quote(stage + "/" + $0)) \(Shell.quote(dir + "/" + $0)) || return 1" }
                     + ["rm -rf -- \(Shell.quote(stage))"]
                 step("commit\(n)", ApplyScript.describeCommit(i), instance: i.instance.name, changes: true, lines,
@@ -135,12 +137,12 @@ extension ApplyScript {
         }
 
         /// The play's tasks, once everything has converged. They are commands, so they count
-        /// as a change whenever they run (except `postmulti -p status`, which only looks); a
+        /// as a change whenever they run (except `postmulti -p status` and `check`, which only look); a
         /// failing task fails the host and undoes nothing.
         mutating func tasks(_ tasks: [PlayTask]) {
             for (n, task) in tasks.enumerated() {
                 var changes = true
-                if case let .postmulti(command) = task.action, command.operation == .action(.status) { changes = false }
+                if case let .postmulti(command) = task.action, case let .action(action) = command.operation, action.onlyLooks { changes = false }
                 step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes,
                      ApplyScript.taskLines(task, control: control), onFailure: "finish failed 1", failure: "the task failed")
                 if control == .systemd, case let .postmulti(command) = task.action, case let .action(action) = command.operation,

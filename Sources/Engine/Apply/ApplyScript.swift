@@ -62,8 +62,11 @@ public struct ApplyScript: Sendable {
 
     /// The files a plan writes, as they travel in the archive: at their own path under the
     /// receive directory.
+    /// A file the plan writes twice (a fresh host's main.cf: before the life-cycle
+    /// operations and after) travels once.
     static func entries(_ plan: HostPlan, mtime: Int) -> [TarArchive.Entry] {
-        plan.instances.flatMap(\.writes).map {
+        var seen: Set<String> = []
+        return ((plan.prepare?.writes ?? []) + plan.instances.flatMap(\.writes)).filter { seen.insert($0.path).inserted }.map {
             TarArchive.Entry(path: String($0.path.drop { $0 == "/" }), contents: $0.contents, mode: $0.mode,
                              owner: "root", group: "root", mtime: mtime)
         }
@@ -83,6 +86,7 @@ public struct ApplyScript: Sendable {
 
         var builder = Builder(id: id, control: control)
         if !entries.isEmpty { builder.receive(count: entries.count) }
+        builder.prepare(plan.prepare)
         builder.lifecycle(plan.lifecycle)
         let staged = plan.instances.enumerated().filter { $0.element.touchesFiles }
         builder.stage(staged)

@@ -61,19 +61,22 @@ public enum FactsProbe {
               [ -z "$sd" ] || sd_instance "$1" "$p" "$r" "$3"
             }
             \(systemdFunctions)
-            cf=; v=$(postconf -xh mail_version config_directory queue_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable 2>&1)
-            { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
+            \(freshInstall)
+            cf=; v=$(postconf $pc -xh mail_version config_directory queue_directory data_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable 2>&1)
+            { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dd; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
             $v
             EOF
             mark version; mark_line "$ver"
             instance "$cd" "$q" "$name" "$group" "$enable"
+            mark directories "$cd"; mark_line "$q" "$dd"
             IFS=", \t"; for d in $dirs; do
               IFS=$n
-              if v=$(postconf -xc "$d" -h queue_directory multi_instance_name multi_instance_group multi_instance_enable 2>&1); then
-                { IFS= read -r q; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
+              if v=$(postconf -xc "$d" -h queue_directory data_directory multi_instance_name multi_instance_group multi_instance_enable 2>&1); then
+                { IFS= read -r q; IFS= read -r dd; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
             $v
             EOF
                 instance "$d" "$q" "$name" "$group" "$enable"
+                mark directories "$d"; mark_line "$q" "$dd"
               else
                 mark error "$d"; mark_line $v
               fi
@@ -114,10 +117,7 @@ public enum FactsProbe {
             sections["file " + path].map { $0.map { $0 + "\n" }.joined() }
         }
 
-        let version = section("version").first.map(String.init) ?? ""
-        guard !version.isEmpty, !version.contains(" ") else {
-            throw ParseError(description: "Postfix does not answer: postconf -h mail_version printed \(version.isEmpty ? "nothing" : "'\(version)'")")
-        }
+        let version = try installedVersion(section)
         var instances: [InstanceFacts] = []
         for record in records {
             if record.kind == "error" {
@@ -143,6 +143,7 @@ public enum FactsProbe {
             instance.running = section("status \(dir)").first == "running"
             instance.masterPID = instance.running ? section("pid \(dir)").first.flatMap { Int($0) } : nil
             instance.queuedMessages = section("queue \(dir)").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            readFreshInstallFacts(into: &instance, section: section, unconfigured: sections["unconfigured"] != nil && instances.isEmpty)
             instances.append(instance)
         }
         var facts = HostFacts(postfixVersion: version, instances: instances, checksums: checksums(section("checksums")),

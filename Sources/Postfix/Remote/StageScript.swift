@@ -32,9 +32,10 @@ public enum StageScript {
         return lines
     }
 
-    /// Builds the staged table `name` of `type` with postmap.
+    /// Builds the staged table `name` of `type` with postmap, which reads the stage's main.cf
+    /// (`-c`): the configuration that goes live, and the only one on a host without a main.cf.
     public static func postmap(_ type: TableType, stage: String, name: String) -> String {
-        Shell.join(["postmap", type.reference(path: stage + "/" + name)])
+        Shell.join(["postmap", "-c", stage, type.reference(path: stage + "/" + name)])
     }
 
     /// The check step: ``ConfigCheck`` of the stage, in a subshell (it exits).
