@@ -33,13 +33,7 @@ struct FreshHostLabTests {
 
     /// A command's stdout on a lab host, over SSH; fails the test on a non-zero exit.
     @discardableResult
-    func sh(_ host: String, _ command: String) async throws -> String {
-        try await Session.with(try lab.endpoint(host), options: lab.options()) { session in
-            let r = try await session.exec(command)
-            #expect(r.succeeded, "\(host): \(command): \(r.stderrText)")
-            return r.stdoutText
-        }
-    }
+    func sh(_ host: String, _ command: String) async throws -> String { try await lab.sh(host, command) }
 
     func instances(_ host: String) async throws -> [String] {
         try await sh(host, "postmulti -l").split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
@@ -71,15 +65,7 @@ struct FreshHostLabTests {
     }
 
     /// Waits (at most 30 s) until the hub's mailbox holds a message with `subject`.
-    func delivered(_ subject: String) async throws -> Bool {
-        let mailbox = ProcessInfo.processInfo.environment["POSTFLEET_LAB_MAILBOX"]
-            ?? lab.directory + "/hosts/mailhub/upper/mail/vhosts/example.com/catchall"
-        for _ in 0..<60 {
-            if let text = try? String(contentsOfFile: mailbox, encoding: .utf8), text.contains("Subject: \(subject)\n") { return true }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        return false
-    }
+    func delivered(_ subject: String) async throws -> Bool { try await lab.delivered(subject) }
 
     /// An SMTP session from `host` itself to its input instance on its public address.
     func sendThroughInput(_ host: String, subject: String) async throws {

@@ -251,3 +251,26 @@ func runUnblocked(_ argv: [String], log: String, seconds: Double = 120) throws -
     }
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
+
+extension Lab {
+    /// A command's stdout on a lab host, over SSH; fails the test on a non-zero exit.
+    @discardableResult
+    func sh(_ host: String, _ command: String) async throws -> String {
+        try await Session.with(try endpoint(host), options: options()) { session in
+            let r = try await session.exec(command)
+            #expect(r.succeeded, "\(host): \(command): \(r.stderrText)")
+            return r.stdoutText
+        }
+    }
+
+    /// Waits (at most 30 s) until the hub's mailbox holds a message with `subject`.
+    func delivered(_ subject: String) async throws -> Bool {
+        let mailbox = ProcessInfo.processInfo.environment["POSTFLEET_LAB_MAILBOX"]
+            ?? directory + "/hosts/mailhub/upper/mail/vhosts/example.com/catchall"
+        for _ in 0..<60 {
+            if let text = try? String(contentsOfFile: mailbox, encoding: .utf8), text.contains("Subject: \(subject)\n") { return true }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return false
+    }
+}

@@ -38,13 +38,7 @@ struct RunLabTests {
 
     /// A command's stdout on a lab host, over SSH; fails the test on a non-zero exit.
     @discardableResult
-    func sh(_ host: String, _ command: String) async throws -> String {
-        try await Session.with(try lab.endpoint(host), options: lab.options()) { session in
-            let r = try await session.exec(command)
-            #expect(r.succeeded, "\(host): \(command): \(r.stderrText)")
-            return r.stdoutText
-        }
-    }
+    func sh(_ host: String, _ command: String) async throws -> String { try await lab.sh(host, command) }
 
     /// `scripts/lab reset`: the hosts as `scripts/lab up` left them.
     func reset(_ which: [String]? = nil) throws {

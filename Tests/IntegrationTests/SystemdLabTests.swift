@@ -27,13 +27,7 @@ struct SystemdLabTests {
 
     /// A command's stdout on a lab host, over SSH; fails the test on a non-zero exit.
     @discardableResult
-    func sh(_ host: String, _ command: String) async throws -> String {
-        try await Session.with(try lab.endpoint(host), options: lab.options()) { session in
-            let r = try await session.exec(command)
-            #expect(r.succeeded, "\(host): \(command): \(r.stderrText)")
-            return r.stdoutText
-        }
-    }
+    func sh(_ host: String, _ command: String) async throws -> String { try await lab.sh(host, command) }
 
     func reset() throws { try lab.script(["reset"] + hosts, seconds: 180) }
 
@@ -250,15 +244,7 @@ struct SystemdLabTests {
     }
 
     /// Waits (at most 30 s) until the hub's mailbox holds a message with `subject`.
-    func delivered(_ subject: String) async throws -> Bool {
-        let mailbox = ProcessInfo.processInfo.environment["POSTFLEET_LAB_MAILBOX"]
-            ?? lab.directory + "/hosts/mailhub/upper/mail/vhosts/example.com/catchall"
-        for _ in 0..<60 {
-            if let text = try? String(contentsOfFile: mailbox, encoding: .utf8), text.contains("Subject: \(subject)\n") { return true }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        return false
-    }
+    func delivered(_ subject: String) async throws -> Bool { try await lab.delivered(subject) }
 }
 
 /// Fails the run when the lab is required, its script knows systemd hosts, and none is up.
