@@ -70,10 +70,17 @@ extension InstanceControl {
         if Self.changesInstanceSet(command) {
             return command.commandLine + " </dev/null && pf_sd_changed" + (settle ? " && pf_sd_settle" : "")
         }
-        if case let .action(action) = command.operation, action == .start || action == .stop || action == .reload {
+        if actsPerUnit(command), case let .action(action) = command.operation {
             return Shell.join(["pf_sd_each", action.rawValue] + command.arguments.dropLast(2)) + " </dev/null"
         }
         return command.commandLine + " </dev/null"
+    }
+
+    /// Whether `command` is carried out unit by unit on this kind of host (a `-p start`,
+    /// `stop` or `reload` on a systemd host), and so reports one result per instance.
+    public func actsPerUnit(_ command: PostmultiCommand) -> Bool {
+        guard self == .systemd, case let .action(action) = command.operation else { return false }
+        return action == .start || action == .stop || action == .reload
     }
 
     static func systemdPostmulti(_ command: PostmultiCommand) -> String {

@@ -145,8 +145,7 @@ extension ApplyScript {
                 if case let .postmulti(command) = task.action, case let .action(action) = command.operation, action.onlyLooks { changes = false }
                 step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes,
                      ApplyScript.taskLines(task, control: control), onFailure: "finish failed 1", failure: "the task failed")
-                if control == .systemd, case let .postmulti(command) = task.action, case let .action(action) = command.operation,
-                   [.start, .stop, .reload].contains(action) {
+                if case let .postmulti(command) = task.action, control.actsPerUnit(command) {
                     steps[steps.count - 1].perInstance = true
                 }
             }
