@@ -6,8 +6,9 @@ import Synchronization
 /// connections while too many are not yet logged in (MaxStartups, by default `10:30:100`:
 /// from the eleventh on, 30% are dropped, rising to all at 100), so `--forks 100` through
 /// a default sshd loses hosts at random ("Failed getting banner"), as `ssh -J` and Ansible
-/// do. Kept below that, every connection gets through; the time a login takes (a few
-/// milliseconds) bounds the wait. A connection counts from TCP connect to the end of its
+/// do. Kept below that, nearly every connection gets through (one that other clients'
+/// logins still push over is tried again: `Session.openJump`); the time a login takes
+/// (a few milliseconds) bounds the wait. A connection counts from TCP connect to the end of its
 /// login; the wait for a turn does not count against the connect timeout.
 final class LoginGate: Sendable {
     /// The gate for jump hosts, keyed by `address:port`.

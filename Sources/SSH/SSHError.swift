@@ -76,6 +76,12 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
+    /// Whether the server closed the connection before sending its banner: how sshd drops a
+    /// connection past MaxStartups. Nothing ran on the host.
+    public var isDroppedBeforeBanner: Bool {
+        phase == .handshake && code == .connectionLost && message.contains("Failed getting banner")
+    }
+
     /// Whether the host was never reached far enough to run anything on it.
     public var isUnreachable: Bool {
         switch phase {

@@ -61,7 +61,7 @@ public final class Session: @unchecked Sendable {
                 // Each target has its own connection to the jump host; their logins take turns
                 // (``LoginGate``), so sshd's MaxStartups does not drop them.
                 outer = try await LoginGate.jumpHosts.admitted("\(jump.address):\(jump.port)") { [outer] in
-                    try await open(jump, options: options.applying(jump), via: outer)
+                    try await openJump(jump, options: options.applying(jump), via: outer)
                 }
             } catch let error as SSHError {
                 throw error.reached(through: jump, for: endpoint)
@@ -69,6 +69,26 @@ public final class Session: @unchecked Sendable {
         }
         return try await open(endpoint, options: options.applying(endpoint), via: outer)
     }
+
+    /// A login to a jump host. One that sshd drops before its banner (MaxStartups: other
+    /// clients are logging in to the same bastion too, or sshd has not yet counted our
+    /// last logins as done) ran nothing on it, so it is tried again, at most
+    /// ``jumpBannerAttempts`` times in all, after a short pause that grows each time.
+    /// Only a first hop is: a later one's tunnel closes with it.
+    private static func openJump(_ jump: Endpoint, options: ConnectionOptions, via outer: Session?) async throws -> Session {
+        var attempt = 1
+        while true {
+            do {
+                return try await open(jump, options: options, via: outer)
+            } catch let error as SSHError where outer == nil && error.isDroppedBeforeBanner && attempt < jumpBannerAttempts {
+                try await Task.sleep(for: .milliseconds(50 * attempt + Int.random(in: 0..<50)))
+                attempt += 1
+            }
+        }
+    }
+
+    /// How many times in all a jump-host login dropped before its banner is tried.
+    static let jumpBannerAttempts = 4
 
     /// One session: over a socket of its own, or through a direct-tcpip channel of `outer`,
     /// which it then owns (and closes, also when it fails).

@@ -96,4 +96,15 @@ import Testing
         #expect(e(.auth, .authenticationFailed).isUnreachable)
         #expect(!e(.exec, .remoteFailure).isUnreachable)
     }
+
+    @Test func onlyAHandshakeClosedBeforeTheBannerWasDroppedBeforeIt() {
+        func e(_ phase: SSHError.Phase, _ code: SSHError.Code, _ message: String) -> SSHError {
+            SSHError(host: "h", address: "h", port: 22, phase: phase, code: code, message: message)
+        }
+        let banner = "connection lost: the SSH handshake failed: Failed getting banner (libssh2 error -13)"
+        #expect(e(.handshake, .connectionLost, banner).isDroppedBeforeBanner)
+        #expect(!e(.handshake, .connectionLost, "connection lost: the SSH handshake failed: Unable to exchange encryption keys (libssh2 error -13)").isDroppedBeforeBanner)
+        #expect(!e(.handshake, .timeout, banner).isDroppedBeforeBanner)
+        #expect(!e(.auth, .connectionLost, banner).isDroppedBeforeBanner)
+    }
 }
