@@ -21,6 +21,7 @@ enum ConnectionVariables {
     /// its line even if another definition would override it. Other variables pass.
     static func check(_ name: String, _ value: Value) throws(InventoryProblem) {
         guard value != .null else { return }
+        if let problem = controlCharacterProblem(name, value) { throw InventoryProblem(problem) }
         if port.contains(name) {
             guard portNumber(value) != nil else {
                 let shown = value.stringValue.map { "\"\($0)\"" } ?? value.json
@@ -48,6 +49,22 @@ enum ConnectionVariables {
                 throw InventoryProblem("\(name) must be \(what), not \(shown)")
             }
         }
+    }
+
+    /// Every variable that says where or as whom to connect.
+    static let connectionNames = Set(address + port + user + privateKeyFile + become + becomeUser + becomeMethod + jumpHost + sshArguments)
+
+    /// Why a connection variable's text cannot be used: a control character in it (see
+    /// `String.firstControlCharacter`). Ssh arguments are split into words first, as Ansible
+    /// splits them, so the line breaks of a YAML block (`|`, `>`) between options are fine.
+    static func controlCharacterProblem(_ name: String, _ value: Value) -> String? {
+        guard connectionNames.contains(name), let text = text(value) else { return nil }
+        guard sshArguments.contains(name) else { return text.controlCharacterProblem(naming: name) }
+        guard let words = try? Shlex.split(text) else {
+            let unsplit = String(String.UnicodeScalarView(text.unicodeScalars.filter { !"\t\n\r".unicodeScalars.contains($0) }))
+            return unsplit.controlCharacterProblem(naming: name)
+        }
+        return words.lazy.compactMap { $0.text.controlCharacterProblem(naming: "a word of \(name)") }.first
     }
 
     /// Ansible's boolean: true/false, yes/no, on/off, 1/0 (as a string or a number).

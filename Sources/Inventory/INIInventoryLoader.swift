@@ -205,6 +205,9 @@ struct INIInventoryLoader {
         }
         guard let first = words.first else { return }
         let (hosts, port) = try hostPattern(first, line: line)
+        if let problem = hosts.lazy.compactMap(HostName.problem).first {
+            throw source.error(problem, line: line.number, column: line.column(at: first.offset))
+        }
         let vars = try hostVariables(words.dropFirst(), line: line)
         for host in hosts {
             builder.addHost(host, to: group, port: port)
