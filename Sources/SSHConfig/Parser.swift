@@ -69,6 +69,11 @@ struct ConfigParser {
         let keyword = ConfigWord(value: written, column: keywordStart + 1, raw: written)
         var context = LineContext(path: path, line: lineNumber, text: s, keyword: keyword, name: name)
         context.words = try context.split(from: i, to: end)
+        // A control character is refused, as in the inventory's connection values: C cuts
+        // `HostName 198.18.0.7<NUL>.example.net` short and would reach 198.18.0.7.
+        if let bad = context.words.first(where: { $0.value.unicodeScalars.contains { $0.properties.generalCategory == .control } }) {
+            throw context.error(bad, "an argument of \(name) holds a control character; it cannot hold one")
+        }
         return try directive(context, depth: depth)
     }
 
