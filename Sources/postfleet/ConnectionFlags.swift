@@ -44,6 +44,7 @@ struct ConnectionFlags: ParsableArguments {
     var connectAttempts: Int?
 
     func validate() throws {
+        try validateText()
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
         if let hostKeyPolicy, HostKeyPolicy(rawValue: hostKeyPolicy) == nil {
             throw ValidationError("--host-key-policy must be one of strict, accept-new, off (got '\(hostKeyPolicy)')")

@@ -36,6 +36,7 @@ struct InventoryCommand: ParsableCommand {
     var group: String?
 
     func validate() throws {
+        try refuseControlCharacters([("-i/--inventory", inventory), ("--host", host), ("-l/--limit", limit), ("GROUP", group)])
         let modes = [list, host != nil, graph].filter { $0 }.count
         if modes != 1 { throw ValidationError("give exactly one of --list, --host HOST, --graph") }
         if group != nil && !graph { throw ValidationError("a GROUP argument goes with --graph only") }

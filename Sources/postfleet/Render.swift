@@ -32,11 +32,13 @@ struct Render: AsyncParsableCommand {
     var out: String
 
     func validate() throws {
+        try refuseControlCharacters([("-i/--inventory", inventory), ("--host", host)])
         if host == nil && !all { throw ValidationError("say which hosts: --host HOST, or --all") }
         if host != nil && all { throw ValidationError("give --host or --all, not both") }
     }
 
     func run() async throws {
+        try checkRenderOutput(out)
         // Everything is rendered before anything is written.
         let rendered = try renderFiles(playbook: playbook, inventory: inventory, pattern: host)
         for line in try writeRendered(rendered, playbook: playbook, under: out) { print(line) }
