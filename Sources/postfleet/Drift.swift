@@ -31,8 +31,9 @@ struct Drift: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
+        let output = try OutputFile.prepare(json, flag: "--json")
         let workload = try connection.workload(playbook)
         let report = await driftReport(workload, playbook: playbook, connection: connection.settings)
-        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
+        try finish(text: report.text, exitCode: report.exitCode, files: [(output, report.json)])
     }
 }

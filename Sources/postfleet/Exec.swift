@@ -29,7 +29,8 @@ struct Exec: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let output = try OutputFile.prepare(json, flag: "--json")
         let report = await execReport(words.joined(separator: " "), on: try connection.targets(), connection: connection.settings)
-        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
+        try finish(text: report.text, exitCode: report.exitCode, files: [(output, report.json)])
     }
 }

@@ -20,7 +20,8 @@ struct Instances: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
+        let output = try OutputFile.prepare(json, flag: "--json")
         let report = await instancesReport(on: try connection.targets(), connection: connection.settings)
-        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
+        try finish(text: report.text, exitCode: report.exitCode, files: [(output, report.json)])
     }
 }

@@ -51,6 +51,7 @@ struct PostmultiAction: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
+        let output = try OutputFile.prepare(json, flag: "--json")
         let chosen = [group != nil, instance != nil, all].filter { $0 }.count
         guard chosen == 1 else { throw InputError("give exactly one of --group G, --instance NAME, --all") }
         guard let verb = PostmultiCommand.Action(rawValue: action), verb.isWrapper else {
@@ -73,6 +74,6 @@ struct PostmultiAction: AsyncParsableCommand {
         let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
         let report = await postmultiReport(verb, target: target, health: health == "default",
                                            policy: policy, on: try connection.targets(), connection: connection.settings)
-        try finish(text: report.text, exitCode: report.exitCode, files: [(json, report.json)])
+        try finish(text: report.text, exitCode: report.exitCode, files: [(output, report.json)])
     }
 }

@@ -40,10 +40,11 @@ struct Run: AsyncParsableCommand {
     var junit: String?
 
     func run() async throws {
+        let files = (json: try OutputFile.prepare(json, flag: "--json"), junit: try OutputFile.prepare(junit, flag: "--junit"))
         let workload = try connection.workload(playbook)
         let report = await rolloutReport(workload.hosts, policy: workload.policy, name: playbook, connection: connection.settings,
                                          check: check, diff: diff)
         try finish(text: (diff ? report.diffText : "") + report.text, exitCode: report.exitCode,
-                   files: [(json, report.json), (junit, { Data(report.junit.utf8) })])
+                   files: [(files.json, report.json), (files.junit, { Data(report.junit.utf8) })])
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// Report files (`--json`, `--junit`) that cannot be written are said before any host is
+/// contacted, naming the flag; a report that is written goes whole into place, and a later
+/// failure leaves no file behind. Hosts are addresses of 198.18.0.0/24 that nothing
+/// answers: a command that got as far as connecting would report them unreachable.
+@Suite(.serialized) struct OutputOptionTests {
+    static let inventory = """
+        [border]
+        quiet1 ansible_host=198.18.0.213
+        quiet2 ansible_host=198.18.0.214
+        """
+
+    static let playbook = "- hosts: border\n  instances:\n    - name: default\n      main_cf:\n        parameters: {relayhost: mailhub}\n"
+
+    /// Each command that writes a report, with the options it needs; `REPORT` stands for the path.
+    static let commands: [[String]] = [
+        ["exec", "--json", "REPORT", "--", "true"],
+        ["instances", "--json", "REPORT"],
+        ["drift", "site.yml", "--json", "REPORT"],
+        ["run", "site.yml", "--json", "REPORT"],
+        ["run", "site.yml", "--check", "--junit", "REPORT"],
+        ["postmulti", "-p", "status", "--all", "--json", "REPORT"],
+    ]
+
+    func withProject<T>(_ body: (_ directory: String) throws -> T) throws -> T {
+        try withTemporaryDirectory { directory in
+            try write(["inventory.ini": Self.inventory, "site.yml": Self.playbook, "file": "keep\n"], into: directory)
+            try FileManager.default.createDirectory(atPath: directory + "/reports", withIntermediateDirectories: true)
+            return try body(directory)
+        }
+    }
+
+    func postfleet(_ command: [String], report: String, in directory: String) throws -> (status: Int32, out: String, err: String) {
+        let arguments = [command[0], "-i", "inventory.ini", "--connect-timeout", "1", "--connect-attempts", "1"]
+            + command.dropFirst().map { $0 == "REPORT" ? report : $0 }
+        return try run(postfleetUnderTest, arguments, in: directory)
+    }
+
+    @Test(arguments: [
+        ("missing/report", "directory missing does not exist"),
+        ("reports", "it is a directory; give a file name"),
+        ("file/report", "file is not a directory"),
+        ("/sys/postfleet-report", "cannot create a file in /sys: Permission denied"),
+    ])
+    func anUnwritableReportIsSaidBeforeAnyHostIsContacted(report: String, why: String) throws {
+        try withProject { directory in
+            for command in Self.commands {
+                let flag = command.firstIndex(of: "REPORT").map { command[$0 - 1] } ?? "?"
+                let result = try postfleet(command, report: report, in: directory)
+                #expect(result.status == 1, "\(command)")
+                #expect(result.out == "", "\(command)")
+                #expect(result.err == "postfleet: \(flag) \(report) cannot be written: \(why)\n", "\(command)")
+                #expect(!(result.out + result.err).contains("unreachable"))
+            }
+            #expect(try readFile(directory + "/file") == "keep\n")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/reports") == [])
+        }
+    }
+
+    /// A mistake found after the report file was checked (here: a pattern that matches no
+    /// host) leaves no file, not even an empty one, and no temporary file.
+    @Test func aLaterMistakeLeavesNoReportBehind() throws {
+        try withProject { directory in
+            for command in Self.commands {
+                let result = try postfleet([command[0], "-l", "nosuchhost"] + command.dropFirst(), report: "reports/report", in: directory)
+                #expect(result.status == 1, "\(command)")
+                #expect(result.err.contains("nosuchhost"), "\(command)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/reports") == [], "\(command)")
+            }
+        }
+    }
+
+    /// The report of a run that reached no host is written whole; a link to a file stays a
+    /// link and the file it names gets the report; no temporary file is left.
+    @Test func aReportIsWrittenWholeThroughALinkToAFile() throws {
+        try withProject { directory in
+            try write(["reports/real.json": "old\n"], into: directory)
+            try FileManager.default.createSymbolicLink(atPath: directory + "/reports/link.json", withDestinationPath: "real.json")
+            let result = try postfleet(["exec", "--json", "REPORT", "--", "true"], report: "reports/link.json", in: directory)
+            #expect(result.status == 4, "\(result.err)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/reports/real.json")))
+            #expect(json is [String: Any])
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/reports/link.json") == "real.json")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/reports").sorted() == ["link.json", "real.json"])
+        }
+    }
+
+    @Test(arguments: [
+        (["exec", "-l", "quiet1\u{1}", "--", "true"], "-l/--limit holds a control character (U+0001) after 6 characters"),
+        (["exec", "-u", "ops\n", "--", "true"], "-u/--user holds a control character (U+000A) after 3 characters"),
+        (["instances", "--identity", "\u{7F}key"], "--identity holds a control character (U+007F) as its first character"),
+        (["inventory", "--host", "quiet1\u{9B}x"], "--host holds a control character (U+009B) after 6 characters"),
+    ])
+    func aControlCharacterInAFlagIsRefused(command: [String], message: String) throws {
+        try withProject { directory in
+            let result = try run(postfleetUnderTest, [command[0], "-i", "inventory.ini"] + command.dropFirst(), in: directory)
+            #expect(result.status == 1)
+            #expect(result.out == "")
+            #expect(result.err.hasPrefix("Error: \(message); it cannot hold one\n"))
+        }
+    }
+}
