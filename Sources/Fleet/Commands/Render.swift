@@ -37,6 +37,9 @@ public func checkRenderOutput(_ out: String) throws(InputError) {
         }
         directory = parent(of: directory)
     }
+    if directory != out && lstat(out, &status) == 0 {
+        throw InputError("--out \(out) cannot be created: it is a symbolic link to nothing")
+    }
     if directory == out && status.st_mode & S_IFMT != S_IFDIR {
         throw InputError("--out \(out) is a file, not a directory")
     }
