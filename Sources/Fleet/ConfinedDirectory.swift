@@ -81,6 +81,7 @@ final class ConfinedDirectory {
         while failure == nil && offset < contents.count {
             let written = contents[offset...].withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
             if written < 0 && errno != EINTR { failure = Self.reason() }
+            if written == 0 { failure = "nothing could be written" }
             offset += max(written, 0)
         }
         if close(file) != 0 && failure == nil { failure = Self.reason() }
