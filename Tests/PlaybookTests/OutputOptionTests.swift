@@ -3,14 +3,20 @@ import Testing
 
 /// Report files (`--json`, `--junit`) that cannot be written are said before any host is
 /// contacted, naming the flag; a report that is written goes whole into place, and a later
-/// failure leaves no file behind. Hosts are addresses of 198.18.0.0/24 that nothing
-/// answers: a command that got as far as connecting would report them unreachable.
+/// failure leaves no file behind. Hosts are on a loopback port that listens and never
+/// answers: what arrived there says whether a command got as far as connecting.
 @Suite(.serialized) struct OutputOptionTests {
-    static let inventory = """
-        [border]
-        quiet1 ansible_host=198.18.0.213
-        quiet2 ansible_host=198.18.0.214
+    let listener: LoopbackListener
+
+    init() throws { listener = try LoopbackListener() }
+
+    var inventory: String {
         """
+        [border]
+        quiet1 ansible_host=127.0.0.1 ansible_port=\(listener.port)
+        quiet2 ansible_host=127.0.0.1 ansible_port=\(listener.port)
+        """
+    }
 
     static let playbook = "- hosts: border\n  instances:\n    - name: default\n      main_cf:\n        parameters: {relayhost: mailhub}\n"
 
@@ -26,7 +32,7 @@ import Testing
 
     func withProject<T>(_ body: (_ directory: String) throws -> T) throws -> T {
         try withTemporaryDirectory { directory in
-            try write(["inventory.ini": Self.inventory, "site.yml": Self.playbook, "file": "keep\n"], into: directory)
+            try write(["inventory.ini": inventory, "site.yml": Self.playbook, "file": "keep\n"], into: directory)
             try FileManager.default.createDirectory(atPath: directory + "/reports", withIntermediateDirectories: true)
             return try body(directory)
         }
@@ -53,6 +59,7 @@ import Testing
                 #expect(result.out == "", "\(command)")
                 #expect(result.err == "postfleet: \(flag) \(report) cannot be written: \(why)\n", "\(command)")
                 #expect(!(result.out + result.err).contains("unreachable"))
+                #expect(listener.connections() == 0, "\(command)")
             }
             #expect(try readFile(directory + "/file") == "keep\n")
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/reports") == [])
@@ -68,15 +75,19 @@ import Testing
                 #expect(result.status == 1, "\(command)")
                 #expect(result.err.contains("nosuchhost"), "\(command)")
                 #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/reports") == [], "\(command)")
+                #expect(listener.connections() == 0, "\(command)")
             }
         }
     }
 
     /// The report of a run that reached no host is written whole; a link to a file stays a
-    /// link and the file it names gets the report; no temporary file is left.
+    /// link and the file it names gets the report; no temporary file is left. (The hosts are
+    /// on a closed loopback port here: refused at once.)
     @Test func aReportIsWrittenWholeThroughALinkToAFile() throws {
         try withProject { directory in
-            try write(["reports/real.json": "old\n"], into: directory)
+            let closed = try closedLoopbackPort()
+            try write(["inventory.ini": "[border]\nquiet1 ansible_host=127.0.0.1 ansible_port=\(closed)\n",
+                       "reports/real.json": "old\n"], into: directory)
             try FileManager.default.createSymbolicLink(atPath: directory + "/reports/link.json", withDestinationPath: "real.json")
             let result = try postfleet(["exec", "--json", "REPORT", "--", "true"], report: "reports/link.json", in: directory)
             #expect(result.status == 4, "\(result.err)")
