@@ -105,3 +105,11 @@ extension String {
         return out + rest
     }
 }
+
+extension SecretText {
+    /// `text` (several lines, such as a command's output) with the value of every
+    /// secret-looking `name=value` or `name: value` masked, line by line.
+    public static func maskingLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { masking(String($0)).line }.joined(separator: "\n")
+    }
+}

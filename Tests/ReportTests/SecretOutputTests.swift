@@ -102,4 +102,24 @@ import Testing
         #expect(json.contains("(secret)"))
         expectNoPassword([text, json])
     }
+
+    /// What a host prints back (postconf's warnings, a task that prints a table, a typo'd
+    /// `-o` name) loses every secret value the host's files hold.
+    @Test func hostOutputLosesTheSecretValues() throws {
+        let (_, _, files) = try plan()
+        let secrets = SecretValues(files)
+        let output = """
+            postconf: warning: /etc/postfix/master.cf: unused parameter: smtp_sasl_password_mapz=static:u:\(Self.new)
+            [hub]:587 u:\(Self.new)
+            password is \(Self.new)
+            myhostname = mta1.example.com
+            """
+        let hidden = secrets.hiding(in: output)
+        #expect(hidden == """
+            postconf: warning: /etc/postfix/master.cf: unused parameter: smtp_sasl_password_mapz=(secret)
+            [hub]:587 (secret)
+            password is (secret)
+            myhostname = mta1.example.com
+            """)
+    }
 }
