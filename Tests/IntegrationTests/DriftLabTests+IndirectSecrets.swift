@@ -21,14 +21,12 @@ extension DriftLabTests {
               vars: {relay_password: \(passwords[0]), hub_password: \(passwords[1]), inline_password: \(passwords[2])}
               instances:
                 - name: default
-                  main_cf:
-                    parameters:
-                      indexed: "${default_database_type}:${config_directory}/"
-                      smtp_sasl_password_maps: "${indexed}sasl_passwd"
                   master_cf:
                     services:
                       relay/unix: "relay unix - - n - - smtp -o smtp_sasl_password_maps=static:relayuser:{{ inline_password }}"
                       hub/unix: "hub unix - - n - - smtp -o smtp_sasl_password_maps=hash:$config_directory//hub_passwd"
+                  main_cf:
+                    parameters: {indexed: "${default_database_type}:${config_directory}/", smtp_sasl_password_maps: "${indexed}sasl_passwd"}
                   tables:
                     - name: sasl_passwd
                       type: hash
