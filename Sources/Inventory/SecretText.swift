@@ -113,3 +113,11 @@ extension SecretText {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { masking(String($0)).line }.joined(separator: "\n")
     }
 }
+
+extension SourceError {
+    /// This error with its quoted line shown as `(secret)`: a line of a secret table (its
+    /// template, or its entries in the playbook) may hold a password under any key.
+    public var hidingSourceLine: SourceError {
+        SourceError(file: file, line: line, column: column, message: message, sourceLine: SecretText.mask)
+    }
+}

@@ -129,7 +129,12 @@ private struct InstanceRenderer {
         let secrets = InstanceSecrets(instance: instance, rendered: files)
         files = files.map { $0.hidingInlineSecrets(secrets) }
         for table in spec.tables {
-            files.append(try self.table(table, secret: table.secret ?? secrets.namesTable("\(directory)/\(table.name)")))
+            let secret = table.secret ?? secrets.namesTable("\(directory)/\(table.name)")
+            do {
+                files.append(try self.table(table, secret: secret))
+            } catch {
+                throw secret ? error.hidingSourceLine : error
+            }
         }
         return files
     }

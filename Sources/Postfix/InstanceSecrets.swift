@@ -26,13 +26,15 @@ public struct InstanceSecrets: Sendable {
     public init(instance: PostfixInstance, parameters: [String: String], services: [[String]]) {
         self.instance = instance
         mainCF = parameters
-        let expansion = ParameterExpansion(parameters: parameters, instance: instance)
-        for (name, value) in parameters where PasswordMaps.isPasswordParameter(name) {
-            if note(value, expansion: expansion) {
+        let maps = parameters.filter { PasswordMaps.isPasswordParameter($0.key) }
+        if !maps.isEmpty {
+            let expansion = ParameterExpansion(parameters: parameters, instance: instance)
+            for (name, value) in maps where note(value, expansion: expansion) {
                 self.parameters.formUnion(secretNames(name, value, expansion).intersection(parameters.keys))
             }
         }
-        for fields in services {
+        // Most services set no password map: they cost one look at their fields.
+        for fields in services where fields.contains(where: { $0.contains("_password_maps") }) {
             let (local, passwordOptions) = serviceContext(fields)
             let overridden = Set(MasterCF.options(fields).map(\.name))
             for option in passwordOptions where note(option.value, expansion: local) {
@@ -51,6 +53,7 @@ public struct InstanceSecrets: Sendable {
     /// A service's `fields` with the value of each `-o` that gives credentials inline (or
     /// feeds a password map that does) written as `mask`.
     public func masking(service fields: [String], as mask: String) -> [String] {
+        guard fields.contains(where: { $0.contains("_password_maps") }) else { return fields }
         let (local, passwordOptions) = serviceContext(fields)
         var hidden: Set<String> = []
         for option in passwordOptions where Self.holdsInlineData(option.value, local) {

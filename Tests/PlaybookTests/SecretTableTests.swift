@@ -107,4 +107,31 @@ import Testing
             }
         }
     }
+
+    /// An error in a secret table's template or entries does not quote the line, which may
+    /// hold a password under any key; the location stays.
+    @Test func anErrorInASecretTableDoesNotQuoteItsLine() throws {
+        let yaml = """
+            - hosts: border
+              instances:
+                - name: postfix-out
+                  main_cf: {parameters: {smtp_sasl_password_maps: "${default_database_type}:${config_directory}/sasl_passwd"}}
+                  tables:
+                    - {name: sasl_passwd, type: hash, entries: {"[hub]:587": "u:literal-pw-9{{ typo }}"}}
+                    - {name: relay_passwd, type: hash, template: relay_passwd, secret: true}
+            """
+        let error = try withPlaybookFiles(yaml, files: ["relay_passwd": "[hub]:25 u:literal-pw-8{{ typo }}\n"]) { path in
+            let playbook = try Playbook.load(path: path)
+            let inventory = try inventory()
+            do {
+                _ = try playbook.render(for: inventory.requireHost("mta3"), inventory: inventory)
+            } catch let error as SourceError {
+                return error
+            }
+            Issue.record("rendered without error")
+            throw CancellationError()
+        }
+        #expect(error.line == 6 && error.message.contains("undefined variable 'typo'"), "\(error)")
+        #expect(error.sourceLine == "(secret)" && !error.description.contains("literal-pw-9"), "\(error)")
+    }
 }
