@@ -16,15 +16,22 @@ public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
     public let column: Int
     /// What is wrong, as one sentence without a trailing period.
     public let message: String
-    /// The text of `line`, without its line break.
+    /// The text of `line`, without its line break, secret values masked.
     public let sourceLine: String
 
+    /// Where the caret goes in the quoted line, once secrets are masked (see ``init``).
+    let caretColumn: Int
+
+    /// The value of a secret-looking variable in `sourceLine` is masked, there and wherever
+    /// `message` quotes it (``SecretText``): an error never prints a password.
     public init(file: String, line: Int, column: Int, message: String, sourceLine: String) {
+        let (masked, spans) = SecretText.masking(sourceLine)
         self.file = file
         self.line = line
         self.column = column
-        self.message = message
-        self.sourceLine = sourceLine
+        self.message = SecretText.masking(message: message, spans: spans)
+        self.sourceLine = masked
+        caretColumn = SecretText.caretColumn(column, spans: spans)
     }
 
     /// `FILE:LINE:COL`.
@@ -40,7 +47,7 @@ public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
     var caretLine: String {
         var prefix = ""
         var scalars = sourceLine.unicodeScalars.makeIterator()
-        for _ in 1..<max(column, 1) {
+        for _ in 1..<max(caretColumn, 1) {
             prefix.unicodeScalars.append(scalars.next() == "\t" ? "\t" : " ")
         }
         return prefix + "^"

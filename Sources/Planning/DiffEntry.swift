@@ -1,4 +1,5 @@
 import Foundation
+import Playbook
 import Postfix
 
 /// `postconf -M` lines by service key, as whitespace-split fields.
@@ -45,7 +46,7 @@ public struct DiffEntry: Sendable, Equatable {
     }
 
     /// What a secret value shows as.
-    public static let secret = "(secret)"
+    public static let secret = RenderedFile.secretMask
     /// The key of a table entry that says its file (or index) has the wrong permission bits.
     public static let modeKey = "(mode)"
 

@@ -50,9 +50,12 @@ public struct HostPlan: Sendable {
         desired.filter { $0.state == .absent && !$0.instance.isDefault }.map(\.instance.configDirectory)
     }
 
-    /// The secret tables and their indexes: the plan checks that only their owner can read them.
+    /// The tables and their indexes, whose permission bits the facts must hold: the plan
+    /// checks that only their owner can read the secret ones. Every table, not only those
+    /// rendered secret: with main.cf given as postconf edits, the plan may find a table
+    /// secret through a parameter that only the host's main.cf sets.
     public static func secretPaths(_ files: [RenderedFile]) -> [String] {
-        files.filter(\.secret).flatMap { file -> [String] in
+        files.filter { if case .table = $0.kind { true } else { $0.secret } }.flatMap { file -> [String] in
             guard case let .table(_, type) = file.kind else { return [file.path] }
             return [file.path] + (type.indexedFileSuffix.map { [file.path + $0] } ?? [])
         }

@@ -37,7 +37,9 @@ public struct InstancePlan: Sendable {
 
     static func make(_ instance: PostfixInstance, files: [RenderedFile], facts: HostFacts,
                      oldTables: [String: String]) -> InstancePlan {
-        var builder = Builder(facts: facts, before: facts.instance(configDirectory: instance.configDirectory), oldTables: oldTables)
+        let before = facts.instance(configDirectory: instance.configDirectory)
+        let files = markingSecretTables(files, instance: instance, before: before)
+        var builder = Builder(facts: facts, before: before, oldTables: oldTables)
         for file in files {
             switch file.kind {
             case .mainCF: builder.mainCF(file)
@@ -48,16 +50,7 @@ public struct InstancePlan: Sendable {
             }
         }
         // Secrets are said to have changed, never shown.
-        let secretTables = Set(files.filter(\.secret).compactMap { file -> String? in
-            if case let .table(name, _) = file.kind { name } else { nil }
-        })
-        let diff = builder.diff.map { entry in
-            switch entry.section {
-            case let .table(name) where secretTables.contains(name) && entry.key != DiffEntry.modeKey: entry.redacted
-            case .mainCF where entry.holdsInlineSecret: entry.redacted
-            default: entry
-            }
-        }
+        let diff = DiffEntry.hidingSecrets(builder.diff, instance: instance, files: files, before: builder.before)
         let running = builder.before?.running ?? false
         let action = ChangeImpact.action(for: builder.change, running: running)
         let start = instance.enabled && !running

@@ -184,7 +184,9 @@ public struct TableSpec: Sendable {
     public let name: String
     public let type: TableType
     public let source: TableSource
-    /// `secret:`; nil: secret when a `*_password_maps` parameter of the instance names it.
+    /// `secret:`; nil: secret when a password map of the instance (a `*_password_maps`
+    /// parameter of its main.cf, or a master.cf `-o`) names it, once expanded as Postfix
+    /// expands it (``Postfix/InstanceSecrets``).
     public let secret: Bool?
     /// Where the table's `name:` is.
     public let mark: SourceMark

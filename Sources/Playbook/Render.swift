@@ -123,36 +123,20 @@ private struct InstanceRenderer {
 
     func files() throws(SourceError) -> [RenderedFile] {
         var files: [RenderedFile] = []
-        let mainCF = try spec.mainCF.map { mainCF throws(SourceError) in try self.mainCF(mainCF) }
-        if let mainCF { files.append(mainCF) }
+        if let mainCF = spec.mainCF { files.append(try self.mainCF(mainCF)) }
         if let masterCF = spec.masterCF { files.append(try self.masterCF(masterCF)) }
-        let passwordTables = mainCF.map(passwordTables) ?? []
+        // A table is secret when a password map of main.cf or master.cf names it (see InstanceSecrets).
+        let secrets = InstanceSecrets(instance: instance, rendered: files)
+        files = files.map { $0.hidingInlineSecrets(secrets) }
         for table in spec.tables {
-            files.append(try self.table(table, secret: table.secret ?? passwordTables.contains("\(directory)/\(table.name)")))
-        }
-        return files
-    }
-
-    /// The files this main.cf's password tables (`smtp_sasl_password_maps`, any parameter
-    /// ending in `_password_maps`) name, `$config_directory` expanded: they hold secrets.
-    private func passwordTables(_ mainCF: RenderedFile) -> Set<String> {
-        let values: [String] = switch mainCF.kind {
-        case .mainCF: MainCF(mainCF.text).parameters.filter { $0.name.hasSuffix("_password_maps") }.map(\.value)
-        default: mainCF.edits.compactMap { edit in
-            guard case let .set(name, value) = edit, name.hasSuffix("_password_maps") else { return nil }
-            return value
-        }
-        }
-        var paths: Set<String> = []
-        for value in values {
-            let expanded = value.replacingOccurrences(of: "${config_directory}", with: directory)
-                .replacingOccurrences(of: "$config_directory", with: directory)
-            for word in expanded.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\n" }) {
-                // `type:path`, also `proxy:type:path`.
-                paths.insert(String(word.split(separator: ":").last ?? word))
+            let secret = table.secret ?? secrets.namesTable("\(directory)/\(table.name)")
+            do {
+                files.append(try self.table(table, secret: secret))
+            } catch {
+                throw secret ? error.hidingSourceLine : error
             }
         }
-        return paths
+        return files
     }
 
     private func mainCF(_ mainCF: MainCFSpec) throws(SourceError) -> RenderedFile {

@@ -23,6 +23,9 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
         }
         try await apply(work, on: session, options: options, into: &converged)
     }
+    // What the host printed back may quote a secret: never into the report.
+    let secrets = SecretValues(work.files)
+    converged.result.steps = converged.result.steps.map { $0.hidingSecrets(secrets) }
     converged.result.connectAttempts = outcome.attempts
     converged.result.connectionError = outcome.error
     converged.result.seconds = (clock.now - start).seconds

@@ -1,3 +1,4 @@
+import Playbook
 import SSH
 
 /// Runs the revert script of each converged host that has one, at most `options.forks` at
@@ -17,7 +18,7 @@ func revertChanges(_ converged: [HostConvergence], work: [HostWork], options: Ro
         let (ok, output) = run.value.map { ApplyScript.revertOutcome($0.stdoutText) } ?? (false, "")
         result.steps.append(StepResult(action: action, status: ok ? .changed : .failed, seconds: (clock.now - start).seconds,
                                        message: ok ? nil : run.error.map { "\($0)" } ?? "putting the previous configuration back failed",
-                                       stderr: ok || output.isEmpty ? nil : output))
+                                       stderr: ok || output.isEmpty ? nil : SecretValues(work.files).hiding(in: output)))
         return result
     }
     let reverted = updated.filter { $0.steps.last?.action == action && $0.steps.last?.status == .changed }.map(\.host)

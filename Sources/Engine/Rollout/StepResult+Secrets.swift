@@ -1,0 +1,13 @@
+import Playbook
+
+extension StepResult {
+    /// This step with the host's secrets taken out of its message and output (postconf
+    /// warns "unused parameter: name=value"; a task may print a table): the report, its
+    /// JSON and JUnit show `(secret)` instead.
+    func hidingSecrets(_ secrets: SecretValues) -> StepResult {
+        var step = self
+        step.message = message.map(secrets.hiding)
+        step.stderr = stderr.map(secrets.hiding)
+        return step
+    }
+}

@@ -1,0 +1,67 @@
+import Playbook
+import Postfix
+
+extension DiffEntry {
+    /// `diff` with every secret shown as ``secret``: the keys of a secret table (not its
+    /// `(mode)` entry), main.cf parameters that give credentials inline or feed a password
+    /// map that does, and the `-o` values of master.cf services that do. What is secret is
+    /// judged on both sides: the instance as it is (`before`) and as the files make it.
+    static func hidingSecrets(_ diff: [DiffEntry], instance: PostfixInstance, files: [RenderedFile],
+                              before: InstanceFacts?) -> [DiffEntry] {
+        let secretTables = Set(files.filter(\.secret).compactMap { file -> String? in
+            if case let .table(name, _) = file.kind { name } else { nil }
+        })
+        let old = (parameters: before?.parameters ?? [:], services: (before?.services ?? []).map(MasterCF.fields))
+        let new = desired(old, files: files)
+        let secrets = [InstanceSecrets(instance: instance, parameters: old.parameters, services: old.services),
+                       InstanceSecrets(instance: instance, parameters: new.parameters, services: new.services)]
+        let parameters = secrets[0].parameters.union(secrets[1].parameters)
+        return diff.map { entry in
+            switch entry.section {
+            case let .table(name) where secretTables.contains(name) && entry.key != modeKey:
+                return entry.redacted
+            case .mainCF where parameters.contains(entry.key) || entry.holdsInlineSecret:
+                return entry.redacted
+            case .masterCF:
+                func masked(_ line: String?) -> String? {
+                    line.map { line in
+                        let fields = MasterCF.fields(line)
+                        return secrets.reduce(fields) { $1.masking(service: $0, as: secret) }.joined(separator: " ")
+                    }
+                }
+                return DiffEntry(section: entry.section, key: entry.key, old: masked(entry.old), new: masked(entry.new))
+            default:
+                return entry
+            }
+        }
+    }
+
+    /// The instance's parameters and services once `files` are in place: a whole file
+    /// replaces the host's, postconf edits change it.
+    static func desired(_ old: (parameters: [String: String], services: [[String]]), files: [RenderedFile])
+        -> (parameters: [String: String], services: [[String]]) {
+        var parameters = old.parameters
+        var services = ServiceLine.index(old.services.map { $0.joined(separator: " ") })
+        for file in files {
+            switch file.kind {
+            case .mainCF:
+                parameters = Dictionary(MainCF(file.text).parameters, uniquingKeysWith: { $1 })
+            case .masterCF:
+                services = [:]
+                for service in MasterCF(file.text).services { services[service.key] = service.fields }
+            case .mainCFEdits, .masterCFEdits:
+                for edit in file.edits {
+                    switch edit {
+                    case let .set(name, value): parameters[name] = value
+                    case let .remove(name): parameters[name] = nil
+                    case let .setService(key, line): services[key] = MasterCF.fields(line)
+                    case let .removeService(key): services[key] = nil
+                    }
+                }
+            case .table:
+                break
+            }
+        }
+        return (parameters, Array(services.values))
+    }
+}

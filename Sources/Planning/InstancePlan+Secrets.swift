@@ -1,0 +1,19 @@
+import Playbook
+import Postfix
+
+extension InstancePlan {
+    /// `files` with every table a password map names marked secret, judged with the host's
+    /// parameters too: with main.cf given as postconf edits, a map can name a table through
+    /// a parameter that only the host's main.cf sets (`${indexed}sasl_passwd`), which
+    /// rendering, without the host, could not resolve.
+    static func markingSecretTables(_ files: [RenderedFile], instance: PostfixInstance, before: InstanceFacts?) -> [RenderedFile] {
+        let old = (parameters: before?.parameters ?? [:], services: (before?.services ?? []).map(MasterCF.fields))
+        let new = DiffEntry.desired(old, files: files)
+        let secrets = InstanceSecrets(instance: instance, parameters: new.parameters, services: new.services)
+        return files.map { file in
+            guard case .table = file.kind, !file.secret, secrets.namesTable(file.path) else { return file }
+            return RenderedFile(path: file.path, contents: file.contents, secret: true, instance: file.instance,
+                                kind: file.kind, edits: file.edits)
+        }
+    }
+}
