@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libssh2 as Debian ships it (libssh2-1-dev); shim.h wraps what Swift cannot import.
@@ -30,8 +31,18 @@ let package = Package(
         .target(name: "SSHConfig", swiftSettings: settings),
         // Async SSH sessions over non-blocking libssh2, driven by one epoll thread.
         .target(name: "SSH", dependencies: ["CLibSSH2", "ShellQuoting", "SSHConfig"], swiftSettings: settings),
+        // ansible-vault: its envelopes decrypted as Ansible decrypts them (swift-crypto's
+        // PBKDF2, AES-CTR and HMAC), and the vault passwords from Ansible's sources.
+        .target(
+            name: "Vault",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: settings
+        ),
         // Hosts, groups, variables and host patterns (Ansible's inventory formats).
-        .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: settings),
+        .target(name: "Inventory", dependencies: ["Vault", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // The Postfix domain, pure: instances, main.cf and master.cf, tables, owned parameters.
         .target(name: "Postfix", dependencies: ["ShellQuoting"], swiftSettings: settings),
         // Playbooks: the model, its YAML loader with file:line errors, template rendering.
@@ -63,6 +74,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"], swiftSettings: settings),
+        .testTarget(name: "VaultTests", dependencies: ["Vault"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "SSHConfigTests", dependencies: ["SSHConfig"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
