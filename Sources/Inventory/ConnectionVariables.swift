@@ -69,7 +69,7 @@ enum ConnectionVariables {
 
     /// Ansible's boolean: true/false, yes/no, on/off, 1/0 (as a string or a number).
     static func boolean(_ value: Value) -> Bool? {
-        switch value {
+        switch value.plain {
         case let .bool(bool): return bool
         case let .int(int) where int == 0 || int == 1: return int == 1
         case let .string(string):
@@ -156,7 +156,7 @@ enum ConnectionVariables {
 
     /// `22`, or a string of digits `"22"`, from 1 to 65535.
     static func portNumber(_ value: Value) -> Int? {
-        let number: Int? = switch value {
+        let number: Int? = switch value.plain {
         case let .int(int): int
         case let .string(string) where !string.isEmpty && string.allSatisfy(\.isASCIIDigit): Int(string)
         default: nil
@@ -166,7 +166,7 @@ enum ConnectionVariables {
 
     /// Strings as they are, and numbers as written (a user `1000`, an address `10`).
     static func text(_ value: Value) -> String? {
-        switch value {
+        switch value.plain {
         case let .string(string): string
         case .int, .double: value.description
         default: nil

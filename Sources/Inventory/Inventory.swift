@@ -1,4 +1,5 @@
 import Foundation
+import Vault
 import Yams
 
 /// The hosts and groups of an Ansible inventory.
@@ -37,17 +38,31 @@ public struct Inventory: Sendable {
     /// `.ini` files INI; any other file is YAML if it reads as a YAML mapping of groups,
     /// else INI.
     ///
+    /// `!vault` values and vars files encrypted whole are decrypted with `vault`'s passwords
+    /// (see ``VaultedString``).
+    ///
     /// - Throws: `FileError` when a file cannot be read, `SourceError` (file, line,
-    ///   column, message) for any mistake in the inventory or in a variables file.
-    public static func load(path: String) throws -> Inventory {
-        try load(path: path, home: nil)
+    ///   column, message) for any mistake in the inventory or in a variables file, and for a
+    ///   vault value or file that cannot be decrypted (at its `!vault` tag, or the file's start).
+    public static func load(path: String, vault: VaultKeyring = .empty) throws -> Inventory {
+        try load(path: path, home: nil, vault: vault)
     }
 
-    /// `load(path:)`, with `home` for key file paths starting with `~` (`$HOME` when nil).
-    static func load(path: String, home: String?) throws -> Inventory {
-        var builder = try builder(for: SourceText.read(path: path))
-        try VariableFiles.load(besides: path, into: &builder)
-        return builder.build(path: path, home: home)
+    /// `load(path:vault:)`, with `home` for key file paths starting with `~` (`$HOME` when nil).
+    static func load(path: String, home: String?, vault: VaultKeyring = .empty) throws -> Inventory {
+        try VaultDecryption(vault).run {
+            let source = try SourceText.read(path: path)
+            var builder: InventoryBuilder
+            if VaultEnvelope.isEncrypted(source.text) {
+                // Encrypted whole, as Ansible reads one: its strings are vault strings.
+                builder = try self.builder(for: source.decrypted())
+                builder.makeVariablesVaulted()
+            } else {
+                builder = try self.builder(for: source)
+            }
+            try VariableFiles.load(besides: path, into: &builder)
+            return builder.build(path: path, home: home)
+        }
     }
 
     /// Reads an inventory in Ansible's YAML format from text; `path` names it in errors.

@@ -130,11 +130,18 @@ struct InventoryBuilder {
         hosts[host]?.fileVars.merge(vars) { _, later in later }
     }
 
+    /// Makes every string of every variable so far a vault string: those of an inventory
+    /// file that was encrypted whole.
+    mutating func makeVariablesVaulted() {
+        for name in groupOrder { groups[name]!.vars = groups[name]!.vars.mapValues { $0.vaulted() } }
+        for name in hostOrder { hosts[name]!.vars = hosts[name]!.vars.mapValues { $0.vaulted() } }
+    }
+
     static let priorityVariable = "ansible_group_priority"
 
     /// Python's `int(value)`, as Ansible applies it to `ansible_group_priority`.
     private static func priority(_ value: Value) throws(InventoryProblem) -> Int {
-        switch value {
+        switch value.plain {
         case let .int(int): return int
         case let .bool(bool): return bool ? 1 : 0
         case let .double(double) where double.isFinite && abs(double) < 9e18: return Int(double)

@@ -16,6 +16,8 @@ enum PythonJSON {
         case let .int(int): out += String(int)
         case let .double(double): out += PythonFloat.json(double)
         case let .string(string): writeString(string, to: &out)
+        // An inline !vault value as its envelope, a string of an encrypted file decrypted.
+        case let .vault(vaulted): write(vaulted.ansibleValue, level: level, indent: indent, to: &out)
         case let .list(list):
             guard !list.isEmpty else {
                 out += "[]"

@@ -34,6 +34,16 @@ public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
         caretColumn = SecretText.caretColumn(column, spans: spans)
     }
 
+    /// `base` with another message (already free of secrets), its caret where it was.
+    init(_ base: SourceError, message: String) {
+        file = base.file
+        line = base.line
+        column = base.column
+        self.message = message
+        sourceLine = base.sourceLine
+        caretColumn = base.caretColumn
+    }
+
     /// `FILE:LINE:COL`.
     public var location: String { "\(file):\(line):\(column)" }
 

@@ -7,10 +7,13 @@ public struct SourceText: Sendable, Hashable {
     public let path: String
     /// The whole text, without a leading byte order mark.
     public let text: String
+    /// The text was vault-encrypted: errors do not quote its lines.
+    public let isDecrypted: Bool
     private let lines: [String]
 
-    public init(path: String, text: String) {
+    public init(path: String, text: String, isDecrypted: Bool = false) {
         self.path = path
+        self.isDecrypted = isDecrypted
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.text = text
         // The line breaks libyaml counts: LF, CR LF, CR, NEL, LS, PS.
@@ -46,8 +49,13 @@ public struct SourceText: Sendable, Hashable {
         lines.indices.contains(number - 1) ? lines[number - 1] : ""
     }
 
-    /// An error at `line`:`column` of this file, quoting that line.
+    /// An error at `line`:`column` of this file, quoting that line; for a decrypted text,
+    /// the place in it without the line.
     public func error(_ message: String, line: Int, column: Int) -> SourceError {
-        SourceError(file: path, line: line, column: column, message: message, sourceLine: self.line(line))
+        guard isDecrypted else {
+            return SourceError(file: path, line: line, column: column, message: message, sourceLine: self.line(line))
+        }
+        return SourceError(file: path, line: line, column: column, message: message + " (line \(line) of the decrypted text)",
+                           sourceLine: SecretText.mask)
     }
 }

@@ -10,6 +10,9 @@ public enum Value: Sendable, Hashable {
     case string(String)
     case list([Value])
     case map([String: Value])
+    /// A string that came out of ansible-vault (see ``VaultedString``): it reads as its
+    /// plaintext, and every output but `inventory --list` shows it as `(secret)`.
+    case vault(VaultedString)
 }
 
 // MARK: - Reading
@@ -17,8 +20,11 @@ public enum Value: Sendable, Hashable {
 extension Value {
     /// The text of a string, or nil for any other kind of value.
     public var stringValue: String? {
-        if case let .string(string) = self { return string }
-        return nil
+        switch self {
+        case let .string(string): string
+        case let .vault(vaulted): vaulted.plaintext
+        default: nil
+        }
     }
 
     /// An integer, or nil for any other kind of value (a string of digits is not an integer).
@@ -75,6 +81,7 @@ extension Value {
         case .int: "an integer"
         case .double: "a number"
         case .string: "a string"
+        case .vault: "a vault-encrypted string"
         case .list: "a list"
         case .map: "a mapping"
         }
@@ -88,10 +95,7 @@ extension Value: CustomStringConvertible {
     /// and JSON write them (`42`, `1.5`, `true`), null as `null`, and lists and maps as
     /// JSON with sorted keys (`["a", 1]`, `{"k": "v"}`).
     public var description: String {
-        switch self {
-        case let .string(string): string
-        default: json
-        }
+        stringValue ?? json
     }
 
     /// The value as JSON text, on one line, maps with sorted keys.
@@ -108,6 +112,7 @@ extension Value: CustomStringConvertible {
         case let .int(int): out += String(int)
         case let .double(double): out += Value.render(double)
         case let .string(string): Value.writeQuoted(string, to: &out)
+        case let .vault(vaulted): Value.writeQuoted(vaulted.plaintext, to: &out)
         case let .list(list):
             out += "["
             for (index, element) in list.enumerated() {
@@ -166,6 +171,9 @@ extension Value: Codable {
         case let .string(string):
             var container = encoder.singleValueContainer()
             try container.encode(string)
+        case let .vault(vaulted):
+            // As `ansible-inventory --list` shows it.
+            try vaulted.ansibleValue.encode(to: encoder)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Vault
 import Yams
 
 /// `group_vars/` and `host_vars/` beside an inventory file, read as Ansible's
@@ -86,10 +87,8 @@ enum VariableFiles {
 
     /// The variables one file sets, or nil for a file Ansible skips (empty, or a false value).
     static func variables(in source: SourceText) throws(SourceError) -> [String: Value]? {
-        if source.text.hasPrefix("$ANSIBLE_VAULT;") {
-            throw source.error(
-                "this file is encrypted with ansible-vault, which postfleet cannot decrypt; keep secrets out of the inventory's variables",
-                line: 1, column: 1)
+        if VaultEnvelope.isEncrypted(source.text) {
+            return try variables(in: source.decrypted())?.mapValues { $0.vaulted() }
         }
         var vars: [String: Value] = [:]
         if let document = JSONReader.read(source.text) {

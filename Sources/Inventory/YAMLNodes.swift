@@ -124,7 +124,7 @@ extension Value {
         case .str, .nonSpecific, .timestamp, .binary, .value, .merge, "!unsafe":
             return .string(text)
         case "!vault":
-            throw source.error("vault-encrypted values (!vault) are not supported; give the value in clear, or keep it out of the inventory", at: node)
+            return try decryptedVault(text, at: node, in: source)
         case let tag:
             throw source.error("unknown YAML tag '\(tag.rawValue)'", at: node)
         }

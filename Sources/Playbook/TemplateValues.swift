@@ -27,6 +27,7 @@ enum TemplateValues {
         case .null: ""
         case let .bool(bool): bool ? "yes" : "no"
         case let .string(string): string
+        case let .vault(vaulted): vaulted.plaintext
         case let .list(items): items.map(text(for:)).joined(separator: ", ")
         case .int, .double, .map: value.description
         }
@@ -38,6 +39,7 @@ enum TemplateValues {
         case .null: false
         case let .bool(bool): bool
         case let .string(string): !string.isEmpty
+        case let .vault(vaulted): !vaulted.plaintext.isEmpty
         case let .list(items): !items.isEmpty
         case let .map(entries): !entries.isEmpty
         case .int, .double: true

@@ -55,20 +55,22 @@ public struct VaultEnvelope: Sendable, Hashable {
         label = fields.count >= 4 ? fields[3] : nil
 
         let body = lines.dropFirst().joined()
+        // Where a text cut short ends: its last line that holds anything.
+        let last = (lines.lastIndex { !$0.isEmpty } ?? 0) + 1
         if let bad = Self.firstLine(in: lines, from: 1, where: { !$0.allSatisfy(\.isHexDigit) }) {
             throw .malformed("line \(bad) is not hexadecimal", line: bad)
         }
         guard body.utf8.count % 2 == 0, let inner = Hex.decode(body.utf8) else {
-            throw .malformed("its hexadecimal text has an odd number of digits; it was cut short", line: lines.count)
+            throw .malformed("its hexadecimal text has an odd number of digits; it was cut short", line: last)
         }
         let parts = inner.split(separator: UInt8(ascii: "\n"), maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else {
-            throw .malformed("it holds \(parts.count == 1 ? "only a salt" : "a salt and an HMAC but no ciphertext"); it was cut short", line: lines.count)
+            throw .malformed("it holds \(parts.count == 1 ? "only a salt" : "a salt and an HMAC but no ciphertext"); it was cut short", line: last)
         }
         guard let salt = Hex.decode(parts[0]) else { throw .malformed("its salt is not hexadecimal", line: 2) }
         guard let hmac = Hex.decode(parts[1]) else { throw .malformed("its HMAC is not hexadecimal", line: 2) }
         guard let ciphertext = Hex.decode(parts[2]) else {
-            throw .malformed("its ciphertext is not hexadecimal; it was cut short or changed", line: lines.count)
+            throw .malformed("its ciphertext is not hexadecimal; it was cut short or changed", line: last)
         }
         self.salt = salt
         self.hmac = hmac

@@ -103,14 +103,14 @@ struct ValueTests {
         #expect(try Value(yaml: root, in: source) == .map(["1": "a", "true": "b", "x": "c"]))
     }
 
-    @Test("A vault-encrypted value is an error at its line")
+    @Test("A vault-encrypted value read with no vault password is an error at its tag")
     func vault() throws {
         let source = SourceText(path: "v.yml", text: "a: 1\nsecret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n")
         let root = try #require(try source.composeYAML())
         let error = try #require(throws: SourceError.self) { try Value(yaml: root, in: source) }
         #expect(error.line == 2)
         #expect(error.column == 9)
-        #expect(error.message.hasPrefix("vault-encrypted values (!vault) are not supported"))
+        #expect(error.message.hasPrefix("this is vault-encrypted and no vault password was given"))
     }
 
     @Test("A too large integer is an error")
