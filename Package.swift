@@ -73,7 +73,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory"], swiftSettings: settings),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Vault"], swiftSettings: settings),
         .testTarget(name: "VaultTests", dependencies: ["Vault"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "SSHConfigTests", dependencies: ["SSHConfig"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),

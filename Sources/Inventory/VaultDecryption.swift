@@ -63,7 +63,8 @@ extension SourceText {
     /// (`!vault |`) is pointed at where it is.
     func vaultError(_ error: VaultError, at node: Node) -> SourceError {
         if case let .malformed(_, line) = error, line > 1, let mark = node.mark, case let .scalar(scalar) = node, scalar.style == .literal {
-            let number = mark.line + line - 1
+            // The envelope's first line is the one after the tag's.
+            let number = mark.line + line
             let indent = self.line(number).unicodeScalars.prefix { $0 == " " }.count
             return self.error("\(error)", line: number, column: indent + 1)
         }

@@ -6,7 +6,7 @@ import _CryptoExtras
 /// the HMAC of the ciphertext is checked first, in constant time, then the ciphertext is
 /// decrypted with AES-256 in CTR mode and its PKCS#7 padding taken off.
 /// Every primitive is swift-crypto's (BoringSSL's).
-enum VaultCipher {
+package enum VaultCipher {
     static let rounds = 10_000
     static let keyLength = 32
     static let counterLength = 16

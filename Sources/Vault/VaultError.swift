@@ -28,8 +28,9 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
             let labels = have.map { "'\($0)'" }.joined(separator: ", ")
             return "this is encrypted for vault id '\(label)', and ANSIBLE_VAULT_ID_MATCH allows only its password; the passwords given are for \(labels)"
         case let .noPasswordFits(tried):
-            let which = tried.count == 1 ? "the vault password given (\(tried[0]))" : "none of the \(tried.count) vault passwords given (\(tried.joined(separator: ", ")))"
-            return "cannot decrypt: \(which) matches its HMAC; the password is wrong, or the encrypted text was changed after ansible-vault wrote it"
+            let which = tried.count == 1 ? "the vault password given (\(tried[0])) does not match"
+                : "none of the \(tried.count) vault passwords given (\(tried.joined(separator: ", "))) matches"
+            return "cannot decrypt: \(which) its HMAC; the password is wrong, or the encrypted text was changed after ansible-vault wrote it"
         case .badPadding:
             return "cannot decrypt: the password matches, but the decrypted text does not end in valid padding; it was not written by ansible-vault"
         case .notUTF8:

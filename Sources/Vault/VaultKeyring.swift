@@ -2,7 +2,7 @@
 public struct VaultSecret: Sendable {
     /// The vault id: `prod` in `--vault-id prod@FILE`; Ansible's default label otherwise.
     public let label: String
-    let password: [UInt8]
+    package let password: [UInt8]
     /// Where it came from, for messages: `--vault-password-file pw.txt`, `--vault-id prod@prompt`.
     public let origin: String
 

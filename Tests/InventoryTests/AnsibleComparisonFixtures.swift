@@ -7,13 +7,16 @@ struct ComparisonFixture: Sendable, CustomTestStringConvertible {
     let inventory: String
     /// Relative path → text.
     let files: [String: String]
+    /// `--vault-id LABEL@FILE` for both, FILE relative to the fixture's directory.
+    var vaultIDs: [String] = []
 
     var testDescription: String { name }
 
-    init(_ name: String, inventory: String = "hosts", _ files: [String: String]) {
+    init(_ name: String, inventory: String = "hosts", _ files: [String: String], vaultIDs: [String] = []) {
         self.name = name
         self.inventory = inventory
         self.files = files
+        self.vaultIDs = vaultIDs
     }
 
     init(_ name: String, inventory: String = "hosts", text: String) {
@@ -25,7 +28,7 @@ extension ComparisonFixture {
     /// Ansible's own examples, as written in "How to build your inventory"
     /// (docs/docsite/rst/inventory_guide/intro_inventory.rst) and in the documentation of
     /// the ini inventory plugin, then postfleet's own fleets and the corners of the formats.
-    static let all: [ComparisonFixture] = documented + plugin + fleets + corners
+    static let all: [ComparisonFixture] = documented + plugin + fleets + corners + vaulted
 
     static let documented: [ComparisonFixture] = [
         ComparisonFixture("docs: basic INI", text: """

@@ -152,11 +152,12 @@ struct AnsibleComparisonTests {
         guard AnsibleInventory.path != nil else { return }
         try withFiles(fixture.files) { directory in
             let path = directory + "/" + fixture.inventory
-            let theirs = try AnsibleInventory.run(["-i", path] + arguments, in: directory)
+            let vaultArguments = fixture.vaultIDs.flatMap { ["--vault-id", $0] }
+            let theirs = try AnsibleInventory.run(["-i", path] + vaultArguments + arguments, in: directory)
             #expect(theirs.status == 0, "ansible-inventory failed: \(theirs.stderr)", sourceLocation: sourceLocation)
             // Ansible only warns about a file it could not parse; postfleet would throw.
             #expect(!theirs.stderr.contains("Unable to parse"), "\(theirs.stderr)", sourceLocation: sourceLocation)
-            let mine = ours(try Inventory.load(path: path)) + "\n"
+            let mine = ours(try Inventory.load(path: path, vault: fixture.keyring(in: directory))) + "\n"
             if arguments == ["--list"] {
                 let theirValue = try #require(JSONReader.read(theirs.stdout)?.value, sourceLocation: sourceLocation)
                 let myValue = try #require(JSONReader.read(mine)?.value, sourceLocation: sourceLocation)
