@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Playbook",
             dependencies: [
-                "Inventory", "Postfix",
+                "Inventory", "Postfix", "Vault",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -64,11 +64,11 @@ let package = Package(
         .target(name: "Report", dependencies: ["Engine", "Planning"], swiftSettings: settings),
         // What each command does, as library calls: load the inventory and the playbook in
         // one pass (Workload), run, report. The executable only parses arguments.
-        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Engine", "Report"], swiftSettings: settings),
+        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Engine", "Report", "Vault"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [
-                "SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Report", "Fleet",
+                "SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Report", "Fleet", "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings

@@ -1,6 +1,7 @@
 import Engine
 import Inventory
 import SSH
+import Vault
 
 /// The hosts a command acts on: the inventory, the hosts `--limit` selects, and where and
 /// as whom to reach each one. Loaded whole before any host is contacted.
@@ -18,11 +19,12 @@ public struct Targets: Sendable {
     /// hosts `limit` matches (every host without one).
     /// - Throws: ``InputError`` for an unreadable inventory, a pattern that selects nothing,
     ///   a mistake in ssh_config or a ProxyCommand.
-    public static func load(inventory path: String, limit: String?, connection: ConnectionSettings) throws(InputError) -> Targets {
+    public static func load(inventory path: String, limit: String?, connection: ConnectionSettings,
+                            vault: VaultKeyring = .empty) throws(InputError) -> Targets {
         let inventory: Inventory
         let hosts: [InventoryHost]
         do {
-            inventory = try Inventory.load(path: path)
+            inventory = try Inventory.load(path: path, vault: vault)
             hosts = try limit.map { try inventory.select($0) } ?? inventory.hosts
         } catch {
             throw InputError("\(error)")
@@ -30,6 +32,9 @@ public struct Targets: Sendable {
         let (defaults, warnings) = try connection.defaults(for: hosts)
         return Targets(inventory: inventory, hosts: hosts, defaults: defaults, warnings: warnings)
     }
+
+    /// The inventory's vault plaintexts: output shows them as `(secret)` (``SecretText/hiding(_:in:)``).
+    public var vaultPlaintexts: [String] { inventory.vaultPlaintexts }
 
     /// `warnings`, and the host key warning for `endpoints`, as `postfleet: ...` lines.
     public func warnings(for endpoints: [Endpoint], connection: ConnectionSettings) -> [String] {

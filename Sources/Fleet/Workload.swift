@@ -3,6 +3,7 @@ import Inventory
 import Playbook
 import Postfix
 import SSH
+import Vault
 
 /// What a playbook wants of every host it targets, loaded and rendered whole before any
 /// host is contacted, and the run's one rolling policy: the entry point of `run`, `drift`
@@ -14,6 +15,9 @@ public struct Workload: Sendable {
     public var policy: Policy?
     /// ssh_config's warnings and the host key warning, as `postfleet: ...` lines for stderr.
     public var warnings: [String]
+    /// Every vault plaintext of the inventory and the playbook, and of the files made of
+    /// them, longest first: output shows them as `(secret)` (``SecretText/hiding(_:in:)``).
+    public var vaultPlaintexts: [String] = []
 
     /// Loads the inventory and the playbook, and for each selected host that a play
     /// targets, in one pass: its plays, its instances, its rendered files, its tasks and
@@ -23,9 +27,9 @@ public struct Workload: Sendable {
     ///   ``InputError`` when no play targets any selected host, when the plays that do have
     ///   different policies, or for what ``Targets/load(inventory:limit:connection:)`` refuses.
     public static func load(playbook path: String, inventory: String, limit: String?,
-                            connection: ConnectionSettings) throws -> Workload {
-        let targets = try Targets.load(inventory: inventory, limit: limit, connection: connection)
-        let playbook = try Playbook.load(path: path)
+                            connection: ConnectionSettings, vault: VaultKeyring = .empty) throws -> Workload {
+        let targets = try Targets.load(inventory: inventory, limit: limit, connection: connection, vault: vault)
+        let playbook = try Playbook.load(path: path, vault: vault)
         var work: [HostWork] = []
         var policies: [Policy] = []
         for host in targets.hosts {
@@ -51,7 +55,9 @@ public struct Workload: Sendable {
         if let policy = policies.first, let gate = HealthGate(target: .all, health: policy.health) {
             for index in work.indices { work[index].health = gate }
         }
+        let vault = Set(targets.vaultPlaintexts + playbook.vaultPlaintexts + work.flatMap { $0.files.flatMap(\.vaultValues) })
         return Workload(hosts: work, policy: policies.first,
-                        warnings: targets.warnings(for: work.map(\.endpoint), connection: connection))
+                        warnings: targets.warnings(for: work.map(\.endpoint), connection: connection),
+                        vaultPlaintexts: vault.sorted { $0.count > $1.count })
     }
 }

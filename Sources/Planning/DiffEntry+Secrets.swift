@@ -1,10 +1,12 @@
+import Foundation
 import Playbook
 import Postfix
 
 extension DiffEntry {
     /// `diff` with every secret shown as ``secret``: the keys of a secret table (not its
     /// `(mode)` entry), main.cf parameters that give credentials inline or feed a password
-    /// map that does, and the `-o` values of master.cf services that do. What is secret is
+    /// map that does, the `-o` values of master.cf services that do, and vault values
+    /// wherever they are (``hidingVaultValues(_:)``). What is secret is
     /// judged on both sides: the instance as it is (`before`) and as the files make it.
     static func hidingSecrets(_ diff: [DiffEntry], instance: PostfixInstance, files: [RenderedFile],
                               before: InstanceFacts?) -> [DiffEntry] {
@@ -16,7 +18,8 @@ extension DiffEntry {
         let secrets = [InstanceSecrets(instance: instance, parameters: old.parameters, services: old.services),
                        InstanceSecrets(instance: instance, parameters: new.parameters, services: new.services)]
         let parameters = secrets[0].parameters.union(secrets[1].parameters)
-        return diff.map { entry in
+        let vault = Set(files.flatMap(\.vaultValues)).sorted { $0.count > $1.count }
+        return diff.map { entry in entry.hidingVaultValues(vault) }.map { entry in
             switch entry.section {
             case let .table(name) where secretTables.contains(name) && entry.key != modeKey:
                 return entry.redacted
@@ -63,5 +66,20 @@ extension DiffEntry {
             }
         }
         return (parameters, Array(services.values))
+    }
+}
+
+extension DiffEntry {
+    /// This entry with the vault plaintexts among `values` (longest first) shown as
+    /// ``secret``: in its key, and in its values. When the new value holds one, the old value
+    /// is hidden whole too: it likely held the secret the vault now replaces.
+    func hidingVaultValues(_ values: [String]) -> DiffEntry {
+        guard !values.isEmpty else { return self }
+        func hiding(_ text: String) -> String {
+            values.reduce(text) { $0.replacingOccurrences(of: $1, with: Self.secret) }
+        }
+        let newHidden = new.map(hiding)
+        let replaced = newHidden != new
+        return DiffEntry(section: section, key: hiding(key), old: old.map { replaced ? Self.secret : hiding($0) }, new: newHidden)
     }
 }

@@ -27,17 +27,18 @@ extension HostPlan {
         case .mainCF:
             var main = MainCF(file.text)
             for (name, value) in kept where main.value(of: name) != nil { main.set(name, to: value) }
-            return RenderedFile(path: file.path, contents: Array(main.text.utf8), secret: file.secret, instance: instance, kind: .mainCF)
+            return RenderedFile(path: file.path, contents: Array(main.text.utf8), secret: file.secret, instance: instance, kind: .mainCF,
+                                vaultValues: file.vaultValues)
         case .mainCFEdits:
             let edits = file.edits.map { edit -> PostconfEdit in
                 guard case let .set(name, _) = edit, let value = kept[name] else { return edit }
                 return .set(parameter: name, value: value)
             }
             return RenderedFile(path: file.path, contents: file.contents, secret: file.secret, instance: instance,
-                                kind: .mainCFEdits, edits: edits)
+                                kind: .mainCFEdits, edits: edits, vaultValues: file.vaultValues)
         default:
             return RenderedFile(path: file.path, contents: file.contents, secret: file.secret, instance: instance,
-                                kind: file.kind, edits: file.edits)
+                                kind: file.kind, edits: file.edits, vaultValues: file.vaultValues)
         }
     }
 

@@ -17,11 +17,13 @@ extension HostPlan {
             switch file.kind {
             case .mainCF:
                 let text = MultiInstanceDirectories.keeping(unlisted, inMainCF: file.text)
-                return RenderedFile(path: file.path, contents: Array(text.utf8), secret: file.secret, instance: file.instance, kind: .mainCF)
+                return RenderedFile(path: file.path, contents: Array(text.utf8), secret: file.secret, instance: file.instance, kind: .mainCF,
+                                    vaultValues: file.vaultValues)
             case .mainCFEdits:
                 let text = file.text + "# and the instances on this host that the playbook does not list\n"
                 return RenderedFile(path: file.path, contents: Array(text.utf8), secret: file.secret, instance: file.instance,
-                                    kind: .mainCFEdits, edits: MultiInstanceDirectories.keeping(unlisted, in: file.edits))
+                                    kind: .mainCFEdits, edits: MultiInstanceDirectories.keeping(unlisted, in: file.edits),
+                                    vaultValues: file.vaultValues)
             default:
                 return file
             }

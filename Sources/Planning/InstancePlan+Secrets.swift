@@ -13,7 +13,7 @@ extension InstancePlan {
         return files.map { file in
             guard case .table = file.kind, !file.secret, secrets.namesTable(file.path) else { return file }
             return RenderedFile(path: file.path, contents: file.contents, secret: true, instance: file.instance,
-                                kind: file.kind, edits: file.edits)
+                                kind: file.kind, edits: file.edits, vaultValues: file.vaultValues)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Inventory
 import Postfix
+import Vault
 
 /// A playbook: what each host's Postfix instances should look like, and what to run.
 ///
@@ -20,10 +21,12 @@ public struct Playbook: Sendable {
     /// Loads and checks a playbook file, and every template and file it names (paths are
     /// relative to the playbook's directory).
     ///
+    /// `!vault` values in the plays' `vars:` are decrypted with `vault`'s passwords.
+    ///
     /// - Throws: `FileError` when the playbook cannot be read; `SourceError` for any mistake
     ///   in it or in a template, at the place of the mistake.
-    public static func load(path: String) throws -> Playbook {
-        try parse(SourceText.read(path: path))
+    public static func load(path: String, vault: VaultKeyring = .empty) throws -> Playbook {
+        try VaultDecryption(vault).run { try parse(SourceText.read(path: path)) }
     }
 
     /// Reads a playbook from text; `path` names it in errors, and its directory is where

@@ -27,6 +27,7 @@ struct PlaybookLoader {
     ]
 
     func load() throws(SourceError) -> Playbook {
+        try refuseEncryptedWhole()
         guard let root = try source.composeYAML(), !reader.isNull(root) else {
             throw source.error("the playbook is empty: it is a list of plays, each starting with '- hosts: PATTERN'", line: 1, column: 1)
         }
@@ -66,6 +67,7 @@ struct PlaybookLoader {
         var instances: [InstanceSpec] = []
         var tasks: [PlayTask] = []
         for (key, keyNode, value) in try reader.fields(node, known: Self.playKeys, context: context) {
+            if key != "vars" { try refuseVault(in: value) }
             switch key {
             case "name": break
             case "hosts": hosts = (try hostPattern(value, context: context), reader.mark(value))

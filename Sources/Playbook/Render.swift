@@ -11,11 +11,16 @@ extension Playbook {
     ///   the tag of a template variable the host does not define.
     public func render(for host: InventoryHost, inventory: Inventory) throws(SourceError) -> [RenderedFile] {
         var files: [RenderedFile] = []
-        for play in plays where try play.targets(host, in: inventory) {
-            for file in try play.render(for: host, inventory: inventory) {
-                files.removeAll { $0.path == file.path }
-                files.append(file)
+        do {
+            for play in plays where try play.targets(host, in: inventory) {
+                for file in try play.render(for: host, inventory: inventory) {
+                    files.removeAll { $0.path == file.path }
+                    files.append(file)
+                }
             }
+        } catch {
+            // A message may quote a rendered value.
+            throw error.hiding(host.vars.values.flatMap(\.vaultPlaintexts) + vaultPlaintexts)
         }
         return files
     }
@@ -73,7 +78,10 @@ extension Play {
                 let first = String(used.prefix { $0 != "." })
                 if varTemplates[first] != nil { try render(first, chain: chain + [name]) }
             }
-            variables[name] = .string(try template.render(variables, host: host.name))
+            let text = try template.render(variables, host: host.name)
+            // Made of a vault value, it is one.
+            let vaulted = variables.values.contains { $0.vaultPlaintexts.contains { !$0.isEmpty && text.contains($0) } }
+            variables[name] = vaulted ? .vault(VaultedString(plaintext: text, envelope: nil)) : .string(text)
             rendered.insert(name)
         }
         for name in varTemplates.keys.sorted() { try render(name, chain: []) }
@@ -105,7 +113,8 @@ extension Play {
                 spec: spec, instances: present, variables: variables, host: host.name, playbook: hostsMark.file)
             files += try renderer.files()
         }
-        return files
+        let vault = Set(base.values.flatMap(\.vaultPlaintexts))
+        return vault.isEmpty ? files : files.map { $0.holdingVaultValues(vault) }
     }
 }
 

@@ -55,7 +55,8 @@ extension RenderedFile {
             text = text.replacingOccurrences(of: edit.commandLine(configDirectory: directory),
                                              with: hidden.commandLine(configDirectory: directory))
         }
-        return RenderedFile(path: path, contents: Array(text.utf8), secret: secret, instance: instance, kind: kind, edits: edits)
+        return RenderedFile(path: path, contents: Array(text.utf8), secret: secret, instance: instance, kind: kind, edits: edits,
+                            vaultValues: vaultValues)
     }
 
     /// What a hidden value shows as.

@@ -29,14 +29,19 @@ public struct RenderedFile: Sendable, Hashable {
     /// For `mainCFEdits` and `masterCFEdits`: the edits, in the order they apply
     /// (postmulti's parameters last). Empty for the other kinds.
     public let edits: [PostconfEdit]
+    /// The vault plaintexts its text holds (see ``Inventory/VaultedString``): a table that holds
+    /// one is secret, and no diff, drift, report or error shows them.
+    public let vaultValues: [String]
 
-    public init(path: String, contents: [UInt8], secret: Bool = false, instance: PostfixInstance, kind: Kind, edits: [PostconfEdit] = []) {
+    public init(path: String, contents: [UInt8], secret: Bool = false, instance: PostfixInstance, kind: Kind,
+                edits: [PostconfEdit] = [], vaultValues: [String] = []) {
         self.path = path
         self.contents = contents
         self.secret = secret
         self.instance = instance
         self.kind = kind
         self.edits = edits
+        self.vaultValues = vaultValues
     }
 
     /// The contents as text.

@@ -4,8 +4,9 @@ import Postfix
 
 /// The secrets among one host's rendered files, to take out of what the host prints back
 /// (a failed step's output: postconf's "unused parameter: name=value" warnings, a task
-/// that prints a table): the values of secret tables' entries, and the values of
-/// parameters and master.cf `-o` options that give credentials inline.
+/// that prints a table): the values of secret tables' entries, the values of
+/// parameters and master.cf `-o` options that give credentials inline, and the vault
+/// values the files hold.
 public struct SecretValues: Sendable {
     /// Longest first, so that a value containing another is replaced whole.
     let values: [String]
@@ -22,6 +23,8 @@ public struct SecretValues: Sendable {
             // `user:password`, `static:user:password`: the password alone too.
             if let last = value.split(separator: ":").last, last.count >= Self.shortest { values.insert(String(last)) }
         }
+        // Every vault value a file holds, wherever it is.
+        for file in files { file.vaultValues.forEach(add) }
         for file in files where file.secret {
             for line in file.text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

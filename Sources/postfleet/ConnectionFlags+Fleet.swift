@@ -22,14 +22,17 @@ extension ConnectionFlags {
 
     /// The selected hosts (bad input: exit 1, no host contacted); its warnings go to stderr.
     func targets() throws -> Targets {
-        let targets = try Targets.load(inventory: inventory, limit: limit, connection: settings)
+        let targets = try Targets.load(inventory: inventory, limit: limit, connection: settings, vault: vault.keyring())
+        OutputSecrets.add(targets.vaultPlaintexts)
         warn(targets.warnings(for: targets.endpoints, connection: settings))
         return targets
     }
 
     /// A playbook's work on the selected hosts (bad input: exit 1, no host contacted).
     func workload(_ playbook: String) throws -> Workload {
-        let workload = try Workload.load(playbook: playbook, inventory: inventory, limit: limit, connection: settings)
+        let workload = try Workload.load(playbook: playbook, inventory: inventory, limit: limit, connection: settings,
+                                         vault: vault.keyring())
+        OutputSecrets.add(workload.vaultPlaintexts)
         warn(workload.warnings)
         return workload
     }

@@ -9,6 +9,8 @@ struct ConnectionFlags: ParsableArguments {
     @Option(name: [.short, .customLong("limit")], help: "Host pattern: names, groups, globs, a:b, a:&b, a:!b.")
     var limit: String?
 
+    @OptionGroup(title: "Vault") var vault: VaultFlags
+
     @Option(name: [.short, .customLong("forks")], help: "Sessions open at once (default: every host, up to 100).")
     var forks: Int?
 

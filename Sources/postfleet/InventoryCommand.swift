@@ -35,6 +35,8 @@ struct InventoryCommand: ParsableCommand {
     @Argument(help: "With --graph: the group to start from.")
     var group: String?
 
+    @OptionGroup(title: "Vault") var vault: VaultFlags
+
     func validate() throws {
         try refuseControlCharacters([("-i/--inventory", inventory), ("--host", host), ("-l/--limit", limit), ("GROUP", group)])
         let modes = [list, host != nil, graph].filter { $0 }.count
@@ -45,6 +47,7 @@ struct InventoryCommand: ParsableCommand {
 
     func run() throws {
         let view: InventoryView = host.map { .host($0) } ?? (graph ? .graph(group: group) : .list(limit: limit))
-        FileHandle.standardOutput.write(Data((try view.text(of: inventory) + "\n").utf8))
+        // As ansible-inventory: vault values shown (inline ones as their envelope).
+        FileHandle.standardOutput.write(Data((try view.text(of: inventory, vault: vault.keyring()) + "\n").utf8))
     }
 }

@@ -36,7 +36,7 @@ struct Postfleet: AsyncParsableCommand {
     }
 
     private static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileHandle.standardError.write(Data((OutputSecrets.hiding(in: message) + "\n").utf8))
         Foundation.exit(1)
     }
 }

@@ -31,6 +31,8 @@ struct Render: AsyncParsableCommand {
     @Option(name: .customLong("out"), help: "The directory to write under (created if missing).")
     var out: String
 
+    @OptionGroup(title: "Vault") var vault: VaultFlags
+
     func validate() throws {
         try refuseControlCharacters([("-i/--inventory", inventory), ("--host", host)])
         if host == nil && !all { throw ValidationError("say which hosts: --host HOST, or --all") }
@@ -40,7 +42,8 @@ struct Render: AsyncParsableCommand {
     func run() async throws {
         try checkRenderOutput(out)
         // Everything is rendered before anything is written.
-        let rendered = try renderFiles(playbook: playbook, inventory: inventory, pattern: host)
-        for line in try writeRendered(rendered, playbook: playbook, under: out) { print(line) }
+        let rendered = try renderFiles(playbook: playbook, inventory: inventory, pattern: host, vault: vault.keyring())
+        OutputSecrets.add(rendered.flatMap { $0.files.flatMap(\.vaultValues) })
+        for line in try writeRendered(rendered, playbook: playbook, under: out) { print(OutputSecrets.hiding(in: line)) }
     }
 }

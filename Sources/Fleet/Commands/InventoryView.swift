@@ -1,4 +1,5 @@
 import Inventory
+import Vault
 
 /// What `postfleet inventory` shows, as `ansible-inventory` shows it.
 public enum InventoryView: Sendable {
@@ -12,8 +13,10 @@ public enum InventoryView: Sendable {
     /// The text for `inventory` read from `path`, byte for byte as ansible-inventory prints it.
     /// - Throws: the loader's `FILE:LINE:COL: error: ...`; ``InputError`` for a host, group or
     ///   pattern the inventory does not have.
-    public func text(of path: String) throws -> String {
-        let loaded = try Inventory.load(path: path)
+    /// Vault values show as ansible-inventory shows them: an inline `!vault` value as
+    /// `{"__ansible_vault": ENVELOPE}`, the values of an encrypted file decrypted.
+    public func text(of path: String, vault: VaultKeyring = .empty) throws -> String {
+        let loaded = try Inventory.load(path: path, vault: vault)
         switch self {
         case let .list(limit):
             var selected: Set<String>?

@@ -2,13 +2,14 @@ import Foundation
 import Glibc
 import Inventory
 import Playbook
+import Vault
 
 /// Every file a playbook puts on the hosts `pattern` selects (every host: nil), rendered
 /// whole before anything is written; a mistake is the loaders' `FILE:LINE:COL: error`.
-public func renderFiles(playbook path: String, inventory: String, pattern: String?) throws
+public func renderFiles(playbook path: String, inventory: String, pattern: String?, vault: VaultKeyring = .empty) throws
     -> [(host: InventoryHost, files: [RenderedFile])] {
-    let inventory = try Inventory.load(path: inventory)
-    let playbook = try Playbook.load(path: path)
+    let inventory = try Inventory.load(path: inventory, vault: vault)
+    let playbook = try Playbook.load(path: path, vault: vault)
     let hosts: [InventoryHost]
     if let pattern {
         do {
