@@ -78,10 +78,10 @@ let package = Package(
         .testTarget(name: "SSHConfigTests", dependencies: ["SSHConfig"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
-        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"], swiftSettings: settings),
+        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix", "Vault"], swiftSettings: settings),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SSHConfig", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Planning"], swiftSettings: settings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Planning", "Vault"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSH", "SSHConfig", "ShellQuoting", "Inventory", "Postfix", "Engine", "Report"],

@@ -58,17 +58,11 @@ import Testing
         try Self.playbook.write(toFile: path, atomically: true, encoding: .utf8)
         let playbook = try Playbook.load(path: path)
         let inventory = try Inventory.parse(yaml: "all:\n  hosts:\n    mta1: {ansible_host: 198.18.0.1}\n")
-        let host = try #require(inventory.host(named: "mta1"))
-        let desired = try playbook.instances(for: host, inventory: inventory)
-        let files = try playbook.render(for: host, inventory: inventory)
-        return (HostPlan.make(desired: desired, files: files, facts: Self.facts, oldTables: Self.oldTables), desired, files)
+        return try renderedPlan(playbook, host: "mta1", of: inventory, facts: Self.facts, oldTables: Self.oldTables)
     }
 
     func expectNoPassword(_ outputs: [String], sourceLocation: SourceLocation = #_sourceLocation) {
-        for output in outputs {
-            #expect(!output.contains(Self.new) && !output.contains(Self.old), "a password was shown: \(output)",
-                    sourceLocation: sourceLocation)
-        }
+        expectNone(of: [Self.new, Self.old], in: outputs, sourceLocation: sourceLocation)
     }
 
     @Test func runDiffAndItsJSONShowSecretsAsSecret() throws {
@@ -93,9 +87,7 @@ import Testing
 
     @Test func driftAndItsJSONShowSecretsAsSecret() throws {
         let (_, desired, files) = try plan()
-        let drift = InstanceDrift.compare(desired: desired, files: files, facts: Self.facts, oldTables: Self.oldTables)
-        let report = DriftReport(playbook: "secrets.yml", hosts: [HostDrift(host: "mta1", instances: drift, seconds: 0.1)], seconds: 0.1)
-        let text = report.text, json = String(decoding: try report.json(), as: UTF8.self)
+        let (text, json) = try driftOutput(host: "mta1", desired: desired, files: files, facts: Self.facts, oldTables: Self.oldTables)
         #expect(text.contains("~ [hub]:587 = (secret) -> (secret)"), "\(text)")
         #expect(text.contains("~ creds = (secret) -> (secret)"), "\(text)")
         #expect(text.contains("smtp_sasl_password_maps=(secret)"), "\(text)")

@@ -54,3 +54,6 @@ printf 'vault_dkim_selector: "sel-2026"\nvault_list: [one-secret, two-secret]\n'
     echo 'api_keys:'
     printf '%s' 'key-one-xyz' | "$vault" encrypt_string --vault-id staging@passwords/staging.pass 2>/dev/null | sed 's/^/  - /; 2,$s/^  - /    /'
 } > inventory/host_vars/mta1.yml
+
+# Every plaintext above that is a string: no output of the tests may show one.
+printf '%s\n' s3cret-relay-pw sasl-user sasl-pw-91 staging-cert-pw key-one-xyz relay-user-7 tok-4f2a9c sel-2026 one-secret two-secret > plaintexts.txt
