@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Vault
 import Yams
@@ -93,12 +94,35 @@ extension SourceText {
             throw error(VaultError.noPassword.description, line: 1, column: 1)
         }
         do {
-            return SourceText(path: path, text: try decryption.decrypt(text), isDecrypted: true)
+            let plaintext = try decryption.decrypt(text)
+            // A message about one of its values (a bad port) may quote it: each is a secret.
+            decryption.remember(Self.strings(in: plaintext))
+            return SourceText(path: path, text: plaintext, isDecrypted: true)
         } catch let .malformed(detail, line) {
             return try failure(VaultError.malformed(detail, line: line), line: line)
         } catch {
             return try failure(error, line: 1)
         }
+    }
+
+    /// The string values of a decrypted YAML or JSON text (not its keys, numbers or
+    /// booleans: those are not secrets); its words when it does not parse.
+    static func strings(in text: String) -> [String] {
+        guard let root = try? Yams.compose(yaml: text, .ansible) else {
+            return text.split(whereSeparator: \.isWhitespace).map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"',[]{}:")) }
+        }
+        var found: [String] = []
+        func walk(_ node: Node) {
+            switch node {
+            case let .scalar(scalar):
+                if Tag.Name(rawValue: node.tag.rawValue) == .str { found.append(scalar.string) }
+            case let .sequence(sequence): sequence.forEach(walk)
+            case let .mapping(mapping): mapping.values.forEach(walk)
+            case .alias: break
+            }
+        }
+        walk(root)
+        return found
     }
 
     private func failure(_ error: VaultError, line: Int) throws(SourceError) -> SourceText {

@@ -152,6 +152,14 @@ import Vault
         #expect(!error.description.contains("not-a-port-xyz"))
     }
 
+    /// The same in a host_vars file encrypted whole: the value is hidden, the name is not.
+    @Test func anErrorAboutAValueOfAnEncryptedFileHidesIt() throws {
+        let file = VaultCipher.encrypt(Array("relay: x\nansible_port: not-a-port-zz\n".utf8), password: try Self.secret("default").password)
+        let error = try loadError(["host_vars/mta1.yml": file], vault: try Self.allSecrets)
+        #expect(error.location == "mta1.yml:2:15")
+        #expect(error.message == "ansible_port must be a port number from 1 to 65535, not \"(secret)\" (line 2 of the decrypted text)")
+    }
+
     /// An inventory file encrypted whole, as Ansible reads one.
     @Test func anInventoryEncryptedWholeLoads() throws {
         let text = VaultCipher.encrypt(Array("[border]\nmta1 relay_password=ini-secret-pw ansible_port=2200\n".utf8),
