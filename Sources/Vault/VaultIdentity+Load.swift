@@ -33,7 +33,8 @@ extension VaultIdentity {
             // Python's str.strip(), as Ansible's prompt strips.
             password = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
         case let .file(path):
-            password = try fromFile(path, keyring: keyring)
+            // Ansible's unfrackpath: `--vault-id prod@~/.vault/prod` reaches the home directory.
+            password = try fromFile((path as NSString).expandingTildeInPath, keyring: keyring)
         }
         guard !password.isEmpty else { throw fail("the vault password is empty") }
         return password

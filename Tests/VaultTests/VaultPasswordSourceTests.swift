@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    /// `~/` is the home directory, as Ansible expands it (a shell does not in `prod@~/x`).
+    @Test func aTildeIsTheHomeDirectory() throws {
+        let home = FileManager.default.homeDirectoryForCurrentUser.path
+        let name = ".postfleet-vault-test-\(UUID().uuidString)"
+        try write("home-pw\n", to: home + "/" + name)
+        defer { try? FileManager.default.removeItem(atPath: home + "/" + name) }
+        #expect(try keyring([VaultIdentity(parsing: "prod@~/\(name)", origin: "--vault-id prod@~/x")]).secrets.first?.password == Array("home-pw".utf8))
+    }
+
     @Test func anExecutableFileIsRunAndItsOutputTaken() throws {
         try withTemporaryDirectory { directory in
             // Only CR and LF come off a script's output, as in Ansible.
