@@ -28,8 +28,9 @@ public struct ConnectionSettings: Sendable {
     public var connectionOptions: ConnectionOptions {
         var options = ConnectionOptions(knownHostsFile: knownHosts)
         options.hostKeyPolicy = hostKeyPolicy ?? .strict
-        options.connectTimeout = .milliseconds(Int((connectTimeout ?? 10) * 1000))
-        options.commandTimeout = commandTimeout.map { .milliseconds(Int($0 * 1000)) }
+        // The flags are checked (Limits.flagSeconds); a value set another way is brought into range.
+        options.connectTimeout = Limits.clampedDuration(seconds: connectTimeout ?? 10, to: Limits.flagSeconds)
+        options.commandTimeout = commandTimeout.map { Limits.clampedDuration(seconds: $0, to: Limits.flagSeconds) }
         return options
     }
 
@@ -41,7 +42,9 @@ public struct ConnectionSettings: Sendable {
         return Backoff()
     }
 
-    public func forkCount(hosts: Int) -> Int { forks ?? max(1, min(hosts, 100)) }
+    public func forkCount(hosts: Int) -> Int {
+        forks.map { min(max($0, Limits.forks.lowerBound), Limits.forks.upperBound) } ?? max(1, min(hosts, 100))
+    }
 
     /// What the command line and ssh_config say where the inventory is silent, for `hosts`,
     /// and ssh_config's warnings. A mistake in ssh_config is bad input (`FILE:LINE:COL:

@@ -64,7 +64,8 @@ extension Session {
     /// `timeout` (then TERM, and KILL two seconds later), where the host has timeout(1);
     /// as it is elsewhere.
     public static func boundedOnTheHost(_ command: String, timeout: Duration) -> String {
-        let seconds = Int(timeout.components.seconds) + (timeout.components.attoseconds > 0 ? 1 : 0) + 2
+        // At most a billion seconds: timeout(1) takes it, and the sum cannot overflow.
+        let seconds = min(max(timeout.components.seconds, 0), 1_000_000_000) + (timeout.components.attoseconds > 0 ? 1 : 0) + 2
         let quoted = Shell.quote(command)
         return "if command -v timeout >/dev/null 2>&1; then exec timeout -k 2 \(seconds) \"${SHELL:-/bin/sh}\" -c \(quoted); "
             + "else exec \"${SHELL:-/bin/sh}\" -c \(quoted); fi"
