@@ -27,8 +27,10 @@ public struct Targets: Sendable {
         } catch {
             throw InputError("\(error)")
         }
+        try checkConnections(of: hosts)
         let (defaults, warnings) = try connection.defaults(for: hosts)
-        return Targets(inventory: inventory, hosts: hosts, defaults: defaults, warnings: warnings)
+        return Targets(inventory: inventory, hosts: hosts, defaults: defaults,
+                       warnings: warnings + [unusedConnectionVariablesWarning(hosts)].compactMap { $0 })
     }
 
     /// `warnings`, and the host key warning for `endpoints`, as `postfleet: ...` lines.

@@ -44,6 +44,9 @@ struct Run: AsyncParsableCommand {
         let workload = try connection.workload(playbook)
         let report = await rolloutReport(workload.hosts, policy: workload.policy, name: playbook, connection: connection.settings,
                                          check: check, diff: diff)
+        if let line = RetryFile.write(for: report, playbook: playbook) {
+            FileHandle.standardError.write(Data("postfleet: \(line)\n".utf8))
+        }
         try finish(text: (diff ? report.diffText : "") + report.text, exitCode: report.exitCode,
                    files: [(files.json, report.json), (files.junit, { Data(report.junit.utf8) })])
     }
