@@ -97,7 +97,8 @@ public struct AnsibleConfig: Sendable, Equatable {
         candidates.append("/etc/ansible/ansible.cfg")
         let file = candidates.first { FileManager.default.fileExists(atPath: $0) && access($0, R_OK) == 0 }
         var warnings: [String] = []
-        if skippedPublic && file != fromEnvironment {
+        // Unless ANSIBLE_CONFIG named the file read.
+        if skippedPublic && (fromEnvironment == nil || file != fromEnvironment) {
             warnings.append("\(local) is ignored, as Ansible ignores it: the directory \(paths.currentDirectory) is world-writable (anyone could put an ansible.cfg there); set ANSIBLE_CONFIG to use it")
         }
         if let file {

@@ -50,14 +50,26 @@ public enum ExtraVariables {
         return try mapping(in: source, what: "a file of extra variables")
     }
 
-    /// The variables of YAML or JSON text, read as a `group_vars/` file is; as in Ansible,
-    /// anything but a mapping (an empty file too) is refused.
+    /// The variables of YAML or JSON text, read as a `group_vars/` file is (an encrypted one
+    /// included); as in Ansible, anything but a mapping (nothing too) is refused.
     private static func mapping(in source: SourceText, what: String) throws(SourceError) -> [String: Value] {
-        if let variables = try VariableFiles.variables(in: source) { return variables }
-        // Nothing, or something false: only `{}` is a mapping.
-        if let root = try source.composeYAML(), case .mapping = root { return [:] }
-        let found = source.text.trimmingPythonSpace().isEmpty ? "nothing" : "not a mapping"
-        throw source.error("\(what) must be a mapping of variable names to values; found \(found)", line: 1, column: 1)
+        let encrypted = source.text.hasPrefix("$ANSIBLE_VAULT;")
+        if !encrypted, let found = try nonMapping(source) {
+            let problem = found == "nothing" ? "is empty" : "is \(found)"
+            throw source.error("\(what) \(problem); it must be a mapping of variable names to values", line: 1, column: 1)
+        }
+        return try VariableFiles.variables(in: source) ?? [:]
+    }
+
+    /// What the text holds when it is not a mapping ("nothing", "a list", ...); nil for a mapping.
+    private static func nonMapping(_ source: SourceText) throws(SourceError) -> String? {
+        if let document = JSONReader.read(source.text) {
+            if case .map = document.value { return nil }
+            return document.value.kindDescription
+        }
+        guard let root = try source.composeYAML(), !root.isNull else { return "nothing" }
+        if case .mapping = root { return nil }
+        return root.kindDescription
     }
 
     private static func keyValues(_ source: SourceText) throws(SourceError) -> [String: Value] {
@@ -74,20 +86,21 @@ public enum ExtraVariables {
             do throws(InventoryProblem) {
                 try ConnectionVariables.check(key, .string(value))
             } catch {
-                throw at(key, in: source, error.message)
+                throw at(key + "=", in: source, error.message, shift: key.unicodeScalars.count + 1)
             }
             variables[key] = .string(value)
         }
         return variables
     }
 
-    /// An error at the first place `word` appears in the text (its start when not found).
-    private static func at(_ word: String?, in source: SourceText, _ message: String) -> SourceError {
+    /// An error `shift` characters into the first place `word` appears in the text (at its
+    /// start when not found).
+    private static func at(_ word: String?, in source: SourceText, _ message: String, shift: Int = 0) -> SourceError {
         let text = source.text
         guard let word, let range = text.range(of: word) else { return source.error(message, line: 1, column: 1) }
         let before = text[..<range.lowerBound]
         let line = before.filter(\.isNewline).count + 1
         let column = before.reversed().prefix { !$0.isNewline }.reduce(0) { $0 + $1.unicodeScalars.count } + 1
-        return source.error(message, line: line, column: column)
+        return source.error(message, line: line, column: column + shift)
     }
 }
