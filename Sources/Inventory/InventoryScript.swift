@@ -97,7 +97,8 @@ public struct InventoryScript: Sendable {
             outcome = try ChildProcess.run(path, arguments, timeout: timeout)
         } catch {
             switch error {
-            case let .cannotRun(reason): throw self.error("\(command) could not be run: \(reason)", "")
+            case let .cannotRun(reason):
+                throw self.error("\(command) could not be run (\(reason)); its first line, which names the program that runs it, is '\(firstLine)'", "")
             case .timedOut: throw self.error("\(command) did not finish within \(Self.describe(timeout)), and was stopped", "")
             case .outputLeftOpen:
                 throw self.error("\(command) ended, but a process it started still holds its output open", "")
@@ -114,6 +115,12 @@ public struct InventoryScript: Sendable {
             throw self.error("the output of \(command) is not UTF-8 text", stderr)
         }
         return Output(text: text, stderr: stderr)
+    }
+
+    /// The `#!` line, for an error, at most 80 characters.
+    private var firstLine: String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return String(text.prefix { !$0.isNewline }.prefix(80))
     }
 
     func commandLine(_ arguments: [String]) -> String {

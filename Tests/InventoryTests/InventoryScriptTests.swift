@@ -89,6 +89,27 @@ struct InventoryScriptTests {
         #expect(error.message.contains(message), "\(error)")
     }
 
+    @Test("A script starts with no signal blocked and SIGPIPE at its default, whatever the starting thread blocks")
+    func signals() throws {
+        let text = """
+            #!/bin/sh
+            blocked=$(awk '/^SigBlk/ {print $2}' /proc/$$/status)
+            ignored=$(awk '/^SigIgn/ {print $2}' /proc/$$/status)
+            echo "{\\"g\\": {\\"hosts\\": [\\"h\\"], \\"vars\\": {\\"blocked\\": \\"$blocked\\", \\"ignored\\": \\"$ignored\\"}}}"
+            """
+        let vars = try #require(try loadSources(["cmdb": text], ["cmdb"], executables: ["cmdb"]).host(named: "h")?.vars)
+        #expect(vars["blocked"] == "0000000000000000")
+        let ignored = try #require(vars["ignored"]?.stringValue.flatMap { UInt64($0, radix: 16) })
+        #expect(ignored & (1 << (UInt64(SIGPIPE) - 1)) == 0 && ignored & (1 << (UInt64(SIGTERM) - 1)) == 0)
+    }
+
+    @Test("A #! line naming a program that does not exist")
+    func missingInterpreter() throws {
+        let error = try scriptError("#!/nonexistent/python3\nprint(1)\n")
+        #expect(error.message.contains("--list could not be run ("), "\(error)")
+        #expect(error.message.hasSuffix("its first line, which names the program that runs it, is '#!/nonexistent/python3'"), "\(error)")
+    }
+
     @Test("Output that is not UTF-8")
     func notUTF8() throws {
         #expect(try scriptError("#!/bin/sh\nprintf '\\377\\376'\n").message.hasSuffix("is not UTF-8 text"))
