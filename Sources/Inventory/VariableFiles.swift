@@ -17,15 +17,11 @@ import Yams
 enum VariableFiles {
     static let extensions = [".yml", ".yaml", ".json"]
 
-    /// Adds to `builder` what the directories beside `inventoryPath` say about its groups and hosts.
+    /// Adds to `builder` what `group_vars/` and `host_vars/` in `directory` (an inventory
+    /// directory, or the one an inventory file is in) say about its groups and hosts, as the
+    /// files of inventory source number `source` (see ``InventoryBuilder/addFileVariables(_:ofGroup:source:)``).
     ///
     /// - Throws: `SourceError` placed in the variables file at fault, or `FileError`.
-    static func load(besides inventoryPath: String, into builder: inout InventoryBuilder) throws {
-        try load(in: (inventoryPath as NSString).deletingLastPathComponent, source: 0, into: &builder)
-    }
-
-    /// Adds what `group_vars/` and `host_vars/` in `directory` say, as the files of inventory
-    /// source number `source` (see ``InventoryBuilder/addFileVariables(_:ofGroup:source:)``).
     static func load(in directory: String, source: Int, into builder: inout InventoryBuilder) throws {
         let groupDirectory = joined(directory, "group_vars")
         let hostDirectory = joined(directory, "host_vars")
