@@ -22,6 +22,8 @@ public struct ConnectionSettings: Sendable {
     public var connectTimeout: Double?
     public var commandTimeout: Double?
     public var connectAttempts: Int?
+    /// What turned host key checking off, for the warning: the flag, or Ansible's setting.
+    public var hostKeyPolicyOrigin = "--host-key-policy off"
 
     public init() {}
 
@@ -88,7 +90,7 @@ public struct ConnectionSettings: Sendable {
         let options = connectionOptions
         let unchecked = endpoints.flatMap { $0.jumpHosts + [$0] }.filter { options.applying($0).hostKeyPolicy == .off }.map(\.name)
         guard !unchecked.isEmpty else { return nil }
-        let which = options.hostKeyPolicy == .off ? "(--host-key-policy off)" : "for \(Set(unchecked).sorted().joined(separator: ", ")) (StrictHostKeyChecking no in ssh_config)"
+        let which = options.hostKeyPolicy == .off ? "(\(hostKeyPolicyOrigin))" : "for \(Set(unchecked).sorted().joined(separator: ", ")) (StrictHostKeyChecking no in ssh_config)"
         return "warning: host keys are NOT checked \(which); anyone on the path can impersonate these hosts"
     }
 }

@@ -9,6 +9,8 @@ public struct Inventory: Sendable {
     public let hosts: [Host]
     /// Every group: `all`, `ungrouped`, then in order of first appearance in the file.
     public let groups: [Group]
+    /// `-e` variables: over every inventory and play variable (already in each host's `vars`).
+    public internal(set) var extraVariables: [String: Value] = [:]
 
     private let hostIndex: [String: Int]
     private let groupIndex: [String: Int]
@@ -44,10 +46,11 @@ public struct Inventory: Sendable {
     }
 
     /// `load(path:)`, with `home` for key file paths starting with `~` (`$HOME` when nil).
+    /// The path may also be a directory, a script or a host list (see ``load(sources:options:)``).
     static func load(path: String, home: String?) throws -> Inventory {
-        var builder = try builder(for: SourceText.read(path: path))
-        try VariableFiles.load(besides: path, into: &builder)
-        return builder.build(path: path, home: home)
+        var options = LoadOptions()
+        options.home = home
+        return try load(sources: [path], options: options)
     }
 
     /// Reads an inventory in Ansible's YAML format from text; `path` names it in errors.
@@ -63,7 +66,9 @@ public struct Inventory: Sendable {
     /// Reads an inventory from text in the format its path and content tell, without
     /// variables directories.
     static func load(_ source: SourceText, home: String? = nil) throws(SourceError) -> Inventory {
-        try builder(for: source).build(path: source.path, home: home)
+        var builder = InventoryBuilder()
+        try read(source, into: &builder)
+        return builder.build(path: source.path, home: home)
     }
 
     /// The two formats of Ansible inventory files postfleet reads.
@@ -77,13 +82,12 @@ public struct Inventory: Sendable {
         (try? detect(source))?.format ?? .yaml
     }
 
-    private static func builder(for source: SourceText) throws(SourceError) -> InventoryBuilder {
+    /// Adds what an inventory file says to `builder`, which may hold earlier sources already.
+    static func read(_ source: SourceText, into builder: inout InventoryBuilder) throws(SourceError) {
         let (format, root) = try detect(source)
         switch format {
-        case .ini: return try INIInventoryLoader.builder(source)
-        case .yaml:
-            if let root { return try YAMLInventoryLoader.builder(source, root: root) }
-            return try YAMLInventoryLoader.builder(source)
+        case .ini: try INIInventoryLoader.read(source, into: &builder)
+        case .yaml: try YAMLInventoryLoader.read(source, root: root, into: &builder)
         }
     }
 

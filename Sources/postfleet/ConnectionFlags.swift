@@ -2,10 +2,10 @@ import ArgumentParser
 import Playbook
 import SSHConfig
 
-/// The options every command that contacts hosts shares.
+/// The options every command that contacts hosts shares (with ansible.cfg's where they are
+/// not given: see ConnectionFlags+Fleet).
 struct ConnectionFlags: ParsableArguments {
-    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (Ansible YAML or INI, with group_vars/ and host_vars/ beside it).")
-    var inventory: String
+    @OptionGroup var sources: InventoryFlags
 
     @Option(name: [.short, .customLong("limit")], help: "Host pattern: names, groups, globs, a:b, a:&b, a:!b.")
     var limit: String?

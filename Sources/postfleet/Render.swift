@@ -19,8 +19,7 @@ struct Render: AsyncParsableCommand {
     @Argument(help: "The playbook file.")
     var playbook: String
 
-    @Option(name: [.short, .customLong("inventory")], help: "The inventory file.")
-    var inventory: String
+    @OptionGroup var sources: InventoryFlags
 
     @Option(name: .customLong("host"), help: "The host to render for (a host name, or any host pattern).")
     var host: String?
@@ -32,7 +31,7 @@ struct Render: AsyncParsableCommand {
     var out: String
 
     func validate() throws {
-        try refuseControlCharacters([("-i/--inventory", inventory), ("--host", host)])
+        try refuseControlCharacters([("--host", host)])
         if host == nil && !all { throw ValidationError("say which hosts: --host HOST, or --all") }
         if host != nil && all { throw ValidationError("give --host or --all, not both") }
     }
@@ -40,6 +39,8 @@ struct Render: AsyncParsableCommand {
     func run() async throws {
         try checkRenderOutput(out)
         // Everything is rendered before anything is written.
+        let inventory = try sources.options()
+        warn(configurationWarnings(inventory.config))
         let rendered = try renderFiles(playbook: playbook, inventory: inventory, pattern: host)
         for line in try writeRendered(rendered, playbook: playbook, under: out) { print(line) }
     }

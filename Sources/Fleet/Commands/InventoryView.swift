@@ -9,11 +9,12 @@ public enum InventoryView: Sendable {
     /// `--graph [GROUP]`.
     case graph(group: String?)
 
-    /// The text for `inventory` read from `path`, byte for byte as ansible-inventory prints it.
+    /// The text for the inventory `source` reads, byte for byte as ansible-inventory prints it.
     /// - Throws: the loader's `FILE:LINE:COL: error: ...`; ``InputError`` for a host, group or
     ///   pattern the inventory does not have.
-    public func text(of path: String) throws -> String {
-        let loaded = try Inventory.load(path: path)
+    public func text(of source: InventoryOptions) throws -> String {
+        let loaded = try source.load()
+        let path = source.shown
         switch self {
         case let .list(limit):
             var selected: Set<String>?

@@ -5,9 +5,9 @@ import Playbook
 
 /// Every file a playbook puts on the hosts `pattern` selects (every host: nil), rendered
 /// whole before anything is written; a mistake is the loaders' `FILE:LINE:COL: error`.
-public func renderFiles(playbook path: String, inventory: String, pattern: String?) throws
+public func renderFiles(playbook path: String, inventory: InventoryOptions, pattern: String?) throws
     -> [(host: InventoryHost, files: [RenderedFile])] {
-    let inventory = try Inventory.load(path: inventory)
+    let inventory = try inventory.load()
     let playbook = try Playbook.load(path: path)
     let hosts: [InventoryHost]
     if let pattern {
