@@ -37,9 +37,11 @@ public struct AnsibleConfig: Sendable, Equatable {
     public var vaultIdentity = "default"
     /// `ask_vault_pass` (ANSIBLE_ASK_VAULT_PASS).
     public var askVaultPass = false
-    /// `retry_files_enabled` (ANSIBLE_RETRY_FILES_ENABLED), read only: no retry file is written yet.
-    public var retryFilesEnabled = false
-    /// `retry_files_save_path` (ANSIBLE_RETRY_FILES_SAVE_PATH), read only.
+    /// `retry_files_enabled` (ANSIBLE_RETRY_FILES_ENABLED); nil when unset, and then
+    /// postfleet writes retry files (Ansible's default is off: see docs/COMMANDS.md).
+    public var retryFilesEnabled: Bool?
+    /// `retry_files_save_path` (ANSIBLE_RETRY_FILES_SAVE_PATH): where retry files go
+    /// instead of beside the playbook.
     public var retryFilesSavePath: String?
     /// `inventory_ignore_extensions` and `inventory_ignore_patterns`: what an inventory directory leaves out.
     public var inventoryIgnore = InventoryIgnore()

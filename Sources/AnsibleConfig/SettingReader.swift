@@ -61,7 +61,7 @@ struct SettingReader {
         config.vaultIdentityList = try list(.vaultIdentityList) ?? []
         config.vaultIdentity = try string(.vaultIdentity) ?? config.vaultIdentity
         config.askVaultPass = try boolean(.askVaultPass, what: "ask_vault_pass") ?? false
-        config.retryFilesEnabled = try boolean(.retryFilesEnabled, what: "retry_files_enabled") ?? false
+        config.retryFilesEnabled = try boolean(.retryFilesEnabled, what: "retry_files_enabled")
         config.retryFilesSavePath = try path(.retryFilesSavePath)
         if let extensions = try list(.ignoreExtensions) { config.inventoryIgnore.extensions = extensions }
         if let patterns = try list(.ignorePatterns) {

@@ -87,7 +87,7 @@ struct AnsibleConfigTests {
             #expect(config.forks == 20 && config.hostKeyChecking == false && config.timeout == 30 && config.become == true)
             #expect(config.vaultPasswordFile == "\(root)/home/.vault_pass")
             #expect(config.vaultIdentityList == ["prod@~/prod.pass", "dev@prompt"])
-            #expect(config.retryFilesEnabled && config.retryFilesSavePath == "\(root)/conf/retries")
+            #expect(config.retryFilesEnabled == true && config.retryFilesSavePath == "\(root)/conf/retries")
 
             let environment = ["ANSIBLE_CONFIG": "$ROOT/conf/ansible.cfg", "ANSIBLE_INVENTORY": "a,b", "ANSIBLE_FORKS": "3",
                                "ANSIBLE_TIMEOUT": "5", "ANSIBLE_SSH_TIMEOUT": "6", "ANSIBLE_HOST_KEY_CHECKING": "",

@@ -33,6 +33,26 @@ import Testing
         }
     }
 
+    @Test func ansibleCfgTurnsRetryFilesOffOrPutsThemElsewhere() throws {
+        let closed = try closedLoopbackPort()
+        try withTemporaryDirectory { directory in
+            try write([
+                "inventory.yml": "all:\n  hosts:\n    quiet1: {ansible_host: 127.0.0.1, ansible_port: \(closed)}\n",
+                "site.yml": "- hosts: all\n  instances:\n    - name: default\n",
+                "off.cfg": "[defaults]\nretry_files_enabled = False\n",
+                "elsewhere.cfg": "[defaults]\nretry_files_save_path = \(directory)/retries\n",
+            ], into: directory)
+            let flags = ["run", "site.yml", "--check", "-i", "inventory.yml", "--connect-timeout", "1", "--connect-attempts", "1"]
+            let off = try run(postfleetUnderTest, flags, in: directory, environment: ["ANSIBLE_CONFIG": directory + "/off.cfg"])
+            #expect(off.status == 4 && !off.err.contains("to retry"), "\(off.err)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/site.retry"))
+            let elsewhere = try run(postfleetUnderTest, flags, in: directory, environment: ["ANSIBLE_CONFIG": directory + "/elsewhere.cfg"])
+            #expect(elsewhere.status == 4)
+            #expect(try String(contentsOfFile: directory + "/retries/site.retry", encoding: .utf8) == "quiet1\n")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/site.retry"))
+        }
+    }
+
     @Test func aMissingOrEmptyLimitFileStopsBeforeAnyHostIsContacted() throws {
         let listener = try LoopbackListener()
         try withTemporaryDirectory { directory in
