@@ -43,6 +43,8 @@ let package = Package(
         ),
         // Hosts, groups, variables and host patterns (Ansible's inventory formats).
         .target(name: "Inventory", dependencies: ["Vault", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
+        // Ansible's configuration: ansible.cfg found and read as Ansible does, and its ANSIBLE_* variables.
+        .target(name: "AnsibleConfig", dependencies: ["Inventory"], swiftSettings: settings),
         // The Postfix domain, pure: instances, main.cf and master.cf, tables, owned parameters.
         .target(name: "Postfix", dependencies: ["ShellQuoting"], swiftSettings: settings),
         // Playbooks: the model, its YAML loader with file:line errors, template rendering.
@@ -64,11 +66,11 @@ let package = Package(
         .target(name: "Report", dependencies: ["Engine", "Planning"], swiftSettings: settings),
         // What each command does, as library calls: load the inventory and the playbook in
         // one pass (Workload), run, report. The executable only parses arguments.
-        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Engine", "Report", "Vault"], swiftSettings: settings),
+        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "AnsibleConfig", "Playbook", "Postfix", "Engine", "Report", "Vault"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [
-                "SSH", "SSHConfig", "Inventory", "Playbook", "Postfix", "Report", "Fleet", "Vault",
+                "SSH", "SSHConfig", "Inventory", "AnsibleConfig", "Playbook", "Postfix", "Report", "Fleet", "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
@@ -76,6 +78,7 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Vault"], swiftSettings: settings),
         .testTarget(name: "VaultTests", dependencies: ["Vault"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "SSHConfigTests", dependencies: ["SSHConfig"], swiftSettings: settings),
+        .testTarget(name: "AnsibleConfigTests", dependencies: ["AnsibleConfig", "Inventory"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
         .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix", "Vault"], swiftSettings: settings),

@@ -22,14 +22,17 @@ public struct ConnectionSettings: Sendable {
     public var connectTimeout: Double?
     public var commandTimeout: Double?
     public var connectAttempts: Int?
+    /// What turned host key checking off, for the warning: the flag, or Ansible's setting.
+    public var hostKeyPolicyOrigin = "--host-key-policy off"
 
     public init() {}
 
     public var connectionOptions: ConnectionOptions {
         var options = ConnectionOptions(knownHostsFile: knownHosts)
         options.hostKeyPolicy = hostKeyPolicy ?? .strict
-        options.connectTimeout = .milliseconds(Int((connectTimeout ?? 10) * 1000))
-        options.commandTimeout = commandTimeout.map { .milliseconds(Int($0 * 1000)) }
+        // The flags are checked (Limits.flagSeconds); a value set another way is brought into range.
+        options.connectTimeout = Limits.clampedDuration(seconds: connectTimeout ?? 10, to: Limits.flagSeconds)
+        options.commandTimeout = commandTimeout.map { Limits.clampedDuration(seconds: $0, to: Limits.flagSeconds) }
         return options
     }
 
@@ -41,7 +44,9 @@ public struct ConnectionSettings: Sendable {
         return Backoff()
     }
 
-    public func forkCount(hosts: Int) -> Int { forks ?? max(1, min(hosts, 100)) }
+    public func forkCount(hosts: Int) -> Int {
+        forks.map { min(max($0, Limits.forks.lowerBound), Limits.forks.upperBound) } ?? max(1, min(hosts, 100))
+    }
 
     /// What the command line and ssh_config say where the inventory is silent, for `hosts`,
     /// and ssh_config's warnings. A mistake in ssh_config is bad input (`FILE:LINE:COL:
@@ -85,7 +90,7 @@ public struct ConnectionSettings: Sendable {
         let options = connectionOptions
         let unchecked = endpoints.flatMap { $0.jumpHosts + [$0] }.filter { options.applying($0).hostKeyPolicy == .off }.map(\.name)
         guard !unchecked.isEmpty else { return nil }
-        let which = options.hostKeyPolicy == .off ? "(--host-key-policy off)" : "for \(Set(unchecked).sorted().joined(separator: ", ")) (StrictHostKeyChecking no in ssh_config)"
+        let which = options.hostKeyPolicy == .off ? "(\(hostKeyPolicyOrigin))" : "for \(Set(unchecked).sorted().joined(separator: ", ")) (StrictHostKeyChecking no in ssh_config)"
         return "warning: host keys are NOT checked \(which); anyone on the path can impersonate these hosts"
     }
 }

@@ -15,22 +15,23 @@ public struct Targets: Sendable {
     /// Every selected host's endpoint.
     public var endpoints: [Endpoint] { hosts.map { Endpoint($0, defaults: defaults) } }
 
-    /// Reads the inventory at `path` (with its group_vars/ and host_vars/) and selects the
-    /// hosts `limit` matches (every host without one).
+    /// Reads the inventory (every source, with its group_vars/ and host_vars/, and `-e`) and
+    /// selects the hosts `limit` matches (every host without one).
     /// - Throws: ``InputError`` for an unreadable inventory, a pattern that selects nothing,
     ///   a mistake in ssh_config or a ProxyCommand.
-    public static func load(inventory path: String, limit: String?, connection: ConnectionSettings,
-                            vault: VaultKeyring = .empty) throws(InputError) -> Targets {
+    public static func load(inventory source: InventoryOptions, limit: String?, connection: ConnectionSettings) throws(InputError) -> Targets {
         let inventory: Inventory
         let hosts: [InventoryHost]
         do {
-            inventory = try Inventory.load(path: path, vault: vault)
+            inventory = try source.load()
             hosts = try limit.map { try inventory.select($0) } ?? inventory.hosts
         } catch {
             throw InputError("\(error)")
         }
+        try checkConnections(of: hosts)
         let (defaults, warnings) = try connection.defaults(for: hosts)
-        return Targets(inventory: inventory, hosts: hosts, defaults: defaults, warnings: warnings)
+        return Targets(inventory: inventory, hosts: hosts, defaults: defaults,
+                       warnings: warnings + [unusedConnectionVariablesWarning(hosts)].compactMap { $0 })
     }
 
     /// The inventory's vault plaintexts: output shows them as `(secret)` (``SecretText/hiding(_:in:)``).

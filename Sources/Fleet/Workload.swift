@@ -26,10 +26,10 @@ public struct Workload: Sendable {
     /// - Throws: the loaders' `FILE:LINE:COL: error: ...` errors for a mistake in a file;
     ///   ``InputError`` when no play targets any selected host, when the plays that do have
     ///   different policies, or for what ``Targets/load(inventory:limit:connection:)`` refuses.
-    public static func load(playbook path: String, inventory: String, limit: String?,
-                            connection: ConnectionSettings, vault: VaultKeyring = .empty) throws -> Workload {
-        let targets = try Targets.load(inventory: inventory, limit: limit, connection: connection, vault: vault)
-        let playbook = try Playbook.load(path: path, vault: vault)
+    public static func load(playbook path: String, inventory: InventoryOptions, limit: String?,
+                            connection: ConnectionSettings) throws -> Workload {
+        let targets = try Targets.load(inventory: inventory, limit: limit, connection: connection)
+        let playbook = try Playbook.load(path: path, vault: inventory.vault)
         var work: [HostWork] = []
         var policies: [Policy] = []
         for host in targets.hosts {

@@ -10,8 +10,16 @@ enum ConnectionVariables {
     static let user = ["ansible_user", "ansible_ssh_user"]
     static let privateKeyFile = ["ansible_private_key_file", "ansible_ssh_private_key_file"]
     static let become = ["ansible_become"]
-    static let becomeUser = ["ansible_become_user"]
+    static let becomeUser = ["ansible_become_user", "ansible_sudo_user"]
     static let becomeMethod = ["ansible_become_method"]
+    /// The login password (Ansible's ssh plugin order: the last one set wins).
+    static let password = ["ansible_password", "ansible_ssh_pass", "ansible_ssh_password"]
+    /// sudo's password (Ansible's sudo become plugin).
+    static let becomePassword = ["ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"]
+    /// Ansible's connection plugin: postfleet is an SSH client, so only SSH's names pass.
+    static let connection = ["ansible_connection"]
+    static let sshConnections: Set = ["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh",
+                                      "ansible.builtin.paramiko_ssh", "ansible.legacy.ssh"]
     /// postfleet's own: the jump hosts, as OpenSSH's ProxyJump (`[user@]host[:port],...`).
     static let jumpHost = ["jump_host"]
     /// Ansible's extra ssh arguments, where a ProxyJump (`-J`, `-o ProxyJump=`) is found.
@@ -33,7 +41,7 @@ enum ConnectionVariables {
             }
         } else if becomeMethod.contains(name) {
             guard text(value) == "sudo" else {
-                throw InventoryProblem("\(name) \(value.stringValue.map { "\"\($0)\"" } ?? value.kindDescription) is not supported: postfleet becomes another user with sudo -n only")
+                throw InventoryProblem("\(name) \(value.stringValue.map { "\"\($0)\"" } ?? value.kindDescription) is not supported: postfleet becomes another user with sudo only")
             }
         } else if jumpHost.contains(name) {
             guard let spec = text(value), !spec.isEmpty else {
@@ -42,6 +50,13 @@ enum ConnectionVariables {
             if let problem = jumpSpecProblem(spec) { throw InventoryProblem("\(name): \(problem)") }
         } else if sshArguments.contains(name), let spec = text(value).flatMap({ proxyJump(in: sshOptions(inArguments: $0)) }) {
             if let problem = jumpSpecProblem(spec) { throw InventoryProblem("\(name): ProxyJump: \(problem)") }
+        } else if password.contains(name) || becomePassword.contains(name) {
+            // The value is never quoted back: it is a secret.
+            guard text(value)?.isEmpty == false else {
+                throw InventoryProblem("\(name) must be a password (a non-empty string), not \(value.stringValue == "" ? "empty" : value.kindDescription)")
+            }
+        } else if connection.contains(name) {
+            guard text(value)?.isEmpty == false else { throw InventoryProblem("\(name) must be the name of a connection plugin, not \(value.kindDescription)") }
         } else if address.contains(name) || user.contains(name) || privateKeyFile.contains(name) || becomeUser.contains(name) {
             let what = address.contains(name) ? "a host name or address" : user.contains(name) ? "a user name" : "a file path"
             guard text(value)?.isEmpty == false else {
@@ -52,7 +67,21 @@ enum ConnectionVariables {
     }
 
     /// Every variable that says where or as whom to connect.
-    static let connectionNames = Set(address + port + user + privateKeyFile + become + becomeUser + becomeMethod + jumpHost + sshArguments)
+    static let connectionNames = Set(address + port + user + privateKeyFile + become + becomeUser + becomeMethod + jumpHost + sshArguments
+                                     + password + becomePassword + connection)
+
+    /// Ansible's connection, ssh and sudo variables that postfleet does not use (it is an SSH
+    /// client of its own, not ssh(1), scp or sftp): listed in one warning when a selected host sets one.
+    static let notHonoured: Set = [
+        "ansible_ssh_executable", "ansible_ssh_args", "ansible_scp_executable", "ansible_scp_extra_args",
+        "ansible_sftp_executable", "ansible_sftp_extra_args", "ansible_sftp_batch_mode", "ansible_ssh_transfer_method",
+        "ansible_pipelining", "ansible_ssh_pipelining", "ansible_ssh_use_tty", "ansible_ssh_retries", "ansible_ssh_timeout",
+        "ansible_control_path", "ansible_control_path_dir", "ansible_ssh_verbosity", "ansible_ssh_password_mechanism",
+        "ansible_sshpass_prompt", "ansible_ssh_pkcs11_provider", "ansible_private_key", "ansible_ssh_private_key",
+        "ansible_private_key_passphrase", "ansible_ssh_private_key_passphrase", "ansible_host_key_checking",
+        "ansible_ssh_host_key_checking", "ansible_become_exe", "ansible_become_flags", "ansible_sudo_exe",
+        "ansible_sudo_flags", "ansible_sudo_chdir",
+    ]
 
     /// Why a connection variable's text cannot be used: a control character in it (see
     /// `String.firstControlCharacter`). Ssh arguments are split into words first, as Ansible
@@ -65,6 +94,39 @@ enum ConnectionVariables {
             return unsplit.controlCharacterProblem(naming: name)
         }
         return words.lazy.compactMap { $0.text.controlCharacterProblem(naming: "a word of \(name)") }.first
+    }
+
+    /// A password's text, with Ansible's indirection `{{ name }}` (the vault idiom:
+    /// `ansible_become_password: "{{ vault_sudo_password }}"`) followed through `vars`, at most
+    /// 10 deep; nil when unset, and `.failure` naming the problem for any other Jinja2 expression.
+    static func password(_ names: [String], in vars: [String: Value]) -> Result<String, InventoryProblem>? {
+        guard var value = lookup(names, in: vars) else { return nil }
+        var seen: [String] = []
+        while let text = text(value), let reference = Self.reference(in: text) {
+            guard seen.count < 10, !seen.contains(reference) else {
+                return .failure(InventoryProblem("\(names[0]) refers to itself through {{ \(seen.joined(separator: " }}, {{ ")) }}"))
+            }
+            seen.append(reference)
+            guard let next = vars[reference], next != .null else {
+                return .failure(InventoryProblem("\(names[0]) refers to {{ \(reference) }}, which is not defined for this host"))
+            }
+            value = next
+        }
+        guard let text = text(value) else { return nil }
+        if text.contains("{{") || text.contains("{%") {
+            return .failure(InventoryProblem("\(names[0]) is a Jinja2 expression; postfleet follows only a plain reference, {{ variable_name }}"))
+        }
+        return .success(text)
+    }
+
+    /// `name` of a text that is exactly `{{ name }}` (spaces optional).
+    private static func reference(in text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("{{"), trimmed.hasSuffix("}}"), trimmed.count > 4 else { return nil }
+        let inner = trimmed.dropFirst(2).dropLast(2).trimmingCharacters(in: .whitespaces)
+        guard let first = inner.first, first == "_" || first.isLetter,
+              inner.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else { return nil }
+        return inner
     }
 
     /// Ansible's boolean: true/false, yes/no, on/off, 1/0 (as a string or a number).

@@ -18,12 +18,16 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// `PATH: error: no such file`, and so on.
     public var description: String {
-        let what = switch reason {
+        "\(path): error: \(problem)"
+    }
+
+    /// What is wrong, without the path: `no such file`, ...
+    public var problem: String {
+        switch reason {
         case .notFound: "no such file"
         case .isDirectory: "is a directory, not a file"
         case .notReadable: "permission denied"
         case .notUTF8: "is not UTF-8 text"
         }
-        return "\(path): error: \(what)"
     }
 }

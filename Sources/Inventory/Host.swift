@@ -25,6 +25,16 @@ public struct Host: Sendable, Hashable {
     public var become: Bool?
     /// `ansible_become_user`; nil means root.
     public var becomeUser: String?
+    /// `ansible_password` (or `ansible_ssh_pass`, `ansible_ssh_password`): the login password,
+    /// through a `{{ variable }}` reference.
+    public var password: String?
+    /// `ansible_become_password` (or `ansible_become_pass`, `ansible_sudo_pass`): sudo's.
+    public var becomePassword: String?
+    /// Why postfleet cannot connect to the host as its variables say (a password it cannot
+    /// resolve, `ansible_connection: local`); nil when it can. Reported before any connection.
+    public var connectionProblem: String?
+    /// `ansible_connection`; nil: ssh.
+    public var connection: String?
     /// The jump hosts, as OpenSSH's ProxyJump: `jump_host`, else the first ProxyJump (`-J`,
     /// `-o ProxyJump=`) of ``sshOptions``. nil: none said (ssh_config may give one); `none`:
     /// none, whatever ssh_config says.
@@ -57,10 +67,31 @@ public struct Host: Sendable, Hashable {
         }
         become = lookup(ConnectionVariables.become).flatMap(ConnectionVariables.boolean)
         becomeUser = lookup(ConnectionVariables.becomeUser).flatMap(ConnectionVariables.text)
+        connection = lookup(ConnectionVariables.connection).flatMap(ConnectionVariables.text)
+        var problems: [String] = []
+        let passwords = [ConnectionVariables.password, ConnectionVariables.becomePassword].map { names -> String? in
+            switch ConnectionVariables.password(names, in: vars) {
+            case let .success(text): return text
+            case let .failure(problem): problems.append(problem.message); return nil
+            case nil: return nil
+            }
+        }
+        password = passwords[0]
+        becomePassword = passwords[1]
+        if let connection, !ConnectionVariables.sshConnections.contains(connection) {
+            problems.append("ansible_connection is \"\(connection)\": postfleet reaches hosts over SSH only (leave this host out with --limit, or set ansible_connection: ssh)")
+        }
+        connectionProblem = problems.isEmpty ? nil : problems.joined(separator: "; ")
         sshOptions = ConnectionVariables.sshArguments.compactMap { lookup([$0]).flatMap(ConnectionVariables.text) }
             .flatMap(ConnectionVariables.sshOptions(inArguments:))
         proxyJump = lookup(ConnectionVariables.jumpHost).flatMap(ConnectionVariables.text)
             ?? ConnectionVariables.proxyJump(in: sshOptions)
+    }
+
+    /// The connection variables of Ansible's that the host sets and postfleet does not use
+    /// (``ConnectionVariables/notHonoured``), sorted.
+    public var unusedConnectionVariables: [String] {
+        vars.keys.filter { ConnectionVariables.notHonoured.contains($0) }.sorted()
     }
 
     /// Whether the host is in `group` (directly or through a child group); every host is in `all`.

@@ -47,9 +47,18 @@ struct INIInventoryLoader {
 
     /// What the file says, not yet built into an inventory.
     static func builder(_ source: SourceText) throws(SourceError) -> InventoryBuilder {
+        var builder = InventoryBuilder()
+        try read(source, into: &builder)
+        return builder
+    }
+
+    /// Adds what the file says to `builder`: as in Ansible, a group an earlier source
+    /// defined counts as defined here.
+    static func read(_ source: SourceText, into builder: inout InventoryBuilder) throws(SourceError) {
         var loader = INIInventoryLoader(source: source)
+        swap(&loader.builder, &builder)
+        defer { swap(&loader.builder, &builder) }
         try loader.read()
-        return loader.builder
     }
 
     /// One line without its surrounding white space, and where it starts.

@@ -5,9 +5,11 @@ extension Inventory {
     /// error (so a typo in `!mta3` cannot widen a restart to every host), and so is a pattern
     /// that selects no host at all.
     ///
+    /// A term `@FILE` stands for the lines of FILE (Ansible's retry files, ``LimitFile``).
+    ///
     /// - Throws: `HostPatternError`, with a "did you mean" for a name close to a known one.
     public func select(_ pattern: String) throws(HostPatternError) -> [Host] {
-        try select(HostPattern(pattern))
+        try select(HostPattern(LimitFile.expand(pattern)))
     }
 
     /// The hosts `pattern` selects, in inventory order.

@@ -10,6 +10,8 @@ public struct Inventory: Sendable {
     public let hosts: [Host]
     /// Every group: `all`, `ungrouped`, then in order of first appearance in the file.
     public let groups: [Group]
+    /// `-e` variables: over every inventory and play variable (already in each host's `vars`).
+    public internal(set) var extraVariables: [String: Value] = [:]
 
     private let hostIndex: [String: Int]
     private let groupIndex: [String: Int]
@@ -49,20 +51,12 @@ public struct Inventory: Sendable {
     }
 
     /// `load(path:vault:)`, with `home` for key file paths starting with `~` (`$HOME` when nil).
+    /// The path may also be a directory, a script or a host list (see ``load(sources:options:)``).
     static func load(path: String, home: String?, vault: VaultKeyring = .empty) throws -> Inventory {
-        try VaultDecryption(vault).run {
-            let source = try SourceText.read(path: path)
-            var builder: InventoryBuilder
-            if VaultEnvelope.isEncrypted(source.text) {
-                // Encrypted whole, as Ansible reads one: its strings are vault strings.
-                builder = try self.builder(for: source.decrypted())
-                builder.makeVariablesVaulted()
-            } else {
-                builder = try self.builder(for: source)
-            }
-            try VariableFiles.load(besides: path, into: &builder)
-            return builder.build(path: path, home: home)
-        }
+        var options = LoadOptions()
+        options.home = home
+        options.vault = vault
+        return try load(sources: [path], options: options)
     }
 
     /// Reads an inventory in Ansible's YAML format from text; `path` names it in errors.
@@ -78,7 +72,9 @@ public struct Inventory: Sendable {
     /// Reads an inventory from text in the format its path and content tell, without
     /// variables directories.
     static func load(_ source: SourceText, home: String? = nil) throws(SourceError) -> Inventory {
-        try builder(for: source).build(path: source.path, home: home)
+        var builder = InventoryBuilder()
+        try read(source, into: &builder)
+        return builder.build(path: source.path, home: home)
     }
 
     /// The two formats of Ansible inventory files postfleet reads.
@@ -92,13 +88,22 @@ public struct Inventory: Sendable {
         (try? detect(source))?.format ?? .yaml
     }
 
-    private static func builder(for source: SourceText) throws(SourceError) -> InventoryBuilder {
+    /// Adds what an inventory file says to `builder`, which may hold earlier sources already.
+    /// Reads the inventory file at `path` into `builder`; one encrypted whole with
+    /// ansible-vault is decrypted first, and its variables are vault strings (so are those
+    /// of the sources read before it, which only hides more).
+    static func readFile(_ path: String, into builder: inout InventoryBuilder) throws {
+        let source = try SourceText.read(path: path)
+        guard VaultEnvelope.isEncrypted(source.text) else { return try read(source, into: &builder) }
+        try read(source.decrypted(), into: &builder)
+        builder.makeVariablesVaulted()
+    }
+
+    static func read(_ source: SourceText, into builder: inout InventoryBuilder) throws(SourceError) {
         let (format, root) = try detect(source)
         switch format {
-        case .ini: return try INIInventoryLoader.builder(source)
-        case .yaml:
-            if let root { return try YAMLInventoryLoader.builder(source, root: root) }
-            return try YAMLInventoryLoader.builder(source)
+        case .ini: try INIInventoryLoader.read(source, into: &builder)
+        case .yaml: try YAMLInventoryLoader.read(source, root: root, into: &builder)
         }
     }
 

@@ -12,8 +12,8 @@ struct InventoryBuilder {
     private struct GroupEntry {
         /// Set in the inventory file.
         var vars: [String: Value] = [:]
-        /// From `group_vars/`, which win over the inventory file's.
-        var fileVars: [String: Value] = [:]
+        /// From `group_vars/`, which win over the inventory file's; by inventory source, in order.
+        var fileVars: [Int: [String: Value]] = [:]
         var hosts: [String] = []
         var children: [String] = []
         var parents: [String] = []
@@ -23,8 +23,8 @@ struct InventoryBuilder {
     private struct HostEntry {
         /// Set in the inventory file.
         var vars: [String: Value] = [:]
-        /// From `host_vars/`, which win over the inventory file's.
-        var fileVars: [String: Value] = [:]
+        /// From `host_vars/`, which win over the inventory file's; by inventory source, in order.
+        var fileVars: [Int: [String: Value]] = [:]
         /// Groups the host is listed in directly.
         var groups: [String] = []
     }
@@ -36,6 +36,10 @@ struct InventoryBuilder {
     ]
     private var hostOrder: [String] = []
     private var hosts: [String: HostEntry] = [:]
+    /// How many inventory sources gave `group_vars/` and `host_vars/` files (see ``addFileVariables``).
+    private var fileSources = 1
+    /// `-e`: over every other variable of every host.
+    var extraVariables: [String: Value] = [:]
 
     init() {}
 
@@ -47,6 +51,10 @@ struct InventoryBuilder {
 
     func hasGroup(_ name: String) -> Bool {
         groups[name] != nil
+    }
+
+    func hasHost(_ name: String) -> Bool {
+        hosts[name] != nil
     }
 
     /// The groups listed under `group` so far.
@@ -119,15 +127,26 @@ struct InventoryBuilder {
         hosts[host]!.vars[name] = value
     }
 
-    /// Adds the variables of one `group_vars/` file; they win over the inventory file's and
-    /// earlier files'. `ansible_group_priority` here is an ordinary variable, as in Ansible.
-    mutating func addFileVariables(_ vars: [String: Value], ofGroup group: String) {
-        groups[group]?.fileVars.merge(vars) { _, later in later }
+    /// Adds the variables of one `group_vars/` file of the inventory source numbered `source`
+    /// (from 0, in command line order); they win over the inventory file's and earlier files'.
+    /// `ansible_group_priority` here is an ordinary variable, as in Ansible.
+    mutating func addFileVariables(_ vars: [String: Value], ofGroup group: String, source: Int = 0) {
+        fileSources = max(fileSources, source + 1)
+        groups[group]?.fileVars[source, default: [:]].merge(vars) { _, later in later }
     }
 
-    /// Adds the variables of one `host_vars/` file; they win over the inventory file's and earlier files'.
-    mutating func addFileVariables(_ vars: [String: Value], ofHost host: String) {
-        hosts[host]?.fileVars.merge(vars) { _, later in later }
+    /// Adds the variables of one `host_vars/` file of source `source`; they win over the
+    /// inventory file's and earlier files'.
+    mutating func addFileVariables(_ vars: [String: Value], ofHost host: String, source: Int = 0) {
+        fileSources = max(fileSources, source + 1)
+        hosts[host]?.fileVars[source, default: [:]].merge(vars) { _, later in later }
+    }
+
+    /// The `group_vars/` or `host_vars/` variables of one group or host, every source's in order.
+    private func merged(_ fileVars: [Int: [String: Value]]) -> [String: Value] {
+        var vars: [String: Value] = [:]
+        for source in 0..<fileSources { vars.merge(fileVars[source] ?? [:]) { _, later in later } }
+        return vars
     }
 
     /// Makes every string of every variable so far a vault string: those of an inventory
@@ -176,8 +195,10 @@ struct InventoryBuilder {
     /// 1. `all`'s variables from the inventory file, then every other group's of the host,
     ///    sorted by depth, priority and name, the later winning;
     /// 2. `group_vars/all`, then the other groups' `group_vars/` files in the same order, so
-    ///    that any `group_vars/` file wins over any group variable of the inventory file;
-    /// 3. the host's own variables from the inventory file, then its `host_vars/` files.
+    ///    that any `group_vars/` file wins over any group variable of the inventory file
+    ///    (with several sources: `all`'s of each source, then each source's others in turn);
+    /// 3. the host's own variables from the inventory file, then its `host_vars/` files;
+    /// 4. `-e` (``extraVariables``).
     ///
     /// - Parameter home: The home directory for key file paths starting with `~`; `$HOME` when nil.
     func build(path: String, home: String? = nil) -> Inventory {
@@ -187,7 +208,9 @@ struct InventoryBuilder {
         let allHosts = hostOrder.map { name in
             host(name, hosts[name]!, groups: groups, groupsByName: groupsByName, home: home)
         }
-        return Inventory(path: path, hosts: allHosts, groups: allGroups)
+        var inventory = Inventory(path: path, hosts: allHosts, groups: allGroups)
+        inventory.extraVariables = extraVariables
+        return inventory
     }
 
     /// Groups and hosts as Ansible's reconcile_inventory leaves them: every group under
@@ -232,7 +255,7 @@ struct InventoryBuilder {
         return groupOrder.map { name in
             let entry = groups[name]!
             return Group(
-                name: name, vars: entry.vars.merging(entry.fileVars) { _, file in file }, hosts: entry.hosts,
+                name: name, vars: entry.vars.merging(merged(entry.fileVars)) { _, file in file }, hosts: entry.hosts,
                 children: entry.children, parents: entry.parents, depth: depth(name), priority: entry.priority
             )
         }
@@ -256,9 +279,17 @@ struct InventoryBuilder {
         }
         var vars: [String: Value] = [:]
         for group in ordered { vars.merge(groups[group.name]!.vars) { _, later in later } }
-        for group in ordered { vars.merge(groups[group.name]!.fileVars) { _, later in later } }
-        let own = entry.vars.merging(entry.fileVars) { _, file in file }
+        // Ansible's all_plugins_inventory, then groups_plugins_inventory: `group_vars/all` of
+        // every source, then the other groups' files source by source.
+        for source in 0..<fileSources { vars.merge(groups[Group.all]!.fileVars[source] ?? [:]) { _, later in later } }
+        for source in 0..<fileSources {
+            for group in ordered where group.name != Group.all {
+                vars.merge(groups[group.name]!.fileVars[source] ?? [:]) { _, later in later }
+            }
+        }
+        let own = entry.vars.merging(merged(entry.fileVars)) { _, file in file }
         vars.merge(own) { _, own in own }
+        vars.merge(extraVariables) { _, extra in extra }
         return Host(
             name: name, vars: vars, ownVars: own,
             groups: memberOf.subtracting([Group.all]).sorted(), home: home

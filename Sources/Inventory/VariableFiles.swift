@@ -18,18 +18,19 @@ import Yams
 enum VariableFiles {
     static let extensions = [".yml", ".yaml", ".json"]
 
-    /// Adds to `builder` what the directories beside `inventoryPath` say about its groups and hosts.
+    /// Adds to `builder` what `group_vars/` and `host_vars/` in `directory` (an inventory
+    /// directory, or the one an inventory file is in) say about its groups and hosts, as the
+    /// files of inventory source number `source` (see ``InventoryBuilder/addFileVariables(_:ofGroup:source:)``).
     ///
     /// - Throws: `SourceError` placed in the variables file at fault, or `FileError`.
-    static func load(besides inventoryPath: String, into builder: inout InventoryBuilder) throws {
-        let directory = (inventoryPath as NSString).deletingLastPathComponent
+    static func load(in directory: String, source: Int, into builder: inout InventoryBuilder) throws {
         let groupDirectory = joined(directory, "group_vars")
         let hostDirectory = joined(directory, "host_vars")
         if isDirectory(groupDirectory) {
             for group in builder.groupNames {
                 for file in files(for: group, in: groupDirectory) {
                     if let vars = try variables(in: SourceText.read(path: file)) {
-                        builder.addFileVariables(vars, ofGroup: group)
+                        builder.addFileVariables(vars, ofGroup: group, source: source)
                     }
                 }
             }
@@ -38,7 +39,7 @@ enum VariableFiles {
             for host in builder.hostNames {
                 for file in files(for: host, in: hostDirectory) {
                     if let vars = try variables(in: SourceText.read(path: file)) {
-                        builder.addFileVariables(vars, ofHost: host)
+                        builder.addFileVariables(vars, ofHost: host, source: source)
                     }
                 }
             }
@@ -133,11 +134,11 @@ enum VariableFiles {
         }
     }
 
-    private static func joined(_ directory: String, _ name: String) -> String {
+    static func joined(_ directory: String, _ name: String) -> String {
         directory.isEmpty ? name : directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
+    static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }

@@ -30,17 +30,23 @@ struct YAMLInventoryLoader {
 
     /// What the file says, not yet built into an inventory.
     static func builder(_ source: SourceText) throws(SourceError) -> InventoryBuilder {
-        guard let root = try source.composeInventoryYAML(), !root.isNull else {
-            throw source.error("the inventory is empty; it should start with 'all:'", line: 1, column: 1)
-        }
-        return try builder(source, root: root)
+        var builder = InventoryBuilder()
+        try read(source, root: nil, into: &builder)
+        return builder
     }
 
-    /// What the file says, from its YAML already composed.
-    static func builder(_ source: SourceText, root: Node) throws(SourceError) -> InventoryBuilder {
+    /// Adds what the file says to `builder`, which may hold earlier sources; `root` is its
+    /// YAML already composed, or nil to compose it here.
+    static func read(_ source: SourceText, root: Node?, into builder: inout InventoryBuilder) throws(SourceError) {
+        var root = root
+        if root == nil { root = try source.composeInventoryYAML() }
+        guard let root, !root.isNull else {
+            throw source.error("the inventory is empty; it should start with 'all:'", line: 1, column: 1)
+        }
         var loader = YAMLInventoryLoader(source: source)
+        swap(&loader.builder, &builder)
+        defer { swap(&loader.builder, &builder) }
         try loader.readRoot(root)
-        return loader.builder
     }
 
     static let sections = ["hosts", "children", "vars"]

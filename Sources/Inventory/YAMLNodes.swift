@@ -130,14 +130,14 @@ extension Value {
         }
     }
 
-    enum ParsedInt: Equatable {
+    package enum ParsedInt: Equatable {
         case value(Int)
         case tooLarge
         case invalid
     }
 
     /// PyYAML's `construct_yaml_int`.
-    static func parseInt(_ text: String) -> ParsedInt {
+    package static func parseInt(_ text: String) -> ParsedInt {
         var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
         var negative = false
         if let sign = digits.first, sign == "-" || sign == "+" {
@@ -177,7 +177,7 @@ extension Value {
     }
 
     /// PyYAML's `construct_yaml_float`.
-    static func parseFloat(_ text: String) -> Double? {
+    package static func parseFloat(_ text: String) -> Double? {
         var digits = Substring(text.replacingOccurrences(of: "_", with: "").lowercased())
         var sign = 1.0
         if let first = digits.first, first == "-" || first == "+" {

@@ -39,9 +39,7 @@ extension PlaybookLoader {
                 var condition: (rc: Int32?, text: String?) = (nil, nil)
                 for (field, _, item) in try reader.fields(value, known: Self.untilKeys, context: "until of \(here)") {
                     if field == "rc" {
-                        let rc = try reader.int(item, what: "'rc'")
-                        guard (0...255).contains(rc) else { throw reader.error("'rc' is an exit status, from 0 to 255", at: item) }
-                        condition.rc = Int32(rc)
+                        condition.rc = Int32(try reader.int(item, what: "'rc' (an exit status)", in: Limits.exitStatus))
                     } else {
                         condition.text = try reader.string(item, what: "'stdout_contains'")
                     }
@@ -51,14 +49,13 @@ extension PlaybookLoader {
                 }
                 until = condition
             case "retries":
-                let count = try reader.int(value, what: "'retries'")
-                guard count >= 0 else { throw reader.error("'retries' cannot be negative", at: value) }
-                retries = count
-            case "delay": delay = try PolicyReader(reader: reader).duration(value, what: "'delay'")
+                retries = try reader.int(value, what: "'retries'", in: Limits.taskRetries)
+            case "delay": delay = try reader.duration(value, what: "'delay'")
             default: break
             }
         }
-        // As Ansible: with `until`, retries default to 3 and delay to 5 s; attempts = retries + 1.
+        // As Ansible: with `until`, retries default to 3 and delay to 5 s; attempts = retries + 1
+        // (``Limits/taskRetries`` keeps it small).
         var retry: PlayTask.Retry?
         if until != nil || retries != nil {
             retry = PlayTask.Retry(attempts: (retries ?? 3) + 1, delay: delay ?? .seconds(5),

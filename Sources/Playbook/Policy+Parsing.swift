@@ -16,27 +16,48 @@ extension Policy.BatchSize {
     /// What a batch size looks like, for messages about a value that is neither form.
     public static let forms = "a batch size is a number of hosts (2) or a percentage (\"25%\")"
 
-    /// A number of hosts: at least 1.
+    /// A number of hosts, in ``Limits/batchHosts``.
     public static func hosts(_ count: Int) throws(PolicyError) -> Policy.BatchSize {
-        guard count >= 1 else { throw PolicyError("a batch size must be at least 1") }
+        guard Limits.batchHosts.contains(count) else { throw outOfRange(String(count)) }
         return .count(count)
     }
 
-    /// A percentage of the play's hosts: from 1 to 100.
+    /// A percentage of the play's hosts, in ``Limits/batchPercent``.
     public static func percentage(_ percent: Int) throws(PolicyError) -> Policy.BatchSize {
-        guard (1...100).contains(percent) else { throw PolicyError("a batch percentage must be from 1% to 100%") }
+        guard Limits.batchPercent.contains(percent) else { throw percentOutOfRange("\(percent)%") }
         return .percent(percent)
     }
 
-    /// `2` or `25%`, spaces around it ignored.
+    /// `2` or `25%`, spaces around it ignored. Digits past what Int64 holds are out of range,
+    /// not some other form.
     public static func parse(_ text: some StringProtocol) throws(PolicyError) -> Policy.BatchSize {
         var item = Substring(text)
         while item.first?.isWhitespace == true { item.removeFirst() }
         while item.last?.isWhitespace == true { item.removeLast() }
         let written = String(item)
-        if written.hasSuffix("%"), let percent = Int(written.dropLast()) { return try percentage(percent) }
-        if let count = Int(written) { return try hosts(count) }
+        if written.hasSuffix("%"), isInteger(written.dropLast()) {
+            guard let percent = Int(written.dropLast()) else { throw percentOutOfRange(written) }
+            return try percentage(percent)
+        }
+        if isInteger(written) {
+            guard let count = Int(written) else { throw outOfRange(written) }
+            return try hosts(count)
+        }
         throw PolicyError("\(forms), not '\(written)'")
+    }
+
+    /// A sign and decimal digits.
+    static func isInteger(_ text: some StringProtocol) -> Bool {
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : text[...]
+        return !digits.isEmpty && digits.unicodeScalars.allSatisfy { ("0"..."9").contains($0) }
+    }
+
+    static func outOfRange(_ written: String) -> PolicyError {
+        PolicyError("a batch size must be a whole number from \(Limits.spelled(Limits.batchHosts)) (got \(written))")
+    }
+
+    static func percentOutOfRange(_ written: String) -> PolicyError {
+        PolicyError("a batch percentage must be from 1% to 100% (got \(written))")
     }
 
     /// `2`, `25%`, or a ramp `1,5,25%` whose last size repeats.
@@ -50,10 +71,11 @@ extension Policy.BatchSize {
 }
 
 extension Policy {
-    /// A `max_fail_percentage`: from 0 to 100. `name` is the setting as the user wrote it,
-    /// `'max_fail_percentage'` in a playbook or `--max-fail-percentage` on a command line.
-    public static func maxFailPercentage(_ value: Double, name: String) throws(PolicyError) -> Double {
-        guard (0...100).contains(value) else { throw PolicyError("\(name) must be from 0 to 100") }
+    /// A `max_fail_percentage`, in ``Limits/failPercentage`` (NaN is not). `name` is the
+    /// setting as the user wrote it, `'max_fail_percentage'` in a playbook or
+    /// `--max-fail-percentage` on a command line; `written`, the value as written.
+    public static func maxFailPercentage(_ value: Double, name: String, written: String) throws(PolicyError) -> Double {
+        guard Limits.failPercentage.contains(value) else { throw PolicyError("\(name) must be from 0 to 100 (got \(written))") }
         return value
     }
 }

@@ -29,10 +29,10 @@ struct PolicyReader {
             case "max_fail_percentage":
                 let number = try reader.number(value, what: "'max_fail_percentage'")
                 policy.maxFailPercentage = try checked(at: value) { () throws(PolicyError) in
-                    try Policy.maxFailPercentage(number, name: "'max_fail_percentage'")
+                    try Policy.maxFailPercentage(number, name: "'max_fail_percentage'", written: value.scalar?.string ?? "")
                 }
             case "any_errors_fatal": policy.anyErrorsFatal = try reader.bool(value, what: "'any_errors_fatal'")
-            case "pause": policy.pause = try duration(value, what: "'pause'")
+            case "pause": policy.pause = try reader.duration(value, what: "'pause'")
             case "unreachable_counts_as_failure":
                 policy.unreachableCountsAsFailure = try reader.bool(value, what: "'unreachable_counts_as_failure'")
             case "rollback_on_failure": policy.rollbackOnFailure = try reader.bool(value, what: "'rollback_on_failure'")
@@ -48,11 +48,10 @@ struct PolicyReader {
     /// ``Policy/BatchSize`` checks the size.
     private func batch(_ node: Node) throws(SourceError) -> Policy.BatchSize {
         if reader.tagName(node) == .int {
-            let count = try reader.int(node, what: "a batch size")
-            return try checked(at: node) { () throws(PolicyError) in try .hosts(count) }
+            return .count(try reader.int(node, what: "a batch size", in: Limits.batchHosts))
         }
-        if case let .scalar(scalar) = node, scalar.string.hasSuffix("%"), let percent = Int(scalar.string.dropLast()) {
-            return try checked(at: node) { () throws(PolicyError) in try .percentage(percent) }
+        if case let .scalar(scalar) = node, scalar.string.hasSuffix("%"), Policy.BatchSize.isInteger(scalar.string.dropLast()) {
+            return try checked(at: node) { () throws(PolicyError) in try .parse(scalar.string) }
         }
         throw reader.error("\(Policy.BatchSize.forms), not \(reader.kind(node))", at: node)
     }
@@ -64,25 +63,6 @@ struct PolicyReader {
         } catch {
             throw reader.error(error.message, at: node)
         }
-    }
-
-    /// `5s`, `2m`, `1h`, `500ms`, or a number of seconds.
-    func duration(_ node: Node, what: String) throws(SourceError) -> Duration {
-        guard case let .scalar(scalar) = node else {
-            throw reader.error("\(what) must be a duration such as 5s, 2m or 1h, not \(reader.kind(node))", at: node)
-        }
-        let text = scalar.string
-        if reader.tagName(node) == .int || reader.tagName(node) == .float {
-            let seconds = try reader.number(node, what: what)
-            guard seconds >= 0 else { throw reader.error("\(what) cannot be negative", at: node) }
-            return .milliseconds(Int64((seconds * 1000).rounded()))
-        }
-        let units: [(suffix: String, milliseconds: Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite else { continue }
-            return .milliseconds(Int64((number * scale).rounded()))
-        }
-        throw reader.error("\(what) must be a duration such as 5s, 2m, 1h or 500ms, or a number of seconds; not '\(text)'", at: node)
     }
 
     private func health(_ node: Node, context: String) throws(SourceError) -> Policy.Health {
@@ -101,9 +81,9 @@ struct PolicyReader {
         for (key, _, value) in try reader.fields(node, known: Self.healthKeys, context: here) {
             if try check(key, value, into: &common) { continue }
             switch key {
-            case "passes": settings.passes = try count(value, what: "'passes'", minimum: 1)
-            case "interval": settings.interval = try duration(value, what: "'interval'")
-            case "deadline": settings.deadline = try duration(value, what: "'deadline'")
+            case "passes": settings.passes = try reader.int(value, what: "'passes'", in: Limits.attempts)
+            case "interval": settings.interval = try reader.duration(value, what: "'interval'")
+            case "deadline": settings.deadline = try reader.duration(value, what: "'deadline'")
             case "groups":
                 _ = try reader.mapping(value, what: "'groups' of \(here) (instance group: its checks)")
                 for (key, checks) in try reader.pairs(value) {
@@ -133,8 +113,8 @@ struct PolicyReader {
     private func check(_ key: String, _ value: Node, into entry: inout Policy.GroupHealth) throws(SourceError) -> Bool {
         switch key {
         case "running": entry.running = try reader.bool(value, what: "'running'")
-        case "banner_timeout": entry.bannerTimeout = try duration(value, what: "'banner_timeout'")
-        case "max_deferred": entry.maxDeferred = try count(value, what: "'max_deferred'", minimum: 0)
+        case "banner_timeout": entry.bannerTimeout = try reader.duration(value, what: "'banner_timeout'")
+        case "max_deferred": entry.maxDeferred = try reader.int(value, what: "'max_deferred'", in: Limits.deferredMessages)
         default: return false
         }
         return true
@@ -148,20 +128,14 @@ struct PolicyReader {
         for (key, _, value) in try reader.fields(node, known: Self.retryKeys, context: here) {
             switch key {
             case "attempts":
-                retries.attempts = try count(value, what: "'attempts'", minimum: 1)
+                retries.attempts = try reader.int(value, what: "'attempts'", in: Limits.attempts)
                 sawAttempts = true
-            case "delay": retries.delay = try duration(value, what: "'delay'")
-            case "max_delay": retries.maxDelay = try duration(value, what: "'max_delay'")
+            case "delay": retries.delay = try reader.duration(value, what: "'delay'")
+            case "max_delay": retries.maxDelay = try reader.duration(value, what: "'max_delay'")
             default: break
             }
         }
         guard sawAttempts else { throw reader.error("'retries' needs 'attempts:' (how many tries in all)", at: node) }
         return retries
-    }
-
-    private func count(_ node: Node, what: String, minimum: Int) throws(SourceError) -> Int {
-        let value = try reader.int(node, what: what)
-        guard value >= minimum else { throw reader.error("\(what) must be at least \(minimum)", at: node) }
-        return value
     }
 }

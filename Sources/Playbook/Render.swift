@@ -45,7 +45,7 @@ extension Playbook {
 
 extension Play {
     /// What templates see for `host`: its inventory variables, the play's `vars` over them,
-    /// then postfleet's: `inventory_hostname`, `inventory_hostname_short`, `ansible_host` (the
+    /// `-e` over those (``Inventory/extraVariables``, as in Ansible), then postfleet's: `inventory_hostname`, `inventory_hostname_short`, `ansible_host` (the
     /// address), `group_names` (the host's groups, sorted), `groups` (each group's host names).
     /// Inside an instance's files, `instance` is added (see `render`).
     ///
@@ -57,6 +57,7 @@ extension Play {
     public func variables(for host: InventoryHost, inventory: Inventory) throws(SourceError) -> [String: Value] {
         var variables = host.vars
         variables.merge(vars) { _, play in play }
+        variables.merge(inventory.extraVariables) { _, extra in extra }
         variables["inventory_hostname"] = .string(host.name)
         variables["inventory_hostname_short"] = .string(String(host.name.prefix { $0 != "." }))
         variables["ansible_host"] = .string(host.address)
@@ -69,7 +70,8 @@ extension Play {
 
         var rendered: Set<String> = []
         func render(_ name: String, chain: [String]) throws(SourceError) {
-            guard let template = varTemplates[name], !rendered.contains(name) else { return }
+            // A play variable that `-e` sets is `-e`'s value, not rendered.
+            guard let template = varTemplates[name], !rendered.contains(name), inventory.extraVariables[name] == nil else { return }
             if chain.contains(name) {
                 let circle = (chain.drop { $0 != name } + [name]).joined(separator: " -> ")
                 throw template.error("the play's variables refer to each other in a circle: \(circle)", at: TextPosition(line: 1, column: 1))

@@ -96,23 +96,6 @@ struct YAMLReader {
         return bool
     }
 
-    /// An integer.
-    func int(_ node: Node, what: String) throws(SourceError) -> Int {
-        guard case let .scalar(scalar) = node, tagName(node) == .int, let int = Int.construct(from: scalar) else {
-            throw error("\(what) must be a whole number, not \(kind(node))", at: node)
-        }
-        return int
-    }
-
-    /// An integer or a decimal number.
-    func number(_ node: Node, what: String) throws(SourceError) -> Double {
-        if case let .scalar(scalar) = node {
-            if tagName(node) == .int, let int = Int.construct(from: scalar) { return Double(int) }
-            if tagName(node) == .float, let double = Double.construct(from: scalar) { return double }
-        }
-        throw error("\(what) must be a number, not \(kind(node))", at: node)
-    }
-
     /// A variable's value, as PyYAML (and so Ansible) constructs it.
     func value(_ node: Node) throws(SourceError) -> Value {
         try Value(yaml: node, in: source)

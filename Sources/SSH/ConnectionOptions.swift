@@ -25,6 +25,8 @@ public struct Endpoint: Sendable, Hashable {
     public var connectTimeout: Duration?
     /// OpenSSH's `IdentitiesOnly yes`: offer only the key files, not the agent's keys.
     public var identitiesOnly: Bool
+    /// Ansible's `ansible_password`: sent with the `password` method when no key was accepted.
+    public var password: Password?
 
     public init(name: String, address: String? = nil, port: Int = 22, user: String = "root", identityFiles: [String] = [],
                 jumpHosts: [Endpoint] = [], become: Become? = nil) {
@@ -40,16 +42,20 @@ public struct Endpoint: Sendable, Hashable {
         self.hostKeyPolicy = nil
         self.connectTimeout = nil
         self.identitiesOnly = false
+        self.password = nil
     }
 }
 
-/// Privilege escalation on the host: every command runs as `sudo -n -u USER`, never
-/// asking for a password (postfleet has none to give, and sends none).
+/// Privilege escalation on the host: every command runs as `sudo -u USER`: `sudo -n`, which
+/// never asks for a password, unless `password` (Ansible's `ansible_become_password`) is
+/// given, which is then sent to `sudo -S` on stdin.
 public struct Become: Sendable, Hashable {
     public var user: String
+    public var password: Password?
 
-    public init(user: String = "root") {
+    public init(user: String = "root", password: Password? = nil) {
         self.user = user
+        self.password = password
     }
 }
 

@@ -13,10 +13,13 @@ public struct Deadline: Comparable, Sendable {
         return Deadline(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
     }
 
+    /// `duration` from now; saturating, so a duration past 584 years is "never", not a wrap.
     public static func after(_ duration: Duration) -> Deadline {
         let (seconds, attoseconds) = duration.components
-        let nanos = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-        return Deadline(nanoseconds: now.nanoseconds &+ nanos)
+        let (whole, overflow) = UInt64(max(0, seconds)).multipliedReportingOverflow(by: 1_000_000_000)
+        let (nanos, overflowAgain) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000))
+        let (at, overflowLast) = now.nanoseconds.addingReportingOverflow(nanos)
+        return overflow || overflowAgain || overflowLast ? .distantFuture : Deadline(nanoseconds: at)
     }
 
     public static let distantFuture = Deadline(nanoseconds: .max)

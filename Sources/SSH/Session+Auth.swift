@@ -1,7 +1,8 @@
 import CLibSSH2
 import Foundation
 
-// Public key authentication: the agent's keys first, then the key files.
+// Public key authentication: the agent's keys first, then the key files; then the
+// endpoint's password, if it has one (as ssh tries publickey before password).
 
 extension Session {
     /// Logs in as the endpoint's user within the auth timeout, or throws what was tried.
@@ -37,8 +38,55 @@ extension Session {
                 throw libssh2Failure(.auth, rc, "authentication with \(file) failed")
             }
         }
+        if let password = endpoint.password {
+            try await authenticate(raw, password: password, deadline: deadline, tried: tried)
+            return
+        }
         let offered = tried.isEmpty ? "no key was available (no agent, no key file)" : "tried " + tried.joined(separator: ", ")
         throw failure(.auth, .authenticationFailed, "authentication failed: the server accepted no key for user \(endpoint.user); \(offered)")
+    }
+
+    /// The `password` method, if the server offers it; throws why not, naming the keys tried
+    /// first and never the password.
+    private func authenticate(_ raw: OpaquePointer, password: Password, deadline: Deadline, tried: [String]) async throws {
+        let keys = tried.isEmpty ? "" : " (after the keys: \(tried.joined(separator: ", ")))"
+        guard let methods = try await offeredMethods(raw, deadline: deadline) else { return }
+        guard methods.contains("password") else {
+            let offered = methods.isEmpty ? "none" : methods.joined(separator: ", ")
+            throw failure(.auth, .authenticationFailed,
+                          "authentication failed: user \(endpoint.user) has ansible_password, but the server does not offer password authentication (it offers: \(offered))\(keys)")
+        }
+        let user = endpoint.user
+        let text = password.revealed
+        let rc = try await call(.auth, until: deadline) {
+            libssh2_userauth_password_ex(raw, user, UInt32(user.utf8.count), text, UInt32(text.utf8.count), nil)
+        }
+        switch rc {
+        case 0: return
+        case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
+            throw failure(.auth, .authenticationFailed, "authentication failed: the server refused the password (ansible_password) for user \(user)\(keys)")
+        case LIBSSH2_ERROR_PASSWORD_EXPIRED:
+            throw failure(.auth, .authenticationFailed, "authentication failed: the password of user \(user) has expired; change it on the host")
+        default:
+            throw libssh2Failure(.auth, rc, "password authentication failed")
+        }
+    }
+
+    /// The methods the server lets the user go on with (`publickey`, `password`, ...); nil
+    /// when the server let the user in without any (the `none` method).
+    private func offeredMethods(_ raw: OpaquePointer, deadline: Deadline) async throws -> [String]? {
+        let user = endpoint.user
+        while true {
+            if let list = libssh2_userauth_list(raw, user, UInt32(user.utf8.count)) {
+                return String(cString: list).split(separator: ",").map(String.init)
+            }
+            let rc = libssh2_session_last_errno(raw)
+            guard rc == LIBSSH2_ERROR_EAGAIN else {
+                if libssh2_userauth_authenticated(raw) != 0 { return nil }
+                throw libssh2Failure(.auth, rc, "cannot list the server's authentication methods")
+            }
+            try await waitSocket(.auth, until: deadline)
+        }
     }
 
     private func authenticateWithAgent(_ raw: OpaquePointer, socketPath: String, deadline: Deadline, tried: inout [String]) async throws -> Bool {

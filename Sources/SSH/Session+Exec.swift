@@ -14,29 +14,62 @@ extension Session {
     public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil,
                      boundOnHost: Bool = true) async throws -> ExecResult {
         let limit = timeout ?? options.commandTimeout
-        let (privileged, input) = endpoint.become.map { Self.becoming($0, command, stdin: stdin) } ?? (command, stdin)
-        let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(privileged, timeout: $0) } ?? privileged : privileged
         return try await exclusive {
-            let result = try await run(sent, stdin: input, phase: .exec, timeout: limit)
-            if let become = endpoint.become, Self.maySudoHaveRefused(result) {
-                try await checkSudo(become, timeout: limit)
-            }
-            return result
+            let first = try await runBecoming(command, stdin: stdin, limit: limit, boundOnHost: boundOnHost)
+            guard let become = endpoint.become, become.password != nil, !sudoTakesNoPassword,
+                  first.stderrText.contains(Self.sudoDidNotRead) else { return first }
+            // sudo ran the guard without asking for the password, which the guard then read
+            // and refused to run: nothing ran. From now on, sudo -n without the password.
+            sudoTakesNoPassword = true
+            return try await runBecoming(command, stdin: stdin, limit: limit, boundOnHost: boundOnHost)
         }
     }
 
-    /// `command` run by `/bin/sh` under `sudo -n` as `become.user`, and the stdin to send.
-    /// `-n`: sudo never asks for a password (it fails instead), so a run never hangs on a prompt.
+    private func runBecoming(_ command: String, stdin: [UInt8], limit: Duration?, boundOnHost: Bool) async throws -> ExecResult {
+        var become = endpoint.become
+        if sudoTakesNoPassword { become?.password = nil }
+        let (privileged, input) = become.map { Self.becoming($0, command, stdin: stdin) } ?? (command, stdin)
+        let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(privileged, timeout: $0) } ?? privileged : privileged
+        let result = try await run(sent, stdin: input, phase: .exec, timeout: limit)
+        if let become, become.password != nil, result.stderrText.contains("incorrect password attempt") {
+            throw failure(.become, .becomeRefused,
+                          "sudo refused the password (ansible_become_password) of \(endpoint.user) to run commands as \(become.user). The command was not run.")
+        }
+        if let become, Self.maySudoHaveRefused(result) {
+            try await checkSudo(become, timeout: limit)
+        }
+        return result
+    }
+
+    /// What the guard of ``becoming(_:_:stdin:)`` says when sudo did not read the password.
+    static let sudoDidNotRead = "@@postfleet sudo did not read the password"
+
+    /// `command` run by `/bin/sh` under sudo as `become.user`, and the stdin to send.
+    /// Without a password, `sudo -n`: sudo never asks for one (it fails instead), so a run
+    /// never hangs on a prompt.
     ///
     /// The command goes on stdin ahead of `stdin`, and sudo runs a fixed line that reads
     /// exactly its bytes (`head -c`, which reads no further) and evaluates them; the command
     /// then reads `stdin` as its own. So sudo logs (syslog, one entry per command, long ones
     /// split into many) and the host's process list show `/bin/sh -c eval "$(head -c N)"`,
     /// not a script of several kilobytes with the postconf values in it, on every host and run.
+    ///
+    /// With a password, `sudo -S -k -p ''` reads it as the first line of stdin (`-k`: always,
+    /// even if sudo remembers an earlier login). A line that only this call knows follows it;
+    /// the guard reads one line and runs nothing unless it is that line. So if sudo did not
+    /// read the password (the user has NOPASSWD), the password is never run as a command: the
+    /// guard says ``sudoDidNotRead`` and exits.
     public static func becoming(_ become: Become, _ command: String, stdin: [UInt8]) -> (command: String, stdin: [UInt8]) {
         let script = Array(command.utf8)
         let bootstrap = "eval \"$(head -c \(script.count))\""
-        return ("exec sudo -n -H -u \(Shell.quote(become.user)) -- /bin/sh -c \(Shell.quote(bootstrap))", script + stdin)
+        let user = Shell.quote(become.user)
+        guard let password = become.password else {
+            return ("exec sudo -n -H -u \(user) -- /bin/sh -c \(Shell.quote(bootstrap))", script + stdin)
+        }
+        let marker = "pf" + String(UInt64.random(in: .min ... .max), radix: 16)
+        let guarded = "IFS= read -r m; [ \"$m\" = \(marker) ] || { echo '\(sudoDidNotRead)' >&2; exit 97; }; " + bootstrap
+        let lines = Array((password.revealed + "\n" + marker + "\n").utf8)
+        return ("exec sudo -S -k -p '' -H -u \(user) -- /bin/sh -c \(Shell.quote(guarded))", lines + script + stdin)
     }
 
     /// Whether `result` may be sudo's own failure rather than the command's: sudo exits 1 and
@@ -46,25 +79,28 @@ extension Session {
             || (result.exitStatus == 127 && result.stderrText.contains("sudo"))
     }
 
-    /// Asks sudo, on its own, whether it runs commands as `become.user` without a password;
-    /// throws the reason it gives if not. Called only when a command failed as sudo fails,
-    /// so a working sudo costs nothing.
+    /// Asks sudo, on its own, whether it runs commands as `become.user` (without a password,
+    /// or with the one given); throws the reason it gives if not. Called only when a command
+    /// failed as sudo fails, so a working sudo costs nothing.
     private func checkSudo(_ become: Become, timeout: Duration?) async throws {
-        let probe = "sudo -n -u \(Shell.quote(become.user)) -- true"
-        let answer = try await run(probe, stdin: [], phase: .become, timeout: timeout ?? .seconds(30))
-        guard !answer.succeeded else { return }
+        let (probe, input) = Self.becoming(become, "true", stdin: [])
+        let answer = try await run(probe, stdin: input, phase: .become, timeout: timeout ?? .seconds(30))
+        guard !answer.succeeded, !answer.stderrText.contains(Self.sudoDidNotRead) else { return }
         let said = answer.stderrText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: "; ")
         let reason = answer.exitStatus == 127 ? "sudo is not installed (\(said))" : said.isEmpty ? "sudo failed (\(answer.failureSummary))" : said
-        throw failure(.become, .becomeRefused,
-                      "sudo -n refused to run commands as \(become.user) for \(endpoint.user): \(reason). postfleet runs sudo without a password (it never sends one): give \(endpoint.user) NOPASSWD rights on this host (e.g. '\(endpoint.user) ALL=(\(become.user)) NOPASSWD: ALL' in /etc/sudoers.d/), or log in as \(become.user). The command was not run.")
+        let how = become.password == nil
+            ? "sudo -n refused to run commands as \(become.user) for \(endpoint.user): \(reason). postfleet runs sudo -n, which never asks for a password, unless ansible_become_password is set: give \(endpoint.user) NOPASSWD rights on this host (e.g. '\(endpoint.user) ALL=(\(become.user)) NOPASSWD: ALL' in /etc/sudoers.d/), set ansible_become_password (from the vault), or log in as \(become.user)."
+            : "sudo refused to run commands as \(become.user) for \(endpoint.user) with the password given (ansible_become_password): \(reason)."
+        throw failure(.become, .becomeRefused, how + " The command was not run.")
     }
 
     /// `command` run by the user's shell under timeout(1) with two seconds more than
     /// `timeout` (then TERM, and KILL two seconds later), where the host has timeout(1);
     /// as it is elsewhere.
     public static func boundedOnTheHost(_ command: String, timeout: Duration) -> String {
-        let seconds = Int(timeout.components.seconds) + (timeout.components.attoseconds > 0 ? 1 : 0) + 2
+        // At most a billion seconds: timeout(1) takes it, and the sum cannot overflow.
+        let seconds = min(max(timeout.components.seconds, 0), 1_000_000_000) + (timeout.components.attoseconds > 0 ? 1 : 0) + 2
         let quoted = Shell.quote(command)
         return "if command -v timeout >/dev/null 2>&1; then exec timeout -k 2 \(seconds) \"${SHELL:-/bin/sh}\" -c \(quoted); "
             + "else exec \"${SHELL:-/bin/sh}\" -c \(quoted); fi"

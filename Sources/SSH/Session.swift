@@ -30,6 +30,9 @@ public final class Session: @unchecked Sendable {
     private var nextKeepalive: Deadline?
     /// Set when a failure left the protocol state unknown; the session only closes after that.
     private(set) var isBroken = false
+    /// Set when sudo ran a command without reading the become password it was given
+    /// (NOPASSWD): later commands go through `sudo -n` without sending it.
+    var sudoTakesNoPassword = false
     /// The host key as presented, with its fingerprint, after the handshake.
     public internal(set) var hostKeyFingerprint: String = ""
 

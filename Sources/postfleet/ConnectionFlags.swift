@@ -1,17 +1,17 @@
 import ArgumentParser
+import Playbook
 import SSHConfig
 
-/// The options every command that contacts hosts shares.
+/// The options every command that contacts hosts shares (with ansible.cfg's where they are
+/// not given: see ConnectionFlags+Fleet).
 struct ConnectionFlags: ParsableArguments {
-    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (Ansible YAML or INI, with group_vars/ and host_vars/ beside it).")
-    var inventory: String
+    @OptionGroup var sources: InventoryFlags
 
     @Option(name: [.short, .customLong("limit")], help: "Host pattern: names, groups, globs, a:b, a:&b, a:!b.")
     var limit: String?
 
-    @OptionGroup(title: "Vault") var vault: VaultFlags
-
-    @Option(name: [.short, .customLong("forks")], help: "Sessions open at once (default: every host, up to 100).")
+    @Option(name: [.short, .customLong("forks")], help: "Sessions open at once, 1 to 1000 (default: every host, up to 100).",
+            transform: { try Limits.count($0, in: Limits.forks) })
     var forks: Int?
 
     @Option(name: [.short, .customLong("user")], help: "Remote user where the inventory gives no ansible_user.")
@@ -35,24 +35,23 @@ struct ConnectionFlags: ParsableArguments {
     @Option(name: .customLong("host-key-policy"), help: "strict, accept-new, or off (default: ssh_config's StrictHostKeyChecking, else strict).")
     var hostKeyPolicy: String?
 
-    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for TCP connect (default: ssh_config's ConnectTimeout, else 10).")
+    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for TCP connect, 0.001 to 86400 (default: ssh_config's ConnectTimeout, else 10).",
+            transform: { try Limits.flagSeconds($0) })
     var connectTimeout: Double?
 
-    @Option(name: .customLong("timeout"), help: "Seconds a command may run on a host (default: no limit).")
+    @Option(name: .customLong("timeout"), help: "Seconds a command may run on a host, 0.001 to 86400 (default: no limit).",
+            transform: { try Limits.flagSeconds($0) })
     var commandTimeout: Double?
 
     @Option(name: .customLong("connect-attempts"),
-            help: "Connection attempts per host: refused, reset and timed-out connections are tried again, with exponential backoff and full jitter (0.5 s doubling, at most 8 s); host key and authentication failures never are (default: 3, or the playbook policy's retries).")
+            help: "Connection attempts per host, 1 to 100: refused, reset and timed-out connections are tried again, with exponential backoff and full jitter (0.5 s doubling, at most 8 s); host key and authentication failures never are (default: 3, or the playbook policy's retries).",
+            transform: { try Limits.count($0, in: Limits.attempts) })
     var connectAttempts: Int?
 
     func validate() throws {
         try validateText()
-        if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
         if let hostKeyPolicy, HostKeyPolicy(rawValue: hostKeyPolicy) == nil {
             throw ValidationError("--host-key-policy must be one of strict, accept-new, off (got '\(hostKeyPolicy)')")
         }
-        if let connectTimeout, connectTimeout <= 0 { throw ValidationError("--connect-timeout must be positive") }
-        if let commandTimeout, commandTimeout <= 0 { throw ValidationError("--timeout must be positive") }
-        if let connectAttempts, connectAttempts < 1 { throw ValidationError("--connect-attempts must be at least 1") }
     }
 }

@@ -25,6 +25,9 @@ struct Exec: AsyncParsableCommand {
     private var words: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
 
     func validate() throws {
+        // The command is captured as it is, so --help before any `--` would be sent to every
+        // host (with -i optional now that ansible.cfg may name the inventory).
+        if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
         if words.isEmpty { throw ValidationError("no command given: postfleet exec -i INVENTORY -- COMMAND...") }
     }
 

@@ -8,7 +8,8 @@ struct InventoryCommand: ParsableCommand {
         commandName: "inventory",
         abstract: "Show the inventory as ansible-inventory does.",
         discussion: """
-            Reads an Ansible inventory (YAML or INI) with the group_vars/ and host_vars/ beside it, \
+            Reads an Ansible inventory (YAML or INI files, directories, scripts, host lists; \
+            several -i merged in order; -e over every variable) with its group_vars/ and host_vars/, \
             and prints what ansible-inventory prints for it, byte for byte: --list (every group, and \
             every host's merged variables, as JSON), --host HOST (one host's variables as JSON) or \
             --graph [GROUP] (the tree of groups and hosts). No host is contacted.
@@ -17,8 +18,7 @@ struct InventoryCommand: ParsableCommand {
             """
     )
 
-    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (Ansible YAML or INI).")
-    var inventory: String
+    @OptionGroup var sources: InventoryFlags
 
     @Flag(help: "Every group and host, with each host's variables, as JSON.")
     var list = false
@@ -35,10 +35,8 @@ struct InventoryCommand: ParsableCommand {
     @Argument(help: "With --graph: the group to start from.")
     var group: String?
 
-    @OptionGroup(title: "Vault") var vault: VaultFlags
-
     func validate() throws {
-        try refuseControlCharacters([("-i/--inventory", inventory), ("--host", host), ("-l/--limit", limit), ("GROUP", group)])
+        try refuseControlCharacters([("--host", host), ("-l/--limit", limit), ("GROUP", group)])
         let modes = [list, host != nil, graph].filter { $0 }.count
         if modes != 1 { throw ValidationError("give exactly one of --list, --host HOST, --graph") }
         if group != nil && !graph { throw ValidationError("a GROUP argument goes with --graph only") }
@@ -48,6 +46,8 @@ struct InventoryCommand: ParsableCommand {
     func run() throws {
         let view: InventoryView = host.map { .host($0) } ?? (graph ? .graph(group: group) : .list(limit: limit))
         // As ansible-inventory: vault values shown (inline ones as their envelope).
-        FileHandle.standardOutput.write(Data((try view.text(of: inventory, vault: vault.keyring()) + "\n").utf8))
+        let inventory = try sources.options()
+        warn(configurationWarnings(inventory.config))
+        FileHandle.standardOutput.write(Data((try view.text(of: inventory) + "\n").utf8))
     }
 }

@@ -40,7 +40,8 @@ struct PostmultiAction: AsyncParsableCommand {
     @Option(name: .customLong("serial"), help: "Batch sizes: N, N%, or a ramp like 1,5,25% (default: every host at once).")
     var serial: String?
 
-    @Option(name: .customLong("max-fail-percentage"), help: "Stop after a batch in which more than this share of hosts failed (0-100).")
+    @Option(name: .customLong("max-fail-percentage"), help: "Stop after a batch in which more than this share of hosts failed (0-100).",
+            transform: { try Limits.failPercentage($0) })
     var maxFailPercentage: Double?
 
     @Option(name: .customLong("health"),
@@ -64,13 +65,7 @@ struct PostmultiAction: AsyncParsableCommand {
         } catch {
             throw InputError("--serial: \(error)")
         }
-        do {
-            policy.maxFailPercentage = try maxFailPercentage.map { (value) throws(PolicyError) in
-                try Policy.maxFailPercentage(value, name: "--max-fail-percentage")
-            }
-        } catch {
-            throw InputError(error.message)
-        }
+        policy.maxFailPercentage = maxFailPercentage
         let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
         let report = await postmultiReport(verb, target: target, health: health == "default",
                                            policy: policy, on: try connection.targets(), connection: connection.settings)

@@ -19,8 +19,7 @@ struct Render: AsyncParsableCommand {
     @Argument(help: "The playbook file.")
     var playbook: String
 
-    @Option(name: [.short, .customLong("inventory")], help: "The inventory file.")
-    var inventory: String
+    @OptionGroup var sources: InventoryFlags
 
     @Option(name: .customLong("host"), help: "The host to render for (a host name, or any host pattern).")
     var host: String?
@@ -31,10 +30,8 @@ struct Render: AsyncParsableCommand {
     @Option(name: .customLong("out"), help: "The directory to write under (created if missing).")
     var out: String
 
-    @OptionGroup(title: "Vault") var vault: VaultFlags
-
     func validate() throws {
-        try refuseControlCharacters([("-i/--inventory", inventory), ("--host", host)])
+        try refuseControlCharacters([("--host", host)])
         if host == nil && !all { throw ValidationError("say which hosts: --host HOST, or --all") }
         if host != nil && all { throw ValidationError("give --host or --all, not both") }
     }
@@ -42,7 +39,9 @@ struct Render: AsyncParsableCommand {
     func run() async throws {
         try checkRenderOutput(out)
         // Everything is rendered before anything is written.
-        let rendered = try renderFiles(playbook: playbook, inventory: inventory, pattern: host, vault: vault.keyring())
+        let inventory = try sources.options()
+        warn(configurationWarnings(inventory.config))
+        let rendered = try renderFiles(playbook: playbook, inventory: inventory, pattern: host)
         OutputSecrets.add(rendered.flatMap { $0.files.flatMap(\.vaultValues) })
         for line in try writeRendered(rendered, playbook: playbook, under: out) { print(OutputSecrets.hiding(in: line)) }
     }

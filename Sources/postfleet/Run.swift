@@ -1,3 +1,4 @@
+import AnsibleConfig
 import ArgumentParser
 import Fleet
 import Report
@@ -44,6 +45,11 @@ struct Run: AsyncParsableCommand {
         let workload = try connection.workload(playbook)
         let report = await rolloutReport(workload.hosts, policy: workload.policy, name: playbook, connection: connection.settings,
                                          check: check, diff: diff)
+        let config = try AnsibleConfig.current()
+        if config.retryFilesEnabled != false,
+           let line = RetryFile.write(for: report, playbook: playbook, directory: config.retryFilesSavePath) {
+            FileHandle.standardError.write(Data("postfleet: \(line)\n".utf8))
+        }
         try finish(text: (diff ? report.diffText : "") + report.text, exitCode: report.exitCode,
                    files: [(files.json, report.json), (files.junit, { Data(report.junit.utf8) })])
     }

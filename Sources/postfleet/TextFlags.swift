@@ -14,7 +14,7 @@ extension ConnectionFlags {
     /// ``refuseControlCharacters(_:)`` for every option that names hosts, a user or a file.
     func validateText() throws {
         try refuseControlCharacters([
-            ("-i/--inventory", inventory), ("-l/--limit", limit), ("-u/--user", user), ("--identity", identity),
+            ("-l/--limit", limit), ("-u/--user", user), ("--identity", identity),
             ("-F", sshConfigFile), ("--known-hosts", knownHosts),
         ])
     }

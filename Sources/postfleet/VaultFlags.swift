@@ -1,3 +1,4 @@
+import AnsibleConfig
 import ArgumentParser
 import Fleet
 import Foundation
@@ -29,8 +30,17 @@ struct VaultFlags: ParsableArguments {
     /// The passwords, from the options and the environment, in Ansible's order: scripts
     /// run and prompts asked now, once, before anything is loaded.
     /// - Throws: ``InputError`` naming the option or variable whose password could not be had.
-    func keyring() throws(InputError) -> VaultKeyring {
-        let settings = VaultSettings().applying(environment: ProcessInfo.processInfo.environment)
+    func keyring(config: AnsibleConfig) throws(InputError) -> VaultKeyring {
+        var fromFile = VaultSettings()
+        fromFile.identityList = config.vaultIdentityList
+        fromFile.passwordFile = config.vaultPasswordFile
+        fromFile.askVaultPass = config.askVaultPass
+        fromFile.identity = config.vaultIdentity
+        if let path = config.file {
+            if !config.vaultIdentityList.isEmpty { fromFile.origins["identityList"] = "\(path) vault_identity_list" }
+            if config.vaultPasswordFile != nil { fromFile.origins["passwordFile"] = "\(path) vault_password_file" }
+        }
+        let settings = fromFile.applying(environment: ProcessInfo.processInfo.environment)
         let identities = VaultIdentity.all(vaultIDs: vaultIDs, passwordFiles: passwordFiles, askVaultPass: askVaultPass, settings: settings)
         do {
             return try VaultIdentity.keyring(identities, settings: settings)

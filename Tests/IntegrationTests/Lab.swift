@@ -4,6 +4,7 @@ import Glibc
 import Inventory
 import SSH
 import SSHConfig
+import ShellQuoting
 import Testing
 
 /// The lab fleet that `scripts/lab up` brought up, as `scripts/lab env --json` describes it.
@@ -164,6 +165,32 @@ extension Lab {
             printf '%s\\n' 'Defaults logfile=/var/log/sudo.log' 'Defaults loglinelen=0' \\
               'pfadmin ALL=(ALL) NOPASSWD: ALL' 'pfpw ALL=(ALL) ALL' >/etc/sudoers.d/pflab
             chmod 0440 /etc/sudoers.d/pflab
+            """)
+    }
+}
+
+extension Lab {
+    /// A login on `host` that has no key, only `password`: `pfpass`, for whom sshd accepts
+    /// passwords (a `Match User` block; every other login still needs a key) and whose sudo
+    /// asks for the same password. sudo logs to /var/log/sudo.log. `scripts/lab reset` takes
+    /// it all away again (the host's sshd_config is written anew).
+    func addPasswordUser(on host: String, password: String) throws {
+        try onHost(host, """
+            set -e
+            mkdir -p /var/lib/pflab-home
+            useradd -m -d /var/lib/pflab-home/pfpass -s /bin/bash pfpass
+            printf 'pfpass:%s\\n' \(Shell.quote(password)) | chpasswd
+            printf '%s\\n' 'Defaults logfile=/var/log/sudo.log' 'Defaults loglinelen=0' 'pfpass ALL=(ALL) ALL' >/etc/sudoers.d/pflab-pass
+            chmod 0440 /etc/sudoers.d/pflab-pass
+            printf '%s\\n' 'Match User pfpass' '  PasswordAuthentication yes' >>/etc/ssh/sshd_config.pflab
+            old=$(cat /run/sshd.pid)
+            kill -HUP "$old"
+            # sshd re-executes itself; ready when it listens again (bounded: 5 s).
+            for _ in $(seq 50); do
+              sleep 0.1
+              ss -ltn | grep -q ':22 ' && break
+            done
+            ss -ltn | grep -q ':22 '
             """)
     }
 }

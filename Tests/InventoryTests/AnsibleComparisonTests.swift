@@ -24,9 +24,13 @@ enum AnsibleInventory {
     }
 
     /// Runs ansible-inventory in `directory` with `arguments`, with a configuration of its
-    /// own (an empty ansible.cfg, its state under `directory`) so nothing on the machine changes it.
-    static func run(_ arguments: [String], in directory: String) throws -> Output {
-        guard let path else { throw CancellationError() }
+    /// own (an empty ansible.cfg, its state under `directory`) so nothing on the machine changes
+    /// it; `environment` goes over that (`ANSIBLE_CONFIG` of a test's own, `ANSIBLE_INVENTORY`).
+    /// `executable` runs another program the same way (postfleet, to compare).
+    static func run(
+        _ arguments: [String], in directory: String, environment extra: [String: String] = [:], executable: String? = nil
+    ) throws -> Output {
+        guard let path = executable ?? path else { throw CancellationError() }
         let state = directory + "/.ansible-state"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let config = state + "/ansible.cfg"
@@ -47,7 +51,7 @@ enum AnsibleInventory {
         environment["ANSIBLE_NOCOLOR"] = "1"
         environment["ANSIBLE_FORCE_COLOR"] = "0"
         environment["LC_ALL"] = "C.UTF-8"
-        process.environment = environment
+        process.environment = environment.merging(extra) { _, given in given }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutFile))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrFile))

@@ -147,7 +147,7 @@ struct ConnectionVariablesTests {
 
     @Test("A bad become or jump host setting is an error at its line", arguments: [
         ("ansible_become: maybe", "ansible_become must be a boolean (true, false, yes, no), not \"maybe\""),
-        ("ansible_become_method: su", "ansible_become_method \"su\" is not supported: postfleet becomes another user with sudo -n only"),
+        ("ansible_become_method: su", "ansible_become_method \"su\" is not supported: postfleet becomes another user with sudo only"),
         ("jump_host: \"bastion:0\"", "jump_host: 'bastion:0': the port must be a number from 1 to 65535"),
         ("jump_host: \"a,,b\"", "jump_host: '' is not [user@]host[:port]"),
         ("jump_host: \"@b\"", "jump_host: '@b' has an empty user name"),

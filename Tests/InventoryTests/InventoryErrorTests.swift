@@ -366,11 +366,12 @@ struct InventoryErrorTests {
         }
     }
 
-    @Test("A directory instead of a file")
+    @Test("A directory with no inventory in it (Ansible warns and goes on with no hosts)")
     func directory() throws {
         try withTemporaryDirectory { directory in
-            let error = try #require(throws: FileError.self) { try Inventory.load(path: directory.path) }
-            #expect(error.description == "\(directory.path): error: is a directory, not a file")
+            try "x".write(to: directory.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+            let error = try #require(throws: InventorySourceError.self) { try Inventory.load(path: directory.path) }
+            #expect(error.description.hasPrefix("\(directory.path): error: holds no inventory: every entry is hidden"))
         }
     }
 

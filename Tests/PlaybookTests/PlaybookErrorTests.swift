@@ -132,16 +132,16 @@ import Testing
     }
 
     @Test func policyValues() throws {
-        try expectError("- hosts: all\n  policy: {serial: 0}\n", "2:20: error: a batch size must be at least 1")
-        try expectError("- hosts: all\n  policy: {serial: 120%}\n", "2:20: error: a batch percentage must be from 1% to 100%")
+        try expectError("- hosts: all\n  policy: {serial: 0}\n", "2:20: error: a batch size must be a whole number from 1 to 1,000,000 (got 0)")
+        try expectError("- hosts: all\n  policy: {serial: 120%}\n", "2:20: error: a batch percentage must be from 1% to 100% (got 120%)")
         try expectError("- hosts: all\n  policy: {serial: many}\n", "2:20: error: a batch size is a number of hosts (2) or a percentage (\"25%\"), not the string 'many'")
         try expectError("- hosts: all\n  policy: {serial: []}\n", "2:20: error: 'serial' is an empty list; give batch sizes, as [1, 25%]")
-        try expectError("- hosts: all\n  policy: {max_fail_percentage: 101}\n", "2:33: error: 'max_fail_percentage' must be from 0 to 100")
+        try expectError("- hosts: all\n  policy: {max_fail_percentage: 101}\n", "2:33: error: 'max_fail_percentage' must be from 0 to 100 (got 101)")
         try expectError("- hosts: all\n  policy: {max_fail_percentage: lots}\n", "2:33: error: 'max_fail_percentage' must be a number, not the string 'lots'")
         try expectError("- hosts: all\n  policy: {pause: soon}\n", "2:19: error: 'pause' must be a duration such as 5s, 2m, 1h or 500ms, or a number of seconds; not 'soon'")
         try expectError("- hosts: all\n  policy: {any_errors_fatal: sure}\n", "2:30: error: 'any_errors_fatal' must be true or false, not the string 'sure'")
         try expectError("- hosts: all\n  policy: {health: strict}\n", "2:20: error: 'health' is 'default', 'none', or a mapping of checks; not 'strict'")
-        try expectError("- hosts: all\n  policy: {health: {passes: 0}}\n", "2:29: error: 'passes' must be at least 1")
+        try expectError("- hosts: all\n  policy: {health: {passes: 0}}\n", "2:29: error: 'passes' must be a whole number from 1 to 100 (got 0)")
         try expectError("- hosts: all\n  policy: {health: {groups: {mta: {passes: 2}}}}\n", "2:36: error: unknown key 'passes' in group mta of health of policy of play 1; the keys are 'running', 'banner_timeout', 'max_deferred'")
         try expectError("- hosts: all\n  policy: {health: {groups: [mta]}}\n", "2:29: error: 'groups' of health of policy of play 1 (instance group: its checks) must be a mapping, not a list")
         try expectError("- hosts: all\n  policy: {retries: {delay: 1s}}\n", "2:21: error: 'retries' needs 'attempts:' (how many tries in all)")
@@ -420,9 +420,9 @@ import Testing
     @Test func taskRetriesMustSayWhatTheyWaitFor() throws {
         func task(_ extra: String) -> String { "- hosts: all\n  tasks:\n    - {command: ls, \(extra)}\n" }
         try expectError(task("until: {}"), "3:28: error: 'until' needs 'rc:' or 'stdout_contains:'")
-        try expectError(task("until: {rc: 300}"), "3:33: error: 'rc' is an exit status, from 0 to 255")
+        try expectError(task("until: {rc: 300}"), "3:33: error: 'rc' (an exit status) must be a whole number from 0 to 255 (got 300)")
         try expectError(task("until: {stdout: ok}"), "3:29: error: unknown key 'stdout' in until of task 1 of play 1; did you mean 'stdout_contains'?")
-        try expectError(task("retries: -1"), "3:30: error: 'retries' cannot be negative")
+        try expectError(task("retries: -1"), "3:30: error: 'retries' must be a whole number from 0 to 100 (got -1)")
         try expectError(task("delay: 2s"), "3:21: error: 'delay' goes with 'until:' or 'retries:'")
         try expectError(task("until: {rc: 0}, delay: soon"), "3:44: error: 'delay' must be a duration such as 5s, 2m, 1h or 500ms, or a number of seconds; not 'soon'")
     }

@@ -10,8 +10,8 @@ import Testing
     }
 
     @Test func badBatchSizes() {
-        #expect(throws: PolicyError("a batch size must be at least 1")) { try Policy.BatchSize.parseList("1,0") }
-        #expect(throws: PolicyError("a batch percentage must be from 1% to 100%")) { try Policy.BatchSize.parseList("120%") }
+        #expect(throws: PolicyError("a batch size must be a whole number from 1 to 1,000,000 (got 0)")) { try Policy.BatchSize.parseList("1,0") }
+        #expect(throws: PolicyError("a batch percentage must be from 1% to 100% (got 120%)")) { try Policy.BatchSize.parseList("120%") }
         #expect(throws: PolicyError("a batch size is a number of hosts (2) or a percentage (\"25%\"), not 'many'")) {
             try Policy.BatchSize.parseList("many")
         }
@@ -21,12 +21,12 @@ import Testing
     }
 
     @Test func maxFailPercentage() throws {
-        #expect(try Policy.maxFailPercentage(12.5, name: "--max-fail-percentage") == 12.5)
-        #expect(throws: PolicyError("--max-fail-percentage must be from 0 to 100")) {
-            try Policy.maxFailPercentage(101, name: "--max-fail-percentage")
+        #expect(try Policy.maxFailPercentage(12.5, name: "'max_fail_percentage'", written: "12.5") == 12.5)
+        #expect(throws: PolicyError("'max_fail_percentage' must be from 0 to 100 (got 101)")) {
+            try Policy.maxFailPercentage(101, name: "'max_fail_percentage'", written: "101")
         }
-        #expect(throws: PolicyError("--max-fail-percentage must be from 0 to 100")) {
-            try Policy.maxFailPercentage(.nan, name: "--max-fail-percentage")
+        #expect(throws: PolicyError("'max_fail_percentage' must be from 0 to 100 (got .nan)")) {
+            try Policy.maxFailPercentage(.nan, name: "'max_fail_percentage'", written: ".nan")
         }
     }
 }

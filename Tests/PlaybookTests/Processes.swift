@@ -1,11 +1,15 @@
 import Foundation
 
-/// Runs a program and collects what it printed.
+/// Runs a program and collects what it printed; `environment` goes over this process's.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
+func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
+         environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+    }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let out = Pipe()
     let err = Pipe()

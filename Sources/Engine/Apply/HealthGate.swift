@@ -67,7 +67,7 @@ public struct HealthGate: Sendable, Equatable {
         }
         return HealthProbe.script(selection: Self.selection(target), base: probeChecks(nil),
                                   groups: groups.keys.sorted().map { ($0, probeChecks($0)) }, passes: passes,
-                                  interval: interval.shellSeconds, deadline: Int(deadline.seconds.rounded(.up)), control: control)
+                                  interval: interval.shellSeconds, deadline: deadline.shellWholeSeconds, control: control)
     }
 
     static func selection(_ target: PostmultiCommand.Target) -> [String] {

@@ -10,8 +10,9 @@ public struct Backoff: Sendable, Equatable {
     public var base: Duration
     public var cap: Duration
 
+    /// `attempts` is brought into ``Limits/attempts``, so no caller retries "forever".
     public init(attempts: Int = 3, base: Duration = .milliseconds(500), cap: Duration = .seconds(8)) {
-        self.attempts = max(1, attempts)
+        self.attempts = min(max(attempts, Limits.attempts.lowerBound), Limits.attempts.upperBound)
         self.base = base
         self.cap = cap
     }
@@ -22,10 +23,14 @@ public struct Backoff: Sendable, Equatable {
         self.init(attempts: retries.attempts, base: retries.delay ?? defaults.base, cap: retries.maxDelay ?? defaults.cap)
     }
 
-    /// The longest wait after `failures` failed tries (at least 1).
+    /// The longest wait after `failures` failed tries (at least 1). The doubling stops at
+    /// `cap`, so it cannot overflow whatever `base` and `failures` are.
     public func ceiling(after failures: Int) -> Duration {
-        let exponent = min(max(failures - 1, 0), 30)
-        let grown = base * (1 << exponent)
+        var grown = base
+        for _ in 0..<min(max(failures, 1) - 1, 64) {
+            guard grown < cap else { break }
+            grown = grown * 2
+        }
         return grown < cap ? grown : cap
     }
 
@@ -33,7 +38,11 @@ public struct Backoff: Sendable, Equatable {
     public func delay(after failures: Int, using random: inout some RandomNumberGenerator) -> Duration {
         let ceiling = ceiling(after: failures)
         let (seconds, attoseconds) = ceiling.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        guard seconds >= 0 else { return .zero }
+        // Saturating: a ceiling past 292 years of nanoseconds draws from all of Int64.
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        let nanoseconds = overflow || overflowAgain ? Int64.max : sum
         guard nanoseconds > 0 else { return .zero }
         return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &random))
     }

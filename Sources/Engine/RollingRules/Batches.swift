@@ -13,7 +13,8 @@ public enum Batches {
     public static func count(_ size: Policy.BatchSize, of total: Int) -> Int {
         switch size {
         case let .count(n): return max(1, n)
-        case let .percent(p): return max(1, total * p / 100)
+        // A percentage above 100 (not from a playbook: those are checked) is every host.
+        case let .percent(p): return max(1, p >= 100 ? total : total * max(p, 0) / 100)
         }
     }
 
@@ -24,7 +25,7 @@ public enum Batches {
         var item = 0
         while start < hosts.count {
             let size = count(serial[item], of: hosts.count)
-            let end = min(hosts.count, start + size)
+            let end = size >= hosts.count - start ? hosts.count : start + size
             batches.append(Array(hosts[start..<end]))
             start = end
             item = min(item + 1, serial.count - 1)

@@ -18,8 +18,10 @@ public struct FailureThreshold: Sendable, Equatable {
     public var anyErrorsFatal: Bool
     public var unreachableCountsAsFailure: Bool
 
+    /// A `maxFailPercentage` outside 0...100 is brought into it, NaN to 0 (stop at the first
+    /// failure): a playbook's and a flag's are checked already (``Limits/failPercentage``).
     public init(maxFailPercentage: Double? = nil, anyErrorsFatal: Bool = false, unreachableCountsAsFailure: Bool = true) {
-        self.maxFailPercentage = maxFailPercentage
+        self.maxFailPercentage = maxFailPercentage.map { $0.isNaN ? 0 : min(max($0, 0), 100) }
         self.anyErrorsFatal = anyErrorsFatal
         self.unreachableCountsAsFailure = unreachableCountsAsFailure
     }

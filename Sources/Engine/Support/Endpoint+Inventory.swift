@@ -22,8 +22,9 @@ extension Endpoint {
             identityFiles: keys
         )
         defaults.apply(config, to: &self)
+        password = host.password.map(Password.init)
         if host.become ?? playBecome ?? defaults.become {
-            become = Become(user: host.becomeUser ?? playBecomeUser ?? "root")
+            become = Become(user: host.becomeUser ?? playBecomeUser ?? "root", password: host.becomePassword.map(Password.init))
         }
         // The inventory's ProxyJump (`jump_host`, or -J in Ansible's ssh arguments), else ssh_config's.
         let hops = host.proxyJump.map { (try? JumpHost.list($0)) ?? [] } ?? config.proxyJump ?? []

@@ -10,13 +10,14 @@ public enum InventoryView: Sendable {
     /// `--graph [GROUP]`.
     case graph(group: String?)
 
-    /// The text for `inventory` read from `path`, byte for byte as ansible-inventory prints it.
+    /// The text for the inventory `source` reads, byte for byte as ansible-inventory prints it.
     /// - Throws: the loader's `FILE:LINE:COL: error: ...`; ``InputError`` for a host, group or
     ///   pattern the inventory does not have.
     /// Vault values show as ansible-inventory shows them: an inline `!vault` value as
     /// `{"__ansible_vault": ENVELOPE}`, the values of an encrypted file decrypted.
-    public func text(of path: String, vault: VaultKeyring = .empty) throws -> String {
-        let loaded = try Inventory.load(path: path, vault: vault)
+    public func text(of source: InventoryOptions) throws -> String {
+        let loaded = try source.load()
+        let path = source.shown
         switch self {
         case let .list(limit):
             var selected: Set<String>?

@@ -6,9 +6,10 @@ import Vault
 
 /// Every file a playbook puts on the hosts `pattern` selects (every host: nil), rendered
 /// whole before anything is written; a mistake is the loaders' `FILE:LINE:COL: error`.
-public func renderFiles(playbook path: String, inventory: String, pattern: String?, vault: VaultKeyring = .empty) throws
+public func renderFiles(playbook path: String, inventory: InventoryOptions, pattern: String?) throws
     -> [(host: InventoryHost, files: [RenderedFile])] {
-    let inventory = try Inventory.load(path: inventory, vault: vault)
+    let vault = inventory.vault
+    let inventory = try inventory.load()
     let playbook = try Playbook.load(path: path, vault: vault)
     let hosts: [InventoryHost]
     if let pattern {

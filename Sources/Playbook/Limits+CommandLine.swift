@@ -1,0 +1,37 @@
+/// Numbers as a command line writes them, checked against ``Limits``. The messages follow
+/// ArgumentParser's "The value 'X' is invalid for '--flag <flag>': ", which names the flag
+/// and quotes the value.
+extension Limits {
+    /// A whole number in `range`: decimal digits, with a sign if any. `1.5`, `1e3`, `0x10`,
+    /// `12abc` and numbers past what Int64 holds are refused.
+    public static func count(_ text: String, in range: ClosedRange<Int>) throws(PolicyError) -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw PolicyError("expected a whole number from \(spelled(range))")
+        }
+        return value
+    }
+
+    /// A decimal number (`10`, `0.5`, `2.5e1`) in `range`. Hexadecimal, `nan`, `inf` and
+    /// `infinity`, which Swift's `Double(String)` would take, are refused.
+    public static func decimal(_ text: String, in range: ClosedRange<Double>, what: String) throws(PolicyError) -> Double {
+        guard let value = decimalValue(text), range.contains(value) else { throw PolicyError("expected \(what)") }
+        return value
+    }
+
+    /// Seconds for `--connect-timeout` and `--timeout`, in ``flagSeconds``.
+    public static func flagSeconds(_ text: String) throws(PolicyError) -> Double {
+        try decimal(text, in: flagSeconds, what: "a number of seconds from 0.001 to 86400 (24 h)")
+    }
+
+    /// A percentage for `--max-fail-percentage`, in ``failPercentage``.
+    public static func failPercentage(_ text: String) throws(PolicyError) -> Double {
+        try decimal(text, in: failPercentage, what: "a number from 0 to 100")
+    }
+
+    /// The value of a decimal spelling (digits, a dot, an exponent, a sign), or nil; an
+    /// infinity when it is past what a Double holds (`1e400`), for a range to refuse.
+    static func decimalValue(_ text: some StringProtocol) -> Double? {
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy({ "0123456789.eE+-".unicodeScalars.contains($0) }) else { return nil }
+        return Double(String(text))
+    }
+}
