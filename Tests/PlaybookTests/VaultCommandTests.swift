@@ -76,6 +76,24 @@ import Vault
         }
     }
 
+    /// ansible.cfg's vault_password_file and vault_identity_list, as Ansible reads them
+    /// with no flag.
+    @Test func renderTakesPasswordsFromAnsibleCfg() throws {
+        let config = "[defaults]\nvault_password_file = passwords/default.pass\nvault_identity_list = prod@passwords/prod.pass, staging@passwords/staging.pass\n"
+        try withVaultProject(["ansible.cfg": config, "empty.cfg": "[defaults]\n"]) { directory in
+            let r = try run(postfleetExecutable, ["render", "playbook.yml", "-i", "inventory/hosts.yml", "--host", "mta2", "--out", "out"],
+                            in: directory, environment: ["ANSIBLE_CONFIG": directory + "/ansible.cfg"])
+            #expect(r.status == 0, "\(r.err)")
+            #expect(try readFile(directory + "/out/mta2/etc/postfix/sasl_passwd").contains("s3cret-relay-pw"))
+            expectNoVaultValue([r.out, r.err])
+            // Under a configuration without them, the same command has no password: an error, nothing written.
+            let none = try run(postfleetExecutable, ["render", "playbook.yml", "-i", "inventory/hosts.yml", "--host", "mta2", "--out", "out2"],
+                               in: directory, environment: ["ANSIBLE_CONFIG": directory + "/empty.cfg"])
+            #expect(none.status == 1 && !FileManager.default.fileExists(atPath: directory + "/out2/mta2"), "\(none.err)")
+            #expect(none.err.contains("no vault password"), "\(none.err)")
+        }
+    }
+
     /// A wrong password, or a changed digit: an error at the value, exit 1, nothing written.
     @Test func aWrongPasswordOrAChangedFileWritesNothing() throws {
         try withVaultProject(["passwords/wrong.pass": "not it\n"]) { directory in
