@@ -148,18 +148,59 @@ struct InventoryBuilder {
     }
 
     /// The chain of groups from `start` down to `end` through children, if there is one.
+    ///
+    /// Searches down from `start` and up from `end` by turns, and stops as soon as either
+    /// side has nowhere left to go: a chain of 10,000 groups, written top down or bottom up,
+    /// costs a step or two per group added rather than a walk of the whole chain.
     private func path(from start: String, to end: String) -> [String]? {
         if start == end { return [start] }
-        var visited: Set<String> = [start]
-        var stack: [[String]] = [[start]]
-        while let path = stack.popLast() {
-            for child in groups[path.last!]?.children.reversed() ?? [] where !visited.contains(child) {
-                if child == end { return path + [child] }
-                visited.insert(child)
-                stack.append(path + [child])
+        var down = SearchSide(from: start)
+        var up = SearchSide(from: end)
+        while !down.isDone && !up.isDone {
+            if let meeting = down.step(through: { groups[$0]?.children ?? [] }, other: up)
+                ?? up.step(through: { groups[$0]?.parents ?? [] }, other: down)
+            {
+                return down.links(from: meeting).reversed() + up.links(from: meeting).dropFirst()
             }
         }
         return nil
+    }
+
+    /// One side of ``path(from:to:)``: the groups reached, each with the group it was reached from.
+    private struct SearchSide {
+        private var reachedFrom: [String: String]
+        private var queue: [String]
+        private var next = 0
+
+        init(from group: String) {
+            reachedFrom = [group: ""]
+            queue = [group]
+        }
+
+        var isDone: Bool { next == queue.count }
+
+        /// Takes the next group's neighbours; the first one the other side has reached, if any.
+        mutating func step(through neighbours: (String) -> [String], other: SearchSide) -> String? {
+            let group = queue[next]
+            next += 1
+            for neighbour in neighbours(group) where reachedFrom[neighbour] == nil {
+                reachedFrom[neighbour] = group
+                if other.reachedFrom[neighbour] != nil { return neighbour }
+                queue.append(neighbour)
+            }
+            return nil
+        }
+
+        /// `group`, the group it was reached from, and so on back to where the side started.
+        func links(from group: String) -> [String] {
+            var links: [String] = []
+            var current = group
+            while !current.isEmpty {
+                links.append(current)
+                current = reachedFrom[current]!
+            }
+            return links
+        }
     }
 
     /// The inventory, with Ansible's rules applied: every group is under `all`; a host in no
@@ -216,11 +257,20 @@ struct InventoryBuilder {
     /// `group_vars/` files winning over the inventory file).
     private func finalGroups(_ groups: [String: GroupEntry]) -> [Group] {
         var depths: [String: Int] = [Group.all: 0]
+        // Without recursion: groups may nest thousands deep.
         func depth(_ name: String) -> Int {
-            if let known = depths[name] { return known }
-            let value = (groups[name]!.parents.map(depth).max() ?? 0) + 1
-            depths[name] = value
-            return value
+            var stack: [(name: String, parent: Int)] = [(name, 0)]
+            while let (current, next) = stack.last {
+                let parents = groups[current]!.parents
+                if next < parents.count {
+                    stack[stack.count - 1].parent += 1
+                    if depths[parents[next]] == nil { stack.append((parents[next], 0)) }
+                } else {
+                    depths[current] = depths[current] ?? (parents.compactMap { depths[$0] }.max() ?? 0) + 1
+                    stack.removeLast()
+                }
+            }
+            return depths[name]!
         }
         return groupOrder.map { name in
             let entry = groups[name]!

@@ -19,6 +19,8 @@ extension SourceText {
     }
 
     func composeYAML(resolver: Resolver) throws(SourceError) -> Node? {
+        // Before Yams: composing hashes each mapping key, an alias's whole expansion included.
+        try checkYAMLLimits()
         do {
             return try Yams.compose(yaml: text, resolver)
         } catch let error as YamlError {
@@ -43,6 +45,13 @@ extension SourceText {
         func explained(_ problem: String, _ context: YamlError.Context?, _ mark: Mark) -> SourceError {
             if line(mark.line).unicodeScalars.dropFirst(mark.column - 1).first == "\t" {
                 return error("invalid YAML: a tab cannot indent YAML; use spaces", at: mark)
+            }
+            if problem.hasPrefix("Maximum nesting level reached") {
+                // libyaml's own bound (1,000 levels, counting what its scanner read ahead),
+                // met where the scan of limits stopped short (see checkYAMLLimits).
+                return error(
+                    "this YAML nests lists and mappings more than \(YAMLLimits.maximumDepth) levels deep, the most postfleet reads (real files nest a few)",
+                    at: mark)
             }
             var message = "invalid YAML: \(problem)"
             if let context {

@@ -24,6 +24,11 @@ struct TemplateSyntaxError: Error, Sendable, Hashable {
 /// letters, digits and `._-?*`, `{{=<% %>=}}` to change delimiters, comments, pragmas) and
 /// refuses what postfleet templates do not offer: partials, blocks, transforms.
 enum TemplateSyntax {
+    /// Sections open inside one another. swift-mustache's parser and renderer recurse once
+    /// per section and overflow the stack a few thousand deep; a real template nests two or
+    /// three, and 100 leaves the stack to the values' own nesting.
+    static let maximumSectionDepth = 100
+
     static func parse(_ text: String) throws(TemplateSyntaxError) -> [TemplateNode] {
         var scanner = Scanner(Array(text.unicodeScalars))
         return try scanner.parse()
@@ -70,6 +75,11 @@ enum TemplateSyntax {
                 case "#", "^":
                     skip(1)
                     let name = try name(try tagContent(at: tagPosition), at: tagPosition)
+                    if stack.count > TemplateSyntax.maximumSectionDepth {
+                        throw TemplateSyntaxError(
+                            message: "'\(tag(String(sigil!) + name))' opens a section inside \(TemplateSyntax.maximumSectionDepth) others, more than postfleet templates nest (swift-mustache takes the stack per level; real templates nest a few)",
+                            position: tagPosition)
+                    }
                     stack.append(Open(name: name, inverted: sigil == "^", position: tagPosition))
                 case "/":
                     skip(1)
