@@ -12,6 +12,8 @@ indirect enum TemplateNode: Sendable, Hashable {
     case variable(name: String, at: TextPosition)
     /// `{{#name}}...{{/name}}`, or `{{^name}}...{{/name}}` when inverted.
     case section(name: String, inverted: Bool, at: TextPosition, body: [TemplateNode])
+    /// Text between tags: how many bytes of UTF-8 it renders, for the bound on a rendering's size.
+    case text(bytes: Int)
 }
 
 /// A mistake in a template's tags.
@@ -54,7 +56,14 @@ enum TemplateSyntax {
 
         mutating func parse() throws(TemplateSyntaxError) -> [TemplateNode] {
             var stack: [Open] = [Open(name: "", inverted: false, position: position)]
+            var textStart = index
+            func addText(upTo end: Int) {
+                let bytes = scalars[textStart..<end].reduce(0) { $0 + UTF8.width($1) }
+                if bytes > 0 { stack[stack.count - 1].body.append(.text(bytes: bytes)) }
+            }
             while advance(toNext: openDelimiter) {
+                addText(upTo: index)
+                defer { textStart = index }
                 let tagPosition = position
                 skip(openDelimiter.count)
                 let sigil = index < scalars.count ? scalars[index] : nil
@@ -96,6 +105,7 @@ enum TemplateSyntax {
                     stack[stack.count - 1].body.append(.variable(name: name, at: tagPosition))
                 }
             }
+            addText(upTo: index)
             if let open = stack.last, stack.count > 1 {
                 throw TemplateSyntaxError(
                     message: "the section '\(tag((open.inverted ? "^" : "#") + open.name))' is never closed: add '\(tag("/" + open.name))'",
