@@ -83,9 +83,14 @@ struct InventoryBuilder {
     ///
     /// - Parameter port: From `host:port`. As in Ansible, it sets `ansible_port` only where
     ///   the host first appears; a port written with a later mention is ignored.
-    mutating func addHost(_ name: String, to group: String, port: Int? = nil) {
+    /// - Throws: past ``maximumHosts`` hosts.
+    mutating func addHost(_ name: String, to group: String, port: Int? = nil) throws(InventoryProblem) {
         addGroup(group)
         if hosts[name] == nil {
+            guard hostOrder.count < Self.maximumHosts else {
+                throw InventoryProblem(
+                    "this takes the inventory past \(Self.maximumHosts) hosts, ten times the largest fleet postfleet is built for: host ranges on a few lines can ask for billions")
+            }
             hosts[name] = HostEntry()
             hostOrder.append(name)
             if let port { hosts[name]!.vars["ansible_port"] = .int(port) }
@@ -131,6 +136,10 @@ struct InventoryBuilder {
     }
 
     static let priorityVariable = "ansible_group_priority"
+
+    /// The most hosts one inventory holds. A range stops at 100,000 hosts (`HostRange.limit`),
+    /// but a few lines of ranges, each under that, could ask for billions.
+    static let maximumHosts = 1_000_000
 
     /// Python's `int(value)`, as Ansible applies it to `ansible_group_priority`.
     private static func priority(_ value: Value) throws(InventoryProblem) -> Int {

@@ -110,6 +110,14 @@ import Testing
                           commands: Self.inventoryCommands, location: "inventory.yml:4:20", message: "group 'a' would be its own ancestor: a > b > a")
     }
 
+    /// Eleven lines of 100,000-host ranges: the line that takes the inventory past a million.
+    @Test func rangesPastAMillionHosts() throws {
+        let lines = (0..<11).map { "r\($0)-[0:99999]\n" }.joined()
+        try expectRefused(["inventory.yml": "all:\n  hosts:\n" + lines.split(separator: "\n").map { "    \($0):\n" }.joined()],
+                          commands: [["inventory", "-i", "inventory.yml", "--list"]], location: "inventory.yml:13:5",
+                          message: "this takes the inventory past 1000000 hosts")
+    }
+
     /// Large but sound: accepted, within the time bound, without a crash.
     @Test func tenThousandNestedGroups() throws {
         let chain = (1..<10_000).map { "[g\($0):children]\ng\($0 + 1)\n" }
