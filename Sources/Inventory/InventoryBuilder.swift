@@ -157,59 +157,8 @@ struct InventoryBuilder {
     }
 
     /// The chain of groups from `start` down to `end` through children, if there is one.
-    ///
-    /// Searches down from `start` and up from `end` by turns, and stops as soon as either
-    /// side has nowhere left to go: a chain of 10,000 groups, written top down or bottom up,
-    /// costs a step or two per group added rather than a walk of the whole chain.
     private func path(from start: String, to end: String) -> [String]? {
-        if start == end { return [start] }
-        var down = SearchSide(from: start)
-        var up = SearchSide(from: end)
-        while !down.isDone && !up.isDone {
-            if let meeting = down.step(through: { groups[$0]?.children ?? [] }, other: up)
-                ?? up.step(through: { groups[$0]?.parents ?? [] }, other: down)
-            {
-                return down.links(from: meeting).reversed() + up.links(from: meeting).dropFirst()
-            }
-        }
-        return nil
-    }
-
-    /// One side of ``path(from:to:)``: the groups reached, each with the group it was reached from.
-    private struct SearchSide {
-        private var reachedFrom: [String: String]
-        private var queue: [String]
-        private var next = 0
-
-        init(from group: String) {
-            reachedFrom = [group: ""]
-            queue = [group]
-        }
-
-        var isDone: Bool { next == queue.count }
-
-        /// Takes the next group's neighbours; the first one the other side has reached, if any.
-        mutating func step(through neighbours: (String) -> [String], other: SearchSide) -> String? {
-            let group = queue[next]
-            next += 1
-            for neighbour in neighbours(group) where reachedFrom[neighbour] == nil {
-                reachedFrom[neighbour] = group
-                if other.reachedFrom[neighbour] != nil { return neighbour }
-                queue.append(neighbour)
-            }
-            return nil
-        }
-
-        /// `group`, the group it was reached from, and so on back to where the side started.
-        func links(from group: String) -> [String] {
-            var links: [String] = []
-            var current = group
-            while !current.isEmpty {
-                links.append(current)
-                current = reachedFrom[current]!
-            }
-            return links
-        }
+        GroupPath.find(from: start, to: end, children: { groups[$0]?.children ?? [] }, parents: { groups[$0]?.parents ?? [] })
     }
 
     /// The inventory, with Ansible's rules applied: every group is under `all`; a host in no
