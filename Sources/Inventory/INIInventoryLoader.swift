@@ -219,7 +219,11 @@ struct INIInventoryLoader {
         }
         let vars = try hostVariables(words.dropFirst(), line: line)
         for host in hosts {
-            builder.addHost(host, to: group, port: port)
+            do throws(InventoryProblem) {
+                try builder.addHost(host, to: group, port: port)
+            } catch {
+                throw source.error(error.message, line: line.number, column: line.column(at: first.offset))
+            }
             for (name, value, column) in vars {
                 do throws(InventoryProblem) {
                     try builder.setVariable(name, value, ofHost: host)

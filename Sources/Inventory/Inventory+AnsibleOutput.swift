@@ -16,22 +16,21 @@ extension Inventory {
     public func ansibleList(limitedTo hostNames: Set<String>? = nil) -> Value {
         let available = hostNames ?? Set(hosts.map(\.name))
         var results: [String: Value] = [:]
-        var seen: Set<String> = []
-
-        func format(_ group: Group) {
+        // Every group under `all`, each once, without recursion (groups may nest thousands deep).
+        var seen: Set<String> = [Group.all]
+        var pending = group(named: Group.all).map { [$0] } ?? []
+        while let group = pending.popLast() {
             var entry: [String: Value] = [:]
             if group.name != Group.all {
                 let members = group.hosts.filter { available.contains($0) }
                 if !members.isEmpty { entry["hosts"] = .list(members.map(Value.string)) }
             }
             if !group.children.isEmpty { entry["children"] = .list(group.children.map(Value.string)) }
-            for child in group.children where !seen.contains(child) {
-                if let childGroup = self.group(named: child) { format(childGroup) }
-                seen.insert(child)
+            for child in group.children where seen.insert(child).inserted {
+                if let childGroup = self.group(named: child) { pending.append(childGroup) }
             }
             if !entry.isEmpty { results[group.name] = .map(entry) }
         }
-        if let all = group(named: Group.all) { format(all) }
 
         var hostvars: [String: Value] = [:]
         for host in hosts where available.contains(host.name) {
@@ -70,20 +69,59 @@ extension Inventory {
     public func ansibleGraph(group name: String = Group.all) -> String? {
         guard let top = group(named: name) else { return nil }
         var lines: [String] = []
-        func draw(_ text: String, depth: Int) {
+        // Depth first without recursion: a group, its child groups, then its hosts.
+        enum Item {
+            case group(Group)
+            case host(String)
+        }
+        var pending: [(item: Item, depth: Int)] = [(.group(top), 0)]
+        while let (item, depth) = pending.popLast() {
+            let text: String
+            switch item {
+            case let .host(host):
+                text = host
+            case let .group(group):
+                text = "@\(group.name):"
+                if group.name != Group.all {
+                    pending += group.hosts.reversed().map { (.host($0), depth + 1) }
+                }
+                pending += group.children.reversed().compactMap { self.group(named: $0) }.map { (.group($0), depth + 1) }
+            }
             lines.append(depth == 0 ? text : String(repeating: "  |", count: depth) + "--" + text)
         }
-        func walk(_ group: Group, depth: Int) {
-            draw("@\(group.name):", depth: depth)
-            for child in group.children {
-                if let childGroup = self.group(named: child) { walk(childGroup, depth: depth + 1) }
-            }
-            if group.name != Group.all {
-                for host in group.hosts { draw(host, depth: depth + 1) }
-            }
-        }
-        walk(top, depth: 0)
         return lines.joined(separator: "\n")
+    }
+
+    /// The most lines `postfleet inventory --graph` draws: a tree of 100,000 hosts in a few
+    /// groups each is well under a million; ten million lines is hundreds of megabytes.
+    public static let maximumGraphLines = 10_000_000
+
+    /// How many lines ``ansibleGraph(group:)`` would print (at most `Int.max / 2`), counted
+    /// without drawing: a group is drawn under each of its parents, so a few groups that
+    /// share children level after level draw a tree that doubles with each level.
+    public func ansibleGraphLineCount(group name: String = Group.all) -> Int {
+        guard group(named: name) != nil else { return 0 }
+        let cap = Int.max / 2
+        var counts: [String: Int] = [:]
+        var stack: [(group: Group, child: Int)] = [(group(named: name)!, 0)]
+        var open: Set<String> = [name]  // a cycle (only an inventory made in code can have one) draws nothing more
+        while let (current, next) = stack.last {
+            if next < current.children.count {
+                stack[stack.count - 1].child += 1
+                let child = current.children[next]
+                if counts[child] == nil, !open.contains(child), let childGroup = group(named: child) {
+                    stack.append((childGroup, 0))
+                    open.insert(child)
+                }
+                continue
+            }
+            var count = 1 + (current.name == Group.all ? 0 : current.hosts.count)
+            for child in current.children { count = min(cap, count + (counts[child] ?? 0)) }
+            counts[current.name] = count
+            open.remove(current.name)
+            stack.removeLast()
+        }
+        return counts[name]!
     }
 
     /// The host name closest to a mistyped one, for "did you mean".

@@ -25,7 +25,9 @@ public struct Inventory: Sendable {
         for name in [Group.ungrouped, Group.all] where !groups.contains(where: { $0.name == name }) {
             groups.insert(Group(name: name, depth: name == Group.all ? 0 : 1), at: 0)
         }
-        for name in hosts.flatMap(\.groups) where !groups.contains(where: { $0.name == name }) {
+        // A set, not a search per name: a host may be in thousands of groups.
+        var named = Set(groups.map(\.name))
+        for name in hosts.flatMap(\.groups) where named.insert(name).inserted {
             groups.append(Group(name: name, depth: 1))
         }
         self.groups = groups

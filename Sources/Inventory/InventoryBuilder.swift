@@ -91,9 +91,14 @@ struct InventoryBuilder {
     ///
     /// - Parameter port: From `host:port`. As in Ansible, it sets `ansible_port` only where
     ///   the host first appears; a port written with a later mention is ignored.
-    mutating func addHost(_ name: String, to group: String, port: Int? = nil) {
+    /// - Throws: past ``maximumHosts`` hosts.
+    mutating func addHost(_ name: String, to group: String, port: Int? = nil) throws(InventoryProblem) {
         addGroup(group)
         if hosts[name] == nil {
+            guard hostOrder.count < Self.maximumHosts else {
+                throw InventoryProblem(
+                    "this takes the inventory past \(Self.maximumHosts) hosts, ten times the largest fleet postfleet is built for: host ranges on a few lines can ask for billions")
+            }
             hosts[name] = HostEntry()
             hostOrder.append(name)
             if let port { hosts[name]!.vars["ansible_port"] = .int(port) }
@@ -158,6 +163,10 @@ struct InventoryBuilder {
 
     static let priorityVariable = "ansible_group_priority"
 
+    /// The most hosts one inventory holds. A range stops at 100,000 hosts (`HostRange.limit`),
+    /// but a few lines of ranges, each under that, could ask for billions.
+    static let maximumHosts = 1_000_000
+
     /// Python's `int(value)`, as Ansible applies it to `ansible_group_priority`.
     private static func priority(_ value: Value) throws(InventoryProblem) -> Int {
         switch value.plain {
@@ -175,17 +184,7 @@ struct InventoryBuilder {
 
     /// The chain of groups from `start` down to `end` through children, if there is one.
     private func path(from start: String, to end: String) -> [String]? {
-        if start == end { return [start] }
-        var visited: Set<String> = [start]
-        var stack: [[String]] = [[start]]
-        while let path = stack.popLast() {
-            for child in groups[path.last!]?.children.reversed() ?? [] where !visited.contains(child) {
-                if child == end { return path + [child] }
-                visited.insert(child)
-                stack.append(path + [child])
-            }
-        }
-        return nil
+        GroupPath.find(from: start, to: end, children: { groups[$0]?.children ?? [] }, parents: { groups[$0]?.parents ?? [] })
     }
 
     /// The inventory, with Ansible's rules applied: every group is under `all`; a host in no
@@ -246,11 +245,20 @@ struct InventoryBuilder {
     /// `group_vars/` files winning over the inventory file).
     private func finalGroups(_ groups: [String: GroupEntry]) -> [Group] {
         var depths: [String: Int] = [Group.all: 0]
+        // Without recursion: groups may nest thousands deep.
         func depth(_ name: String) -> Int {
-            if let known = depths[name] { return known }
-            let value = (groups[name]!.parents.map(depth).max() ?? 0) + 1
-            depths[name] = value
-            return value
+            var stack: [(name: String, parent: Int)] = [(name, 0)]
+            while let (current, next) = stack.last {
+                let parents = groups[current]!.parents
+                if next < parents.count {
+                    stack[stack.count - 1].parent += 1
+                    if depths[parents[next]] == nil { stack.append((parents[next], 0)) }
+                } else {
+                    depths[current] = depths[current] ?? (parents.compactMap { depths[$0] }.max() ?? 0) + 1
+                    stack.removeLast()
+                }
+            }
+            return depths[name]!
         }
         return groupOrder.map { name in
             let entry = groups[name]!

@@ -15,6 +15,8 @@ struct JSONReader {
     private let bytes: [UInt8]
     private var index = 0
     private var positions: [String: (line: Int, column: Int)] = [:]
+    /// How far ``position(of:)`` has counted lines.
+    private var counted = (offset: 0, line: 1, column: 1)
 
     private init(_ text: String) {
         bytes = Array(text.utf8)
@@ -217,15 +219,20 @@ struct JSONReader {
         return Int(text).map(Value.int)  // nil past 64 bits: read as YAML, which says so
     }
 
-    private func position(of offset: Int) -> (line: Int, column: Int) {
-        var line = 1
-        var lineStart = 0
-        for i in 0..<offset where bytes[i] == 0x0A {
-            line += 1
-            lineStart = i + 1
+    /// Line and column of `offset`, counted on from where the previous call left off (the
+    /// top-level keys come in order): one pass over the text, however many keys it has.
+    private mutating func position(of offset: Int) -> (line: Int, column: Int) {
+        if offset < counted.offset { counted = (0, 1, 1) }
+        for i in counted.offset..<offset {
+            if bytes[i] == 0x0A {
+                counted.line += 1
+                counted.column = 1
+            } else if bytes[i] & 0xC0 != 0x80 {
+                // Columns count Unicode scalars: every byte that does not continue a UTF-8 sequence.
+                counted.column += 1
+            }
         }
-        // Columns count Unicode scalars: every byte that does not continue a UTF-8 sequence.
-        let column = bytes[lineStart..<offset].filter { $0 & 0xC0 != 0x80 }.count + 1
-        return (line, column)
+        counted.offset = offset
+        return (counted.line, counted.column)
     }
 }

@@ -24,6 +24,7 @@ extension PythonLiteral {
 
         mutating func tokens() throws(Failure) -> [Token] {
             var tokens: [Token] = []
+            var level = 0  // brackets open, as CPython's tokenizer counts them
             while let scalar = peek() {
                 switch scalar {
                 case " ", "\t", "\u{0C}":
@@ -43,7 +44,18 @@ extension PythonLiteral {
                     }
                 case "'", "\"":
                     tokens.append(.string(try string(prefix: "")))
-                case "(", ")", "[", "]", "{", "}", ",", ":", "+", "-":
+                case "(", "[", "{":
+                    // CPython's tokenizer: "too many nested parentheses", a SyntaxError, so
+                    // Ansible keeps the text; it also bounds the parser's recursion.
+                    guard level < PythonLiteral.maximumNesting else { throw .notLiteral }
+                    level += 1
+                    index += 1
+                    tokens.append(.punctuation(Character(scalar)))
+                case ")", "]", "}":
+                    level = max(0, level - 1)
+                    index += 1
+                    tokens.append(.punctuation(Character(scalar)))
+                case ",", ":", "+", "-":
                     index += 1
                     tokens.append(.punctuation(Character(scalar)))
                 case _ where Self.startsName(scalar):

@@ -47,8 +47,15 @@ extension PythonLiteral {
         }
 
         private mutating func unary() throws(Failure) -> Node {
-            if take("-") { return .negative(try unary()) }
-            if take("+") { return .positive(try unary()) }
+            if take("-") { return .negative(try signed()) }
+            if take("+") { return .positive(try signed()) }
+            return try atom()
+        }
+
+        /// What follows a sign. literal_eval takes one sign on a number, never a sign on a
+        /// sign (`--1` is text), so a run of signs stops here instead of recursing per sign.
+        private mutating func signed() throws(Failure) -> Node {
+            if next == .punctuation("-") || next == .punctuation("+") { throw .notLiteral }
             return try atom()
         }
 

@@ -35,6 +35,10 @@ enum PythonLiteral {
         }
     }
 
+    /// Brackets open at once: CPython's tokenizer (MAXLEVEL) refuses the 201st, so Ansible
+    /// keeps such a value as text, and so does postfleet.
+    static let maximumNesting = 200
+
     enum Failure: Error, Equatable {
         case notLiteral
         case unsupported(String)

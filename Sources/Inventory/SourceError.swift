@@ -49,15 +49,38 @@ public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// `FILE:LINE:COL: error: MESSAGE`, the source line, and a caret under the column.
     public var description: String {
-        "\(location): error: \(message)\n\(sourceLine)\n\(caretLine)"
+        let (line, caret) = shown
+        return "\(location): error: \(message)\n\(line)\n\(Self.caretLine(under: line, at: caret))"
+    }
+
+    /// The most of a line an error quotes: a longer one (100,000 brackets, say) is cut to
+    /// this many characters around the caret, each cut end marked `...`.
+    static let quotedWidth = 160
+
+    /// The quoted line, cut around the caret when it is long, and the caret's column in it.
+    var shown: (line: String, caret: Int) {
+        let scalars = Array(sourceLine.unicodeScalars)
+        guard scalars.count > Self.quotedWidth else { return (sourceLine, caretColumn) }
+        let start = min(max(0, caretColumn - 1 - Self.quotedWidth / 2), scalars.count - Self.quotedWidth)
+        let end = start + Self.quotedWidth
+        var line = String(String.UnicodeScalarView(scalars[start..<end]))
+        var caret = caretColumn - start
+        if start > 0 {
+            line = "..." + line
+            caret += 3
+        }
+        if end < scalars.count { line += "..." }
+        return (line, caret)
     }
 
     /// Spaces up to the column, then `^`. Tabs in the source line are kept so the caret
     /// lands under the same character whatever the terminal's tab width.
-    var caretLine: String {
+    var caretLine: String { Self.caretLine(under: shown.line, at: shown.caret) }
+
+    private static func caretLine(under line: String, at column: Int) -> String {
         var prefix = ""
-        var scalars = sourceLine.unicodeScalars.makeIterator()
-        for _ in 1..<max(caretColumn, 1) {
+        var scalars = line.unicodeScalars.makeIterator()
+        for _ in 1..<max(column, 1) {
             prefix.unicodeScalars.append(scalars.next() == "\t" ? "\t" : " ")
         }
         return prefix + "^"

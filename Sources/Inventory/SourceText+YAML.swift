@@ -19,6 +19,8 @@ extension SourceText {
     }
 
     func composeYAML(resolver: Resolver) throws(SourceError) -> Node? {
+        // Before Yams: composing hashes each mapping key, an alias's whole expansion included.
+        try checkYAMLLimits()
         do {
             return try Yams.compose(yaml: text, resolver)
         } catch let error as YamlError {
@@ -41,8 +43,19 @@ extension SourceText {
     /// Yams' own error, reworded and placed.
     func error(from yamlError: YamlError) -> SourceError {
         func explained(_ problem: String, _ context: YamlError.Context?, _ mark: Mark) -> SourceError {
-            if line(mark.line).unicodeScalars.dropFirst(mark.column - 1).first == "\t" {
-                return error("invalid YAML: a tab cannot indent YAML; use spaces", at: mark)
+            // At the end of a text without a final line break, libyaml's mark is on the line
+            // after the last: the end of the last line is where the text stops.
+            let (line, column) = mark.line > lineCount && lineCount > 0
+                ? (lineCount, self.line(lineCount).unicodeScalars.count + 1) : (mark.line, mark.column)
+            if self.line(line).unicodeScalars.dropFirst(column - 1).first == "\t" {
+                return error("invalid YAML: a tab cannot indent YAML; use spaces", line: line, column: column)
+            }
+            if problem.hasPrefix("Maximum nesting level reached") {
+                // libyaml's own bound (1,000 levels, counting what its scanner read ahead),
+                // met where the scan of limits stopped short (see checkYAMLLimits).
+                return error(
+                    "this YAML nests lists and mappings more than \(YAMLLimits.maximumDepth) levels deep, the most postfleet reads (real files nest a few)",
+                    line: line, column: column)
             }
             var message = "invalid YAML: \(problem)"
             if let context {
@@ -50,7 +63,7 @@ extension SourceText {
                 let place = elsewhere ? " at line \(context.mark.line), column \(context.mark.column)" : ""
                 message += " (\(context.text)\(place))"
             }
-            return error(message, at: mark)
+            return error(message, line: line, column: column)
         }
         switch yamlError {
         case let .scanner(context, problem, mark, _),

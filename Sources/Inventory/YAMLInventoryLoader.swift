@@ -120,7 +120,11 @@ struct YAMLInventoryLoader {
                 }
             }
             for host in names {
-                builder.addHost(host, to: group, port: port)
+                do throws(InventoryProblem) {
+                    try builder.addHost(host, to: group, port: port)
+                } catch {
+                    throw source.error(error.message, at: key)
+                }
                 for (name, value, node) in vars { try set(name, value, ofHost: host, at: node) }
             }
         }

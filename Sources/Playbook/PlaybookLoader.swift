@@ -123,7 +123,7 @@ struct PlaybookLoader {
             vars[name] = try reader.value(value)
             if case let .scalar(scalar) = value, reader.tagName(value) == .str || reader.tagName(value) == .nonSpecific {
                 let template = try Template(inline: scalar.string, at: reader.mark(value), column: reader.textColumn(of: value))
-                if !template.nodes.isEmpty { templates[name] = template }
+                if template.hasTagNodes { templates[name] = template }
             } else if let nested = firstTag(in: value) {
                 throw reader.error(
                     "only a variable's whole string value can be a template, not a string inside a list or mapping; make '\(name)' a string, or give the item its own variable",

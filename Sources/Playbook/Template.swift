@@ -63,7 +63,10 @@ public struct Template: Sendable {
     }
 
     /// Whether the text uses any tag (a value without one renders as itself).
-    public var hasTags: Bool { !nodes.isEmpty || text.contains("{{") }
+    public var hasTags: Bool { hasTagNodes || text.contains("{{") }
+
+    /// Whether the parsed template holds a variable or a section (not only text).
+    var hasTagNodes: Bool { nodes.contains { if case .text = $0 { false } else { true } } }
 
     /// Every variable name the template uses, in order, without duplicates (names inside
     /// sections included, as written).
@@ -77,6 +80,8 @@ public struct Template: Sendable {
                 case let .section(name, _, _, body):
                     if !names.contains(name) { names.append(name) }
                     walk(body)
+                case .text:
+                    break
                 }
             }
         }
@@ -89,15 +94,21 @@ public struct Template: Sendable {
     /// - Parameter host: Named in the message of an undefined variable.
     /// - Throws: `SourceError` at the first tag whose name is not defined.
     public func render(_ variables: [String: Value], host: String) throws(SourceError) -> String {
-        try check(nodes, stack: [.map(variables)], host: host)
+        var size = RenderedSize()
+        var stack: [Value] = [.map(variables)]
+        try check(nodes, stack: &stack, host: host, size: &size)
         return compiled.render(TemplateValues.object(for: .map(variables)))
     }
 
     // MARK: - Checking names
 
-    private func check(_ nodes: [TemplateNode], stack: [Value], host: String) throws(SourceError) {
+    /// Checks every name the template uses for `host` where it would be rendered, and what
+    /// the rendering would write (see ``RenderedSize``).
+    private func check(_ nodes: [TemplateNode], stack: inout [Value], host: String, size: inout RenderedSize) throws(SourceError) {
         for node in nodes {
             switch node {
+            case let .text(bytes):
+                size.add(bytes: bytes)
             case let .variable(name, position):
                 let value = try resolve(name, in: stack, at: position, host: host)
                 if case let .string(string) = value, string.contains("{{") {
@@ -105,14 +116,27 @@ public struct Template: Sendable {
                         "variable '\(name)' for host \(host) is '\(string)', a template that would be written out as it is: postfleet renders a variable's value only when it is one of the play's 'vars:'; move it there, or write the value out",
                         at: position)
                 }
+                size.addTag()
+                size.add(bytes: TemplateValues.text(for: value).utf8.count)
+                if size.isPastLimit { throw size.error(in: self, at: position, host: host) }
             case let .section(name, inverted, position, body):
                 let value = try resolve(name, in: stack, at: position, host: host)
+                size.addTag()
+                if size.isPastLimit { throw size.error(in: self, at: position, host: host) }
                 if inverted {
-                    if !TemplateValues.isTruthy(value) { try check(body, stack: stack, host: host) }
+                    if !TemplateValues.isTruthy(value) { try check(body, stack: &stack, host: host, size: &size) }
                 } else if case let .list(items) = value {
-                    for item in items { try check(body, stack: stack + [item], host: host) }
+                    for item in items {
+                        size.addTag()
+                        if size.isPastLimit { throw size.error(in: self, at: position, host: host) }
+                        stack.append(item)
+                        try check(body, stack: &stack, host: host, size: &size)
+                        stack.removeLast()
+                    }
                 } else if TemplateValues.isTruthy(value) {
-                    try check(body, stack: stack + [value], host: host)
+                    stack.append(value)
+                    try check(body, stack: &stack, host: host, size: &size)
+                    stack.removeLast()
                 }
             }
         }
@@ -121,6 +145,12 @@ public struct Template: Sendable {
     /// What `name` means with `stack` (innermost last), as swift-mustache resolves it: `.` is
     /// the top; `.a.b` starts at the top; `a.b` starts at the innermost mapping that has `a`.
     private func resolve(_ name: String, in stack: [Value], at position: TextPosition, host: String) throws(SourceError) -> Value {
+        // A plain name, found: the common case, without splitting it.
+        if !name.contains(".") {
+            for value in stack.reversed() {
+                if case let .map(entries) = value, let found = entries[name] { return found }
+            }
+        }
         let parts = name.split(separator: ".").map(String.init)
         guard name != ".", !parts.isEmpty else { return stack.last ?? .null }
         var current: Value

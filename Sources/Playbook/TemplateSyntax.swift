@@ -12,6 +12,8 @@ indirect enum TemplateNode: Sendable, Hashable {
     case variable(name: String, at: TextPosition)
     /// `{{#name}}...{{/name}}`, or `{{^name}}...{{/name}}` when inverted.
     case section(name: String, inverted: Bool, at: TextPosition, body: [TemplateNode])
+    /// Text between tags: how many bytes of UTF-8 it renders, for the bound on a rendering's size.
+    case text(bytes: Int)
 }
 
 /// A mistake in a template's tags.
@@ -24,6 +26,11 @@ struct TemplateSyntaxError: Error, Sendable, Hashable {
 /// letters, digits and `._-?*`, `{{=<% %>=}}` to change delimiters, comments, pragmas) and
 /// refuses what postfleet templates do not offer: partials, blocks, transforms.
 enum TemplateSyntax {
+    /// Sections open inside one another. swift-mustache's parser and renderer recurse once
+    /// per section and overflow the stack a few thousand deep; a real template nests two or
+    /// three, and 100 leaves the stack to the values' own nesting.
+    static let maximumSectionDepth = 100
+
     static func parse(_ text: String) throws(TemplateSyntaxError) -> [TemplateNode] {
         var scanner = Scanner(Array(text.unicodeScalars))
         return try scanner.parse()
@@ -49,7 +56,14 @@ enum TemplateSyntax {
 
         mutating func parse() throws(TemplateSyntaxError) -> [TemplateNode] {
             var stack: [Open] = [Open(name: "", inverted: false, position: position)]
+            var textStart = index
+            func addText(upTo end: Int) {
+                let bytes = scalars[textStart..<end].reduce(0) { $0 + UTF8.width($1) }
+                if bytes > 0 { stack[stack.count - 1].body.append(.text(bytes: bytes)) }
+            }
             while advance(toNext: openDelimiter) {
+                addText(upTo: index)
+                defer { textStart = index }
                 let tagPosition = position
                 skip(openDelimiter.count)
                 let sigil = index < scalars.count ? scalars[index] : nil
@@ -70,6 +84,11 @@ enum TemplateSyntax {
                 case "#", "^":
                     skip(1)
                     let name = try name(try tagContent(at: tagPosition), at: tagPosition)
+                    if stack.count > TemplateSyntax.maximumSectionDepth {
+                        throw TemplateSyntaxError(
+                            message: "'\(tag(String(sigil!) + name))' opens a section inside \(TemplateSyntax.maximumSectionDepth) others, more than postfleet templates nest (swift-mustache takes the stack per level; real templates nest a few)",
+                            position: tagPosition)
+                    }
                     stack.append(Open(name: name, inverted: sigil == "^", position: tagPosition))
                 case "/":
                     skip(1)
@@ -86,6 +105,7 @@ enum TemplateSyntax {
                     stack[stack.count - 1].body.append(.variable(name: name, at: tagPosition))
                 }
             }
+            addText(upTo: index)
             if let open = stack.last, stack.count > 1 {
                 throw TemplateSyntaxError(
                     message: "the section '\(tag((open.inverted ? "^" : "#") + open.name))' is never closed: add '\(tag("/" + open.name))'",

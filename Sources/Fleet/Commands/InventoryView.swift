@@ -37,6 +37,11 @@ public enum InventoryView: Sendable {
             return loaded.ansibleHostJSON(found)
         case let .graph(group):
             let start = group ?? "all"
+            let lines = loaded.ansibleGraphLineCount(group: start)
+            guard lines <= Inventory.maximumGraphLines else {
+                throw InputError(
+                    "--graph \(start) would draw \(lines >= Int.max / 2 ? "billions of" : "\(lines)") lines, more than the \(Inventory.maximumGraphLines) postfleet draws: a group is drawn again under each of its parents, and this inventory's groups share their children level after level; use --list")
+            }
             guard let tree = loaded.ansibleGraph(group: start) else {
                 let hint = loaded.nearestGroupName(to: start).map { "; did you mean '\($0)'?" } ?? ""
                 throw InputError("no group '\(start)' in \(path)\(hint)")
