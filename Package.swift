@@ -66,7 +66,11 @@ let package = Package(
         .testTarget(name: "SSHConfigTests", dependencies: ["SSHConfig"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
-        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"], swiftSettings: settings),
+        .testTarget(
+            name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix"],
+            // Read by path (render output compared with files kept there), not bundled.
+            exclude: ["Fixtures"], swiftSettings: settings
+        ),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SSHConfig", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Planning"], swiftSettings: settings),

@@ -12,6 +12,8 @@ public struct Inventory: Sendable {
 
     private let hostIndex: [String: Int]
     private let groupIndex: [String: Int]
+    /// Group members and host selections, found on first use (see ``Membership``).
+    let membership = Membership()
 
     /// An inventory made in code. `groups` may leave out groups that only hosts name;
     /// `all` and `ungrouped` are always there.
@@ -142,10 +144,5 @@ public struct Inventory: Sendable {
     /// Every group's name: `all`, `ungrouped`, then in order of first appearance.
     public var groupNames: [String] {
         groups.map(\.name)
-    }
-
-    /// The hosts in `group` or any group under it, in inventory order; none for an unknown group.
-    public func hosts(inGroup group: String) -> [Host] {
-        hosts.filter { $0.isMember(of: group) }
     }
 }

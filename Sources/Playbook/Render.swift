@@ -56,11 +56,7 @@ extension Play {
         variables["inventory_hostname_short"] = .string(String(host.name.prefix { $0 != "." }))
         variables["ansible_host"] = .string(host.address)
         variables["group_names"] = .list(host.groups.map(Value.string))
-        var groups: [String: Value] = [:]
-        for group in inventory.groups {
-            groups[group.name] = .list(inventory.hosts(inGroup: group.name).map { .string($0.name) })
-        }
-        variables["groups"] = .map(groups)
+        variables["groups"] = inventory.groupsVariable
 
         var rendered: Set<String> = []
         func render(_ name: String, chain: [String]) throws(SourceError) {
