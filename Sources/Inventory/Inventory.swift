@@ -102,7 +102,7 @@ public struct Inventory: Sendable {
             // A mapping of groups: every value a mapping or empty (a line of INI such as
             // `mta1 motd="a: b"` is a YAML mapping too, of a string).
             if let root = try source.composeInventoryYAML(), case let .mapping(mapping) = root,
-               mapping.allSatisfy({ if case .mapping = $0.value { true } else { $0.value.isNull } })
+               mapping.allSatisfy({ if case .mapping = $0.value { true } else { $0.value.isNull(in: source) } })
             {
                 return (.yaml, root)
             }

@@ -8,23 +8,28 @@ public struct SourceText: Sendable, Hashable {
     /// The whole text, without a leading byte order mark.
     public let text: String
     private let lines: [String]
+    /// Whether the text has no `!`, and so, as YAML, no tag (`!!str`, `!vault`, `%TAG`):
+    /// every plain scalar in it has the tag its text gives it (see `Node.Scalar.tagName(in:)`).
+    let isTagFree: Bool
 
     public init(path: String, text: String) {
         self.path = path
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.text = text
-        lines = Self.lines(of: text)
+        (lines, isTagFree) = Self.lines(of: text)
     }
 
-    /// The text cut at the line breaks libyaml counts: LF, CR LF, CR, NEL, LS, PS.
+    /// The text cut at the line breaks libyaml counts: LF, CR LF, CR, NEL, LS, PS; and
+    /// whether it has no `!`.
     ///
     /// Cut at the bytes, which gives the same lines as cutting at those Characters: each
     /// of them is a grapheme cluster of its own (CR LF being one), so no Character holds a
     /// line break with anything else.
-    private static func lines(of text: String) -> [String] {
+    private static func lines(of text: String) -> (lines: [String], isTagFree: Bool) {
         var text = text
         return text.withUTF8 { bytes in
             var lines: [String] = []
+            var isTagFree = true
             var start = 0
             var index = 0
             func cut(at end: Int, next: Int) {
@@ -41,11 +46,14 @@ public struct SourceText: Sendable, Hashable {
                 case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
                     && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
                     cut(at: index, next: index + 3)
+                case UInt8(ascii: "!"):
+                    isTagFree = false
+                    index += 1
                 default: index += 1
                 }
             }
             lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
-            return lines
+            return (lines, isTagFree)
         }
     }
 

@@ -102,7 +102,7 @@ enum VariableFiles {
                 vars[name] = value
             }
         } else {
-            guard let root = try source.composeYAML() else { return nil }
+            guard let root = try source.composeAnsibleYAML() else { return nil }
             guard case .mapping = root else {
                 return try nonMapping(try Value(yaml: root, in: source), in: source, at: root)
             }

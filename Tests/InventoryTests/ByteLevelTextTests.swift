@@ -29,6 +29,7 @@ import Testing
             }.map(String.init)
             #expect(source.lineCount == expected.count, "\(text.debugDescription)")
             #expect((0..<source.lineCount).map { source.line($0 + 1) } == expected, "\(text.debugDescription)")
+            #expect(source.isTagFree == !body.unicodeScalars.contains("!"))
         }
     }
 }
