@@ -3,8 +3,8 @@ import Testing
 
 @testable import Inventory
 
-/// Source lines are cut at UTF-8 bytes: they must be what the Character-based code made
-/// (kept here as the reference), whatever the text holds.
+/// Source lines and JSON strings are made from UTF-8 bytes: they must be what the
+/// Character- and scalar-based code made (kept here as the reference), whatever the text holds.
 @Suite struct ByteLevelTextTests {
     /// Pieces that make lines interesting: every line break libyaml counts, CR LF, combining
     /// marks next to breaks, quotes, backslashes, control characters, non-ASCII text.
@@ -31,5 +31,35 @@ import Testing
             #expect((0..<source.lineCount).map { source.line($0 + 1) } == expected, "\(text.debugDescription)")
             #expect(source.isTagFree == !body.unicodeScalars.contains("!"))
         }
+    }
+
+    @Test func jsonStringsAreThoseOfTheScalarLoop() {
+        for text in Self.randomTexts(count: 5_000) {
+            var written = ""
+            PythonJSON.writeString(text, to: &written)
+            #expect(written == Self.pythonString(text), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func codePointOrderIsTheOrderOfScalars() {
+        let texts = Self.randomTexts(count: 300)
+        for a in texts {
+            for b in texts.prefix(30) {
+                let scalars = a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
+                #expect(PythonJSON.codePointOrder(a, b) == scalars)
+            }
+        }
+    }
+
+    /// json.dumps(text, ensure_ascii=False): the short escapes, `\u00XX` for the other
+    /// control characters, every other scalar as it is.
+    static func pythonString(_ string: String) -> String {
+        let short: [Unicode.Scalar: String] = [
+            "\"": #"\""#, "\\": #"\\"#, "\n": #"\n"#, "\r": #"\r"#, "\t": #"\t"#, "\u{8}": #"\b"#, "\u{C}": #"\f"#,
+        ]
+        let body = string.unicodeScalars.map { scalar in
+            short[scalar] ?? (scalar.value < 0x20 ? #"\u00"# + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16) : String(scalar))
+        }
+        return "\"" + body.joined() + "\""
     }
 }
