@@ -11,6 +11,12 @@ import Yams
 /// and of line ends this need not copy.
 enum PlainScalarTag {
     static func of(_ text: String) -> Tag.Name {
+        // Every rule starts with one of these (or matches nothing but an empty text or a
+        // line break, which the regular expressions see below): text of printable ASCII
+        // starting with anything else is a string, as most names and values are.
+        if let first = text.utf8.first, first == 0x09 || (0x20...0x7E).contains(first), !ruleStarts.contains(first) {
+            return .str
+        }
         var text = text
         let found: Tag.Name?? = text.withUTF8 { bytes in
             guard bytes.allSatisfy({ $0 == 0x09 || (0x20...0x7E).contains($0) }) else { return nil }
@@ -19,6 +25,9 @@ enum PlainScalarTag {
         if let found { return found ?? .str }
         return Resolver.ansible.resolveTag(of: Node.scalar(Node.Scalar(text)))
     }
+
+    /// The characters the rules' texts can start with.
+    private static let ruleStarts = Set("0123456789+-.~<=yYnNtTfFoO".utf8)
 
     private static let booleans: Set<String> = [
         "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",

@@ -37,7 +37,9 @@ extension Node {
         var merged: [(key: Node, value: Node)] = []
         var own: [(key: Node, value: Node)] = []
         for (key, value) in mapping {
-            guard case let .scalar(scalar) = key, scalar.tagName(in: source) == .merge else {
+            // Only `<<` resolves to a merge key, unless a tag says so (`!!merge`).
+            guard case let .scalar(scalar) = key, scalar.string == "<<" || !source.isTagFree,
+                  scalar.tagName(in: source) == .merge else {
                 own.append((key, value))
                 continue
             }

@@ -10,7 +10,7 @@ import Testing
     /// marks next to breaks, quotes, backslashes, control characters, non-ASCII text.
     static let pieces = [
         "a", "mta1", " ", "\t", "\n", "\r", "\r\n", "\n\r", "\u{85}", "\u{2028}", "\u{2029}", "\u{301}", "\u{FEFF}",
-        "\"", "\\", "\u{0}", "\u{1}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}", "é", "日本", "👍🏽", "!", "#",
+        "\"", "\\", "\u{0}", "\u{1}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}", "\u{9F}", "\u{A0}", "é", "日本", "👍🏽", "!", "#",
     ]
 
     static func randomTexts(count: Int) -> [String] {
@@ -61,5 +61,13 @@ import Testing
             short[scalar] ?? (scalar.value < 0x20 ? #"\u00"# + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16) : String(scalar))
         }
         return "\"" + body.joined() + "\""
+    }
+
+    @Test func controlCharactersAreFoundAsByTheScalarLoop() {
+        for text in Self.randomTexts(count: 5_000) {
+            let found = text.unicodeScalars.enumerated().first { $0.element.properties.generalCategory == .control }
+            #expect(text.firstControlCharacter?.offset == found?.offset, "\(text.debugDescription)")
+            #expect(text.firstControlCharacter?.scalar == found?.element)
+        }
     }
 }

@@ -23,6 +23,8 @@ import Yams
         "2001-12-14 21:59:43 Z", "2001-12-14 21:59:43 ", "2001-12-14T1:59:43+05:3", "2001-12-14T1:59:43+053",
         "2001-12-14  21:59:43", "20011-12-14", "2001-123-14", "2001-12-14x", "2001-12-1", "mta1", "198.18.0.1",
         "a b", "yes\t", "1 ", "-1_2:3", "0x1:2", "\u{E9}t\u{E9}", "1\u{A0}", "1\u{2028}", "yes\u{85}",
+        // What the first character alone decides, and what it must not: breaks, blanks, other scripts.
+        "\n", "\r\n", "\r", "\u{85}", "\u{2028}", " yes", "\tyes", "\t", " ", "a", "Zulu", "ansible_host", "#1", "\u{FF10}",
     ]
 
     @Test func craftedTextsGetTheTagTheRegularExpressionsGive() {
