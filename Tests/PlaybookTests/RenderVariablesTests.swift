@@ -25,6 +25,21 @@ import Testing
         }
     }
 
+    /// The second time, every file is there already: each is replaced (a new file renamed
+    /// over it) rather than made in place, and the result is the same.
+    @Test func renderingAgainOverTheOutputGivesTheSameFiles() throws {
+        try withTemporaryDirectory { directory in
+            let out = directory + "/out"
+            for _ in 0..<2 {
+                let result = try run(postfleetExecutable, [
+                    "render", "playbook.yml", "-i", "inventory.yml", "--all", "--out", out,
+                ], in: Self.fixture)
+                #expect(result.status == 0, "\(result.err)")
+                #expect(try Self.files(under: out) == Self.files(under: Self.fixture + "/expected"))
+            }
+        }
+    }
+
     @Test func groupsAndGroupNamesAreWhatEachHostGotBefore() throws {
         let inventory = try Inventory.load(path: Self.fixture + "/inventory.yml")
         let playbook = try Playbook.load(path: Self.fixture + "/playbook.yml")
