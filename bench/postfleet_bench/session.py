@@ -35,8 +35,9 @@ def run_session(tmp_prefix, body, lab=True, scratch=None):
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
     os.chdir(REPO)
-    if scratch is not None:
-        os.makedirs(scratch, exist_ok=True)
+    made_scratch = scratch is not None and not os.path.exists(scratch)
+    if made_scratch:
+        os.makedirs(scratch)
     session = Session(tempfile.mkdtemp(prefix=tmp_prefix, dir=scratch))
     status = 0
     try:
@@ -61,4 +62,6 @@ def run_session(tmp_prefix, body, lab=True, scratch=None):
             except Broken:
                 status = status or 1
         shutil.rmtree(session.tmp, ignore_errors=True)
+        if made_scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
     return status
