@@ -70,26 +70,47 @@ final class ConfinedDirectory {
 
     /// Writes `contents` as `name` with permissions `mode`: a fresh file made with `mode`
     /// (so it is never more open than that, whatever it held before), set to exactly `mode`
-    /// through its own descriptor, written whole, then renamed over `name`.
+    /// through its own descriptor, written whole. Where nothing is called `name`, the file
+    /// is made there (`O_EXCL`: never through a link, never over a file); otherwise it is
+    /// made under a temporary name, then renamed over `name`.
     func write(_ contents: [UInt8], as name: String, mode: Int) throws(InputError) {
+        let file = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+        if file < 0 && errno == EEXIST { return try replace(name, with: contents, mode: mode) }
+        guard file >= 0 else { throw InputError("cannot write \(shown(name)): \(Self.reason())") }
+        if let failure = Self.fill(file, with: contents, mode: mode) {
+            unlinkat(descriptor, name, 0)
+            throw InputError("cannot write \(shown(name)): \(failure)")
+        }
+    }
+
+    /// Writes a fresh file under a temporary name, then renames it over `name`, which
+    /// replaces whatever is there (a file, or a link put there meanwhile) without writing
+    /// through it.
+    private func replace(_ name: String, with contents: [UInt8], mode: Int) throws(InputError) {
         let temporary = ".postfleet-\(UInt32.random(in: 0...UInt32.max))-\(name)".prefix(255)
         let file = openat(descriptor, String(temporary), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
         guard file >= 0 else { throw InputError("cannot write \(shown(name)): \(Self.reason())") }
-        var failure: String?
-        if fchmod(file, mode_t(mode)) != 0 { failure = Self.reason() }
-        var offset = 0
-        while failure == nil && offset < contents.count {
-            let written = contents[offset...].withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
-            if written < 0 && errno != EINTR { failure = Self.reason() }
-            if written == 0 { failure = "nothing could be written" }
-            offset += max(written, 0)
-        }
-        if close(file) != 0 && failure == nil { failure = Self.reason() }
+        var failure = Self.fill(file, with: contents, mode: mode)
         if failure == nil && renameat(descriptor, String(temporary), descriptor, name) != 0 { failure = Self.reason() }
         if let failure {
             unlinkat(descriptor, String(temporary), 0)
             throw InputError("cannot write \(shown(name)): \(failure)")
         }
+    }
+
+    /// Sets an open file's mode, writes `contents` into it whole and closes it; why not, if it failed.
+    private static func fill(_ file: Int32, with contents: [UInt8], mode: Int) -> String? {
+        var failure: String?
+        if fchmod(file, mode_t(mode)) != 0 { failure = reason() }
+        var offset = 0
+        while failure == nil && offset < contents.count {
+            let written = contents[offset...].withUnsafeBytes { Glibc.write(file, $0.baseAddress, $0.count) }
+            if written < 0 && errno != EINTR { failure = reason() }
+            if written == 0 { failure = "nothing could be written" }
+            offset += max(written, 0)
+        }
+        if close(file) != 0 && failure == nil { failure = Self.reason() }
+        return failure
     }
 
     static let linkRefused = "it is a symbolic link, which postfleet does not follow; remove it"

@@ -39,6 +39,8 @@ struct RenderPlacement {
     /// goes: `render --out` writes through no link, and a hostile or stale directory is
     /// found before any host's files are written.
     func refuseLinks(under root: ConfinedDirectory) throws(InputError) {
+        // A host seen for the first time has nothing under its directory (one look, not one per file).
+        if try root.entry(host) == .missing { return }
         var checked: Set<String> = []
         for file in files {
             var relative = ""

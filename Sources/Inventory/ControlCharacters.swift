@@ -6,6 +6,8 @@
 extension String {
     /// The first control character and how many Unicode scalars come before it; nil when there is none.
     public var firstControlCharacter: (offset: Int, scalar: Unicode.Scalar)? {
+        // Printable ASCII, as most values are: none.
+        if utf8.allSatisfy({ (0x20..<0x7F).contains($0) }) { return nil }
         for (offset, scalar) in unicodeScalars.enumerated() where scalar.properties.generalCategory == .control {
             return (offset, scalar)
         }

@@ -67,9 +67,9 @@ public enum ExtraVariables {
             if case .map = document.value { return nil }
             return document.value.kindDescription
         }
-        guard let root = try source.composeYAML(), !root.isNull else { return "nothing" }
+        guard let root = try source.composeYAML(), !root.isNull(in: source) else { return "nothing" }
         if case .mapping = root { return nil }
-        return root.kindDescription
+        return root.kindDescription(in: source)
     }
 
     private static func keyValues(_ source: SourceText) throws(SourceError) -> [String: Value] {

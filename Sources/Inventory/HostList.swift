@@ -17,7 +17,11 @@ enum HostList {
             if let port, !(1...65535).contains(port) {
                 throw InventorySourceError(source: "-i '\(list)'", message: "the port in '\(entry)' must be from 1 to 65535")
             }
-            if !builder.hasHost(host) { builder.addHost(host, to: Group.ungrouped, port: port) }
+            do throws(InventoryProblem) {
+                if !builder.hasHost(host) { try builder.addHost(host, to: Group.ungrouped, port: port) }
+            } catch {
+                throw InventorySourceError(source: "-i '\(list)'", message: error.message)
+            }
         }
     }
 

@@ -15,6 +15,8 @@ public struct Inventory: Sendable {
 
     private let hostIndex: [String: Int]
     private let groupIndex: [String: Int]
+    /// Group members and host selections, found on first use (see ``Membership``).
+    let membership = Membership()
 
     /// An inventory made in code. `groups` may leave out groups that only hosts name;
     /// `all` and `ungrouped` are always there.
@@ -122,7 +124,7 @@ public struct Inventory: Sendable {
             // A mapping of groups: every value a mapping or empty (a line of INI such as
             // `mta1 motd="a: b"` is a YAML mapping too, of a string).
             if let root = try source.composeInventoryYAML(), case let .mapping(mapping) = root,
-               mapping.allSatisfy({ if case .mapping = $0.value { true } else { $0.value.isNull } })
+               mapping.allSatisfy({ if case .mapping = $0.value { true } else { $0.value.isNull(in: source) } })
             {
                 return (.yaml, root)
             }
@@ -164,10 +166,5 @@ public struct Inventory: Sendable {
     /// Every group's name: `all`, `ungrouped`, then in order of first appearance.
     public var groupNames: [String] {
         groups.map(\.name)
-    }
-
-    /// The hosts in `group` or any group under it, in inventory order; none for an unknown group.
-    public func hosts(inGroup group: String) -> [Host] {
-        hosts.filter { $0.isMember(of: group) }
     }
 }

@@ -204,12 +204,30 @@ struct InventoryBuilder {
         let (groups, hosts) = reconciled()
         let allGroups = finalGroups(groups)
         let groupsByName = Dictionary(uniqueKeysWithValues: allGroups.map { ($0.name, $0) })
+        // Hosts listed in the same groups inherit the same: worked out once for each such list.
+        var inheritances: [[String]: Inheritance] = [:]
         let allHosts = hostOrder.map { name in
-            host(name, hosts[name]!, groups: groups, groupsByName: groupsByName, home: home)
+            let entry = hosts[name]!
+            let inherited = inheritances[entry.groups] ?? {
+                let made = self.inheritance(entry.groups, groups: groups, groupsByName: groupsByName)
+                inheritances[entry.groups] = made
+                return made
+            }()
+            let own = entry.vars.merging(merged(entry.fileVars)) { _, file in file }
+            let vars = inherited.vars.merging(own) { _, own in own }.merging(extraVariables) { _, extra in extra }
+            return Host(name: name, vars: vars, ownVars: own, groups: inherited.groups, home: home)
         }
         var inventory = Inventory(path: path, hosts: allHosts, groups: allGroups)
         inventory.extraVariables = extraVariables
         return inventory
+    }
+
+    /// What a host listed directly in some groups gets from them.
+    private struct Inheritance {
+        /// Every group it is in, directly or through a child group, sorted, without `all`.
+        let groups: [String]
+        /// Their variables, merged in Ansible's order.
+        let vars: [String: Value]
     }
 
     /// Groups and hosts as Ansible's reconcile_inventory leaves them: every group under
@@ -235,8 +253,9 @@ struct InventoryBuilder {
         // As Ansible's reconcile_inventory leaves it: hosts listed under `ungrouped` in the
         // file (and in no other group), in file order, then the hosts found in no group.
         let listed = groups[Group.ungrouped]!.hosts.filter { hosts[$0]!.groups.contains(Group.ungrouped) }
+        let listedNames = Set(listed)
         groups[Group.ungrouped]!.hosts = listed + hostOrder.filter {
-            hosts[$0]!.groups.contains(Group.ungrouped) && !listed.contains($0)
+            hosts[$0]!.groups.contains(Group.ungrouped) && !listedNames.contains($0)
         }
         return (groups, hosts)
     }
@@ -269,13 +288,13 @@ struct InventoryBuilder {
         }
     }
 
-    /// A host with every group it is in, directly or through a child group, and its
-    /// variables merged in Ansible's order (see ``build(path:home:)``).
-    private func host(
-        _ name: String, _ entry: HostEntry, groups: [String: GroupEntry], groupsByName: [String: Group], home: String?
-    ) -> Host {
+    /// The groups a host listed directly in `direct` is in, directly or through a child
+    /// group, and their variables merged in Ansible's order (see ``build(path:home:)``).
+    private func inheritance(
+        _ direct: [String], groups: [String: GroupEntry], groupsByName: [String: Group]
+    ) -> Inheritance {
         var memberOf: Set<String> = []
-        var pending = entry.groups + [Group.all]
+        var pending = direct + [Group.all]
         while let group = pending.popLast() {
             if memberOf.insert(group).inserted { pending += groupsByName[group]!.parents }
         }
@@ -295,13 +314,7 @@ struct InventoryBuilder {
                 vars.merge(groups[group.name]!.fileVars[source] ?? [:]) { _, later in later }
             }
         }
-        let own = entry.vars.merging(merged(entry.fileVars)) { _, file in file }
-        vars.merge(own) { _, own in own }
-        vars.merge(extraVariables) { _, extra in extra }
-        return Host(
-            name: name, vars: vars, ownVars: own,
-            groups: memberOf.subtracting([Group.all]).sorted(), home: home
-        )
+        return Inheritance(groups: memberOf.subtracting([Group.all]).sorted(), vars: vars)
     }
 }
 

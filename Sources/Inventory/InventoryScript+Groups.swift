@@ -40,7 +40,11 @@ extension InventoryScript {
                     }
                     if host.isEmpty { continue }
                     if let problem = HostName.problem(host) { throw error(problem) }
-                    builder.addHost(host, to: group)
+                    do throws(InventoryProblem) {
+                        try builder.addHost(host, to: group)
+                    } catch {
+                        throw self.error(error.message)
+                    }
                     if seen.insert(host).inserted { hosts.append(host) }
                 }
             }

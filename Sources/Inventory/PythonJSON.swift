@@ -4,47 +4,56 @@
 enum PythonJSON {
     /// The value as JSON, keys sorted by code point, nested levels indented by `indent` spaces.
     static func dumps(_ value: Value, indent: Int = 4) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(value, level: 0, indent: indent, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func write(_ value: Value, level: Int, indent: Int, to out: inout String) {
+    // Written as UTF-8 bytes, which is what the output is made of: appending to a String
+    // costs several times more per piece.
+    private static func write(_ value: Value, level: Int, indent: Int, to out: inout [UInt8]) {
         switch value {
-        case .null: out += "null"
-        case let .bool(bool): out += bool ? "true" : "false"
-        case let .int(int): out += String(int)
-        case let .double(double): out += PythonFloat.json(double)
+        case .null: out += "null".utf8
+        case let .bool(bool): out += (bool ? "true" : "false").utf8
+        case let .int(int): out += String(int).utf8
+        case let .double(double): out += PythonFloat.json(double).utf8
         case let .string(string): writeString(string, to: &out)
         // An inline !vault value as its envelope, a string of an encrypted file decrypted.
         case let .vault(vaulted): write(vaulted.ansibleValue, level: level, indent: indent, to: &out)
         case let .list(list):
             guard !list.isEmpty else {
-                out += "[]"
+                out += "[]".utf8
                 return
             }
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, element) in list.enumerated() {
-                out += index == 0 ? "\n" : ",\n"
-                out += String(repeating: " ", count: indent * (level + 1))
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newLine(indent * (level + 1), to: &out)
                 write(element, level: level + 1, indent: indent, to: &out)
             }
-            out += "\n" + String(repeating: " ", count: indent * level) + "]"
+            newLine(indent * level, to: &out)
+            out.append(UInt8(ascii: "]"))
         case let .map(map):
             guard !map.isEmpty else {
-                out += "{}"
+                out += "{}".utf8
                 return
             }
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, key) in sortedKeys(map).enumerated() {
-                out += index == 0 ? "\n" : ",\n"
-                out += String(repeating: " ", count: indent * (level + 1))
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newLine(indent * (level + 1), to: &out)
                 writeString(key, to: &out)
-                out += ": "
+                out += ": ".utf8
                 write(map[key]!, level: level + 1, indent: indent, to: &out)
             }
-            out += "\n" + String(repeating: " ", count: indent * level) + "}"
+            newLine(indent * level, to: &out)
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func newLine(_ spaces: Int, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: spaces))
     }
 
     /// Python sorts strings by code point; Swift's `<` compares canonical equivalents equal.
@@ -52,29 +61,46 @@ enum PythonJSON {
         map.keys.sorted(by: codePointOrder)
     }
 
+    /// Code point order, which is the order of the UTF-8 bytes.
     static func codePointOrder(_ a: String, _ b: String) -> Bool {
-        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// A JSON string as Python's json.dumps writes it (with ensure_ascii off).
     static func writeString(_ string: String, to out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        writeString(string, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, as UTF-8: quotes, backslashes and the control characters below U+0020
+    /// escaped; every other byte as it is.
+    static func writeString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var start = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                start = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): out += "\\\"".utf8
+                case UInt8(ascii: "\\"): out += "\\\\".utf8
+                case UInt8(ascii: "\n"): out += "\\n".utf8
+                case UInt8(ascii: "\r"): out += "\\r".utf8
+                case UInt8(ascii: "\t"): out += "\\t".utf8
+                case 0x08: out += "\\b".utf8
+                case 0x0C: out += "\\f".utf8
+                default:
+                    let hex = String(byte, radix: 16)
+                    out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -15,7 +15,7 @@ extension SourceText {
     /// `true`, `false` and `null`, so it is composed as YAML that reads numbers as JSON does,
     /// which keeps every node's place for errors.
     func composeInventoryYAML() throws(SourceError) -> Node? {
-        try composeYAML(resolver: JSONReader.read(text) != nil ? .json : .ansible)
+        JSONReader.read(text) != nil ? try composeJSON() : try composeAnsibleYAML()
     }
 
     func composeYAML(resolver: Resolver) throws(SourceError) -> Node? {
@@ -100,17 +100,17 @@ extension SourceText {
 
 extension Resolver {
     /// JSON's numbers: a float may have an exponent without a dot (`1e3`).
-    static var json: Resolver {
+    static let json: Resolver = {
         // A constant pattern; a failure here is a programming error.
         // swiftlint:disable:next force_try
         try! Resolver.ansible.replacing(.float, with: """
             ^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$
             """)
-    }
+    }()
 
     /// PyYAML's implicit resolvers, which Ansible uses: Yams' defaults, but `0o17` is a
     /// string (not octal) and a float needs a dot (`1e3` is a string).
-    static var ansible: Resolver {
+    static let ansible: Resolver = {
         // The patterns are constants, checked by the tests; a failure here is a programming error.
         // swiftlint:disable:next force_try
         try! Resolver.default
@@ -128,5 +128,5 @@ extension Resolver {
                 |[-+]?\\.(?:inf|Inf|INF)\
                 |\\.(?:nan|NaN|NAN))$
                 """)
-    }
+    }()
 }

@@ -10,16 +10,54 @@ public struct SourceText: Sendable, Hashable {
     /// The text was vault-encrypted: errors do not quote its lines.
     public let isDecrypted: Bool
     private let lines: [String]
+    /// Whether the text has no `!`, and so, as YAML, no tag (`!!str`, `!vault`, `%TAG`):
+    /// every plain scalar in it has the tag its text gives it (see `Node.Scalar.tagName(in:)`).
+    let isTagFree: Bool
 
     public init(path: String, text: String, isDecrypted: Bool = false) {
         self.path = path
         self.isDecrypted = isDecrypted
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.text = text
-        // The line breaks libyaml counts: LF, CR LF, CR, NEL, LS, PS.
-        self.lines = text.split(omittingEmptySubsequences: false) {
-            $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}"
-        }.map(String.init)
+        (lines, isTagFree) = Self.lines(of: text)
+    }
+
+    /// The text cut at the line breaks libyaml counts: LF, CR LF, CR, NEL, LS, PS; and
+    /// whether it has no `!`.
+    ///
+    /// Cut at the bytes, which gives the same lines as cutting at those Characters: each
+    /// of them is a grapheme cluster of its own (CR LF being one), so no Character holds a
+    /// line break with anything else.
+    private static func lines(of text: String) -> (lines: [String], isTagFree: Bool) {
+        var text = text
+        return text.withUTF8 { bytes in
+            var lines: [String] = []
+            var isTagFree = true
+            var start = 0
+            var index = 0
+            func cut(at end: Int, next: Int) {
+                lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                start = next
+                index = next
+            }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x0A: cut(at: index, next: index + 1)
+                case 0x0D: cut(at: index, next: index + 1 < bytes.count && bytes[index + 1] == 0x0A ? index + 2 : index + 1)
+                // NEL is C2 85; LS and PS are E2 80 A8 and E2 80 A9.
+                case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85: cut(at: index, next: index + 2)
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80
+                    && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    cut(at: index, next: index + 3)
+                case UInt8(ascii: "!"):
+                    isTagFree = false
+                    index += 1
+                default: index += 1
+                }
+            }
+            lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return (lines, isTagFree)
+        }
     }
 
     /// Reads a UTF-8 file.

@@ -36,7 +36,8 @@ enum VariableFiles {
             }
         }
         if isDirectory(hostDirectory) {
-            for host in builder.hostNames {
+            let listed = listing(hostDirectory)
+            for host in builder.hostNames where listed.mayHold(host) {
                 for file in files(for: host, in: hostDirectory) {
                     if let vars = try variables(in: SourceText.read(path: file)) {
                         builder.addFileVariables(vars, ofHost: host, source: source)
@@ -44,6 +45,26 @@ enum VariableFiles {
                 }
             }
         }
+    }
+
+    /// The names in a directory, to skip the stat of a name's four candidates (`NAME`,
+    /// `NAME.yml`, ...) when none of them is there: one listing for an inventory of many
+    /// hosts, of which few have a file.
+    struct Listing {
+        /// Lowercased, for a file system that ignores case; nil when the directory could not be read.
+        let names: Set<String>?
+
+        /// Whether a file for `name` may be there; true whenever that is not sure (a name
+        /// that is not ASCII, or with a `/`, or a directory that could not be read).
+        func mayHold(_ name: String) -> Bool {
+            guard let names, name.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "/") }) else { return true }
+            let base = name.lowercased()
+            return names.contains(base) || extensions.contains { names.contains(base + $0) }
+        }
+    }
+
+    static func listing(_ directory: String) -> Listing {
+        Listing(names: (try? FileManager.default.contentsOfDirectory(atPath: directory)).map { Set($0.map { $0.lowercased() }) })
     }
 
     /// The files that hold `name`'s variables under `directory`, in the order Ansible reads
@@ -102,7 +123,7 @@ enum VariableFiles {
                 vars[name] = value
             }
         } else {
-            guard let root = try source.composeYAML() else { return nil }
+            guard let root = try source.composeAnsibleYAML() else { return nil }
             guard case .mapping = root else {
                 return try nonMapping(try Value(yaml: root, in: source), in: source, at: root)
             }

@@ -40,7 +40,7 @@ struct YAMLInventoryLoader {
     static func read(_ source: SourceText, root: Node?, into builder: inout InventoryBuilder) throws(SourceError) {
         var root = root
         if root == nil { root = try source.composeInventoryYAML() }
-        guard let root, !root.isNull else {
+        guard let root, !root.isNull(in: source) else {
             throw source.error("the inventory is empty; it should start with 'all:'", line: 1, column: 1)
         }
         var loader = YAMLInventoryLoader(source: source)
@@ -54,7 +54,7 @@ struct YAMLInventoryLoader {
     private mutating func readRoot(_ root: Node) throws(SourceError) {
         guard case .mapping = root else {
             throw source.error(
-                "an inventory must be a mapping of groups starting with 'all:', not \(root.kindDescription)", at: root)
+                "an inventory must be a mapping of groups starting with 'all:', not \(root.kindDescription(in: source))", at: root)
         }
         for (key, body) in try root.mergedPairs(in: source) {
             let group = try name(key, what: "group name")
@@ -69,10 +69,10 @@ struct YAMLInventoryLoader {
     }
 
     private mutating func readGroup(_ group: String, body: Node) throws(SourceError) {
-        if body.isNull { return }
+        if body.isNull(in: source) { return }
         guard case .mapping = body else {
             throw source.error(
-                "group '\(group)' must be a mapping with 'hosts', 'children' or 'vars', not \(body.kindDescription)",
+                "group '\(group)' must be a mapping with 'hosts', 'children' or 'vars', not \(body.kindDescription(in: source))",
                 at: body)
         }
         for (key, value) in try body.mergedPairs(in: source) {
@@ -109,10 +109,10 @@ struct YAMLInventoryLoader {
 
             if let problem = names.lazy.compactMap(HostName.problem).first { throw source.error(problem, at: key) }
             var vars: [(name: String, value: Value, node: Node)] = []
-            if let body, !body.isNull {
+            if let body, !body.isNull(in: source) {
                 guard case .mapping = body else {
                     throw source.error(
-                        "host '\(text)' must be followed by a mapping of its variables, or nothing; not \(body.kindDescription)",
+                        "host '\(text)' must be followed by a mapping of its variables, or nothing; not \(body.kindDescription(in: source))",
                         at: body)
                 }
                 for (nameNode, valueNode) in try body.mergedPairs(in: source) {
@@ -143,10 +143,10 @@ struct YAMLInventoryLoader {
     }
 
     private mutating func readVars(_ node: Node, of group: String) throws(SourceError) {
-        if node.isNull { return }
+        if node.isNull(in: source) { return }
         guard case .mapping = node else {
             throw source.error(
-                "'vars' of group '\(group)' must be a mapping of names to values, not \(node.kindDescription)", at: node)
+                "'vars' of group '\(group)' must be a mapping of names to values, not \(node.kindDescription(in: source))", at: node)
         }
         for (key, valueNode) in try node.mergedPairs(in: source) {
             let variable = try name(key, what: "variable name")
@@ -173,7 +173,7 @@ struct YAMLInventoryLoader {
         _ node: Node, section: String, of group: String, each: String
     ) throws(SourceError) -> [(key: Node, body: Node?)] {
         switch node {
-        case _ where node.isNull:
+        case _ where node.isNull(in: source):
             return []
         case .mapping:
             return try node.mergedPairs(in: source).map { ($0.key, $0.value) }
@@ -181,7 +181,7 @@ struct YAMLInventoryLoader {
             return [(node, nil)]
         default:
             throw source.error(
-                "'\(section)' of group '\(group)' must be a mapping, not \(node.kindDescription); write each \(each) as a key ending in ':'",
+                "'\(section)' of group '\(group)' must be a mapping, not \(node.kindDescription(in: source)); write each \(each) as a key ending in ':'",
                 at: node)
         }
     }
@@ -189,9 +189,9 @@ struct YAMLInventoryLoader {
     /// The text of a key that names something.
     private func name(_ node: Node, what: String) throws(SourceError) -> String {
         guard case let .scalar(scalar) = node else {
-            throw source.error("a \(what) must be a plain value, not \(node.kindDescription)", at: node)
+            throw source.error("a \(what) must be a plain value, not \(node.kindDescription(in: source))", at: node)
         }
-        guard !node.isNull, !scalar.string.isEmpty else {
+        guard !node.isNull(in: source), !scalar.string.isEmpty else {
             throw source.error("a \(what) cannot be empty", at: node)
         }
         return scalar.string

@@ -2,21 +2,24 @@ import Foundation
 import Yams
 
 /// Reading Yams nodes the way PyYAML (and so Ansible) reads them.
+///
+/// A node's meaning depends on its source (``SourceText/isTagFree``): see
+/// ``Node/Scalar/tagName(in:)``.
 extension Node {
     /// A plain `~`, `null`, empty value and the like.
-    var isNull: Bool {
-        if case let .scalar(scalar) = self { return scalar.resolvedTagName == .null }
+    func isNull(in source: SourceText) -> Bool {
+        if case let .scalar(scalar) = self { return scalar.tagName(in: source) == .null }
         return false
     }
 
     /// "a list", "a mapping", "a string", ... for messages.
-    var kindDescription: String {
+    func kindDescription(in source: SourceText) -> String {
         switch self {
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"
         case let .scalar(scalar):
-            switch scalar.resolvedTagName {
+            switch scalar.tagName(in: source) {
             case .null: "empty"
             case .bool: "a boolean"
             case .int: "an integer"
@@ -34,7 +37,9 @@ extension Node {
         var merged: [(key: Node, value: Node)] = []
         var own: [(key: Node, value: Node)] = []
         for (key, value) in mapping {
-            guard case let .scalar(scalar) = key, scalar.resolvedTagName == .merge else {
+            // Only `<<` resolves to a merge key, unless a tag says so (`!!merge`).
+            guard case let .scalar(scalar) = key, scalar.string == "<<" || !source.isTagFree,
+                  scalar.tagName(in: source) == .merge else {
                 own.append((key, value))
                 continue
             }
@@ -45,21 +50,24 @@ extension Node {
                 // Earlier mappings in the list win, so they go last.
                 for element in sequence.reversed() {
                     guard case .mapping = element else {
-                        throw source.error("a merge key '<<' takes a mapping or a list of mappings, not \(element.kindDescription)", at: element)
+                        throw source.error("a merge key '<<' takes a mapping or a list of mappings, not \(element.kindDescription(in: source))", at: element)
                     }
                     merged += try element.mergedPairs(in: source)
                 }
             default:
-                throw source.error("a merge key '<<' takes a mapping or a list of mappings, not \(value.kindDescription)", at: value)
+                throw source.error("a merge key '<<' takes a mapping or a list of mappings, not \(value.kindDescription(in: source))", at: value)
             }
         }
+        // Yams refused a mapping with a key twice: without merge keys, nothing overrides.
+        if merged.isEmpty { return own }
         var result: [(key: Node, value: Node)] = []
-        var position: [Node: Int] = [:]
+        var position: [MappingKey: Int] = [:]
         for pair in merged + own {
-            if let index = position[pair.key] {
+            let key = MappingKey(pair.key, in: source)
+            if let index = position[key] {
                 result[index].value = pair.value
             } else {
-                position[pair.key] = result.count
+                position[key] = result.count
                 result.append(pair)
             }
         }
@@ -67,8 +75,35 @@ extension Node {
     }
 }
 
+/// A mapping key as YAML compares keys: a scalar by its text and tag, anything else as Yams does.
+private enum MappingKey: Hashable {
+    case scalar(String, Tag.Name)
+    case node(Node)
+
+    init(_ node: Node, in source: SourceText) {
+        if case let .scalar(scalar) = node {
+            self = .scalar(scalar.string, scalar.tagName(in: source))
+        } else {
+            self = .node(node)
+        }
+    }
+}
+
 extension Node.Scalar {
-    var resolvedTagName: Tag.Name { Tag.Name(rawValue: Node.scalar(self).tag.rawValue) }
+    /// The tag, resolved as Ansible's YAML loader resolves it.
+    ///
+    /// A plain scalar Yams has not resolved yet (its tag is still empty) is resolved by hand
+    /// (``PlainScalarTag``), and so is every plain scalar of a text without any `!` (no
+    /// explicit tag anywhere), which ``SourceText/composeAnsibleYAML()`` composes without
+    /// resolving (Yams then calls every plain key a string). Any other scalar has the tag Yams
+    /// gives it.
+    func tagName(in source: SourceText) -> Tag.Name {
+        let composed = tag.rawValue
+        if style == .plain && (composed.isEmpty || (source.isTagFree && composed == Tag.Name.str.rawValue)) {
+            return PlainScalarTag.of(string)
+        }
+        return Tag.Name(rawValue: Node.scalar(self).tag.rawValue)
+    }
 }
 
 extension Value {
@@ -96,14 +131,14 @@ extension Value {
     /// A mapping key as text: `1:` is "1", as in JSON.
     static func key(_ node: Node, in source: SourceText) throws(SourceError) -> String {
         guard case .scalar = node else {
-            throw source.error("a mapping key must be a plain value, not \(node.kindDescription)", at: node)
+            throw source.error("a mapping key must be a plain value, not \(node.kindDescription(in: source))", at: node)
         }
         return try Value(yaml: node, in: source).description
     }
 
     private static func scalar(_ scalar: Node.Scalar, node: Node, in source: SourceText) throws(SourceError) -> Value {
         let text = scalar.string
-        switch scalar.resolvedTagName {
+        switch scalar.tagName(in: source) {
         case .null:
             return .null
         case .bool:

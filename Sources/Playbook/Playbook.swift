@@ -101,7 +101,11 @@ public struct Play: Sendable {
 
     /// Whether `hosts:` selects `host`.
     public func targets(_ host: InventoryHost, in inventory: Inventory) throws(SourceError) -> Bool {
-        try hosts(in: inventory).contains { $0.name == host.name }
+        do {
+            return try inventory.selects(host, pattern: hosts)
+        } catch {
+            throw hostsMark.error("\(error)")
+        }
     }
 }
 

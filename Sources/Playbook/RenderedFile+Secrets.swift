@@ -5,13 +5,20 @@ extension InstanceSecrets {
     /// What an instance's rendered main.cf and master.cf make secret: the parameters a whole
     /// main.cf sets, or those its postconf edits set (the host's other parameters are not
     /// known when rendering); the services of a whole master.cf, or those its edits set.
-    public init(instance: PostfixInstance, rendered files: [RenderedFile]) {
+    ///
+    /// - Parameter mainCFParameters: The parameters of the whole main.cf among `files`, when
+    ///   the caller has them already; nil: read from the file.
+    public init(instance: PostfixInstance, rendered files: [RenderedFile], mainCFParameters: [String: String]? = nil) {
         var parameters: [String: String] = [:]
         var services: [[String]] = []
         for file in files where file.instance.configDirectory == instance.configDirectory {
             switch file.kind {
             case .mainCF:
-                for (name, value) in MainCF(file.text).parameters { parameters[name] = value }
+                if let mainCFParameters {
+                    parameters.merge(mainCFParameters) { _, file in file }
+                } else {
+                    for (name, value) in MainCF(file.text).parameters { parameters[name] = value }
+                }
             case .masterCF:
                 services += MasterCF(file.text).services.map(\.fields)
             case .mainCFEdits, .masterCFEdits:

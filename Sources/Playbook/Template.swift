@@ -1,5 +1,6 @@
 import Inventory
 import Mustache
+import Postfix
 
 /// A Mustache template, compiled once when the playbook loads and rendered per host.
 ///
@@ -111,7 +112,7 @@ public struct Template: Sendable {
                 size.add(bytes: bytes)
             case let .variable(name, position):
                 let value = try resolve(name, in: stack, at: position, host: host)
-                if case let .string(string) = value, string.contains("{{") {
+                if case let .string(string) = value, string.containsASCII("{{") {
                     throw error(
                         "variable '\(name)' for host \(host) is '\(string)', a template that would be written out as it is: postfleet renders a variable's value only when it is one of the play's 'vars:'; move it there, or write the value out",
                         at: position)

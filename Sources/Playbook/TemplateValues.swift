@@ -10,14 +10,16 @@ import Mustache
 /// - Sections: false, null, `""`, an empty list and an empty mapping skip the section; a list
 ///   repeats it for each item; anything else renders it once with the value on top of the stack.
 enum TemplateValues {
+    /// What swift-mustache sees for `value`.
+    ///
+    /// A list's or a mapping's items are wrapped, and its text made, only when the template
+    /// reaches them: the variables hold the whole inventory's `groups`, which a template
+    /// rarely uses and each render would otherwise copy.
     static func object(for value: Value) -> Any {
         switch value {
-        case let .list(items):
-            return ListObject(items: items.map(object(for:)), renderText: text(for: value))
-        case let .map(entries):
-            return MapObject(entries: entries.mapValues(object(for:)), renderText: text(for: value), isNull: entries.isEmpty)
-        default:
-            return ScalarObject(renderText: text(for: value), isNull: !isTruthy(value))
+        case let .list(items): ListObject(items: items)
+        case let .map(entries): MapObject(entries: entries)
+        default: ScalarObject(renderText: text(for: value), isNull: !isTruthy(value))
         }
     }
 
@@ -56,17 +58,19 @@ private struct ScalarObject: MustacheCustomRenderable, MustacheParent {
 
 /// A list: sections repeat over its items.
 private struct ListObject: MustacheSequence, MustacheCustomRenderable, MustacheParent {
-    let items: [Any]
-    let renderText: String
+    let items: [Value]
+    var renderText: String { TemplateValues.text(for: .list(items)) }
     var isNull: Bool { items.isEmpty }
-    func makeIterator() -> IndexingIterator<[Any]> { items.makeIterator() }
+    func makeIterator() -> LazyMapSequence<[Value], Any>.Iterator {
+        items.lazy.map(TemplateValues.object(for:)).makeIterator()
+    }
     func child(named: String) -> Any? { nil }
 }
 
 /// A mapping: its keys are names.
 private struct MapObject: MustacheCustomRenderable, MustacheParent {
-    let entries: [String: Any]
-    let renderText: String
-    let isNull: Bool
-    func child(named name: String) -> Any? { entries[name] }
+    let entries: [String: Value]
+    var renderText: String { TemplateValues.text(for: .map(entries)) }
+    var isNull: Bool { entries.isEmpty }
+    func child(named name: String) -> Any? { entries[name].map(TemplateValues.object(for:)) }
 }

@@ -38,9 +38,7 @@ struct ConfigLines: Sendable, Hashable {
     var chunks: [Chunk]
 
     init(_ text: String) {
-        // "\r\n" is one Character in Swift: both end a line.
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map(String.init)
+        var lines = Self.physicalLines(text)
         if lines.last == "" { lines.removeLast() }
 
         var chunks: [Chunk] = []
@@ -65,6 +63,25 @@ struct ConfigLines: Sendable, Hashable {
         }
         if !pending.isEmpty { chunks.append(Chunk(kind: .trivia, lines: pending)) }
         self.chunks = chunks
+    }
+
+    /// The text cut at each "\n" and "\r\n" (the Characters that end a line; "\r\n" is one).
+    ///
+    /// Cut at the bytes, which gives the same lines as cutting at those Characters: a line
+    /// feed is a grapheme cluster of its own, or the end of "\r\n".
+    static func physicalLines(_ text: String) -> [String] {
+        var text = text
+        return text.withUTF8 { bytes in
+            var lines: [String] = []
+            var start = 0
+            for index in bytes.indices where bytes[index] == 0x0A {
+                let end = index > start && bytes[index - 1] == 0x0D ? index - 1 : index
+                lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                start = index + 1
+            }
+            lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return lines
+        }
     }
 
     /// Empty, whitespace only, or a comment.

@@ -34,7 +34,7 @@ public struct InstanceSecrets: Sendable {
             }
         }
         // Most services set no password map: they cost one look at their fields.
-        for fields in services where fields.contains(where: { $0.contains("_password_maps") }) {
+        for fields in services where fields.contains(where: { $0.containsASCII("_password_maps") }) {
             let (local, passwordOptions) = serviceContext(fields)
             let overridden = Set(MasterCF.options(fields).map(\.name))
             for option in passwordOptions where note(option.value, expansion: local) {
@@ -53,7 +53,7 @@ public struct InstanceSecrets: Sendable {
     /// A service's `fields` with the value of each `-o` that gives credentials inline (or
     /// feeds a password map that does) written as `mask`.
     public func masking(service fields: [String], as mask: String) -> [String] {
-        guard fields.contains(where: { $0.contains("_password_maps") }) else { return fields }
+        guard fields.contains(where: { $0.containsASCII("_password_maps") }) else { return fields }
         let (local, passwordOptions) = serviceContext(fields)
         var hidden: Set<String> = []
         for option in passwordOptions where Self.holdsInlineData(option.value, local) {

@@ -107,9 +107,27 @@ public struct MainCF: Sendable, Hashable, CustomStringConvertible {
 
     /// `name = value` split as Postfix's `split_nameval()`; nil without `=` or with a bad name.
     static func split(_ logical: String) -> (name: String, value: String)? {
+        // ASCII text, as main.cf nearly always is, at its bytes: each is a Character there.
+        var logical = logical
+        if let split = logical.withUTF8({ Self.asciiSplit($0) }) { return split }
         guard let equals = logical.firstIndex(of: "=") else { return nil }
         let name = ConfigLines.trimmed(logical[..<equals])
         guard isParameterName(name) else { return nil }
         return (name, ConfigLines.trimmed(logical[logical.index(after: equals)...]))
+    }
+
+    /// `split` of ASCII text; nil (not `.some(nil)`) for text that is not ASCII.
+    private static func asciiSplit(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: String, value: String)?? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func trimmed(_ part: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+            let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+            guard let first = part.firstIndex(where: { !isSpace($0) }) else { return "" }
+            let last = part.lastIndex(where: { !isSpace($0) })!
+            return String(decoding: UnsafeBufferPointer(rebasing: part[first...last]), as: UTF8.self)
+        }
+        guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return .some(nil) }
+        let name = trimmed(bytes[..<equals])
+        guard isParameterName(name) else { return .some(nil) }
+        return .some((name, trimmed(bytes[(equals + 1)...])))
     }
 }

@@ -1,9 +1,10 @@
-"""scripts/bench [OPTIONS] (the exec bench) and scripts/bench rollout [OPTIONS]: parse
-the command line, then run the bench in a session (session.run_session)."""
+"""scripts/bench [OPTIONS] (the exec bench), scripts/bench rollout [OPTIONS] and
+scripts/bench load [OPTIONS]: parse the command line, then run the bench in a session
+(session.run_session)."""
 
 import sys
 
-from . import exec_bench, rollout
+from . import exec_bench, load, rollout
 from .session import run_session
 
 
@@ -12,6 +13,11 @@ def main(argv):
         args = rollout.parse_rollout_args(argv[1:])
         # A short scratch path: Ansible's ssh control sockets live under it.
         return run_session("pfbench.", lambda session: rollout.run(args, session))
+    if argv[:1] == ["load"]:
+        args = load.parse_load_args(argv[1:])
+        # No lab: no root; inventories and render output under the repository (or
+        # $POSTFLEET_BENCH_DIR), not /tmp.
+        return run_session("load.", lambda session: load.run(args, session), lab=False, scratch=load.scratch_root())
     args = exec_bench.parse_args(argv)
     return run_session("postfleet-bench.", lambda session: exec_bench.run(args, session))
 

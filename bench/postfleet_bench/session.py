@@ -20,20 +20,25 @@ class Session:
         self.lab = None
 
 
-def run_session(tmp_prefix, body):
+def run_session(tmp_prefix, body, lab=True, scratch=None):
     """Runs body(session) and returns the bench's exit status: 0 it ran, 1 something
-    broke, 2 not root, 3 another lab is up, 130 interrupted."""
-    if os.geteuid() != 0:
+    broke, 2 not root, 3 another lab is up, 130 interrupted. A bench without the lab
+    (lab=False) needs neither root nor ssh; its scratch folder goes under `scratch`
+    (the system's temporary directory when None)."""
+    if lab and os.geteuid() != 0:
         warn("needs root (the lab uses network namespaces)")
         return 2
-    for tool in ("ssh", "ip"):
+    for tool in ("ssh", "ip") if lab else ():
         if not shutil.which(tool):
             warn(f"{tool} is not installed")
             return 1
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
     os.chdir(REPO)
-    session = Session(tempfile.mkdtemp(prefix=tmp_prefix))
+    made_scratch = scratch is not None and not os.path.exists(scratch)
+    if made_scratch:
+        os.makedirs(scratch)
+    session = Session(tempfile.mkdtemp(prefix=tmp_prefix, dir=scratch))
     status = 0
     try:
         body(session)
@@ -57,4 +62,6 @@ def run_session(tmp_prefix, body):
             except Broken:
                 status = status or 1
         shutil.rmtree(session.tmp, ignore_errors=True)
+        if made_scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
     return status
