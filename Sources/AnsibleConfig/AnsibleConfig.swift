@@ -37,6 +37,8 @@ public struct AnsibleConfig: Sendable, Equatable {
     public var vaultIdentity = "default"
     /// `ask_vault_pass` (ANSIBLE_ASK_VAULT_PASS).
     public var askVaultPass = false
+    /// `vault_id_match` (ANSIBLE_VAULT_ID_MATCH): try only the password of a value's label.
+    public var vaultIdMatch = false
     /// `retry_files_enabled` (ANSIBLE_RETRY_FILES_ENABLED); nil when unset, and then
     /// postfleet writes retry files (Ansible's default is off: see docs/COMMANDS.md).
     public var retryFilesEnabled: Bool?

@@ -25,6 +25,7 @@ struct Setting: Sendable {
     static let vaultIdentityList = Setting(["ANSIBLE_VAULT_IDENTITY_LIST"], [("defaults", "vault_identity_list")])
     static let vaultIdentity = Setting(["ANSIBLE_VAULT_IDENTITY"], [("defaults", "vault_identity")])
     static let askVaultPass = Setting(["ANSIBLE_ASK_VAULT_PASS"], [("defaults", "ask_vault_pass")])
+    static let vaultIdMatch = Setting(["ANSIBLE_VAULT_ID_MATCH"], [("defaults", "vault_id_match")])
     static let retryFilesEnabled = Setting(["ANSIBLE_RETRY_FILES_ENABLED"], [("defaults", "retry_files_enabled")])
     static let retryFilesSavePath = Setting(["ANSIBLE_RETRY_FILES_SAVE_PATH"], [("defaults", "retry_files_save_path")])
     static let ignoreExtensions = Setting(["ANSIBLE_INVENTORY_IGNORE"],
@@ -61,6 +62,7 @@ struct SettingReader {
         config.vaultIdentityList = try list(.vaultIdentityList) ?? []
         config.vaultIdentity = try string(.vaultIdentity) ?? config.vaultIdentity
         config.askVaultPass = try boolean(.askVaultPass, what: "ask_vault_pass") ?? false
+        config.vaultIdMatch = try boolean(.vaultIdMatch, what: "vault_id_match") ?? false
         config.retryFilesEnabled = try boolean(.retryFilesEnabled, what: "retry_files_enabled")
         config.retryFilesSavePath = try path(.retryFilesSavePath)
         if let extensions = try list(.ignoreExtensions) { config.inventoryIgnore.extensions = extensions }

@@ -36,6 +36,7 @@ struct VaultFlags: ParsableArguments {
         fromFile.passwordFile = config.vaultPasswordFile
         fromFile.askVaultPass = config.askVaultPass
         fromFile.identity = config.vaultIdentity
+        fromFile.identityMatch = config.vaultIdMatch
         if let path = config.file {
             if !config.vaultIdentityList.isEmpty { fromFile.origins["identityList"] = "\(path) vault_identity_list" }
             if config.vaultPasswordFile != nil { fromFile.origins["passwordFile"] = "\(path) vault_password_file" }

@@ -73,6 +73,7 @@ struct AnsibleConfigTests {
             timeout = 15
             vault_password_file = ~/.vault_pass
             vault_identity_list = prod@~/prod.pass, dev@prompt
+            vault_id_match = yes
             retry_files_enabled = yes
             retry_files_save_path = retries
             [ssh_connection]
@@ -86,7 +87,7 @@ struct AnsibleConfigTests {
             #expect(config.remoteUser == "deploy" && config.privateKeyFile == "\(root)/conf/keys/id_ed25519")
             #expect(config.forks == 20 && config.hostKeyChecking == false && config.timeout == 30 && config.become == true)
             #expect(config.vaultPasswordFile == "\(root)/home/.vault_pass")
-            #expect(config.vaultIdentityList == ["prod@~/prod.pass", "dev@prompt"])
+            #expect(config.vaultIdentityList == ["prod@~/prod.pass", "dev@prompt"] && config.vaultIdMatch)
             #expect(config.retryFilesEnabled == true && config.retryFilesSavePath == "\(root)/conf/retries")
 
             let environment = ["ANSIBLE_CONFIG": "$ROOT/conf/ansible.cfg", "ANSIBLE_INVENTORY": "a,b", "ANSIBLE_FORKS": "3",
