@@ -65,6 +65,7 @@ extension Play {
         variables["groups"] = inventory.groupsVariable
 
         var rendered: Set<String> = []
+        var vault = Self.vaultPlaintexts(in: variables)
         func render(_ name: String, chain: [String]) throws(SourceError) {
             // A play variable that `-e` sets is `-e`'s value, not rendered.
             guard let template = varTemplates[name], !rendered.contains(name), inventory.extraVariables[name] == nil else { return }
@@ -78,12 +79,23 @@ extension Play {
             }
             let text = try template.render(variables, host: host.name)
             // Made of a vault value, it is one.
-            let vaulted = variables.values.contains { $0.vaultPlaintexts.contains { !$0.isEmpty && text.contains($0) } }
+            let vaulted = vault.contains { text.contains($0) }
+            if vaulted, !text.isEmpty { vault.insert(text) }
             variables[name] = vaulted ? .vault(VaultedString(plaintext: text, envelope: nil)) : .string(text)
             rendered.insert(name)
         }
         for name in varTemplates.keys.sorted() { try render(name, chain: []) }
         return variables
+    }
+
+    /// The vault plaintexts among a host's template variables, empty ones left out.
+    /// `groups` is passed over: it holds only host names, and as many as the inventory has,
+    /// so walking it for every host would make rendering grow with the square of the hosts.
+    static func vaultPlaintexts(in variables: [String: Value]) -> Set<String> {
+        var all: Set<String> = []
+        for (name, value) in variables where name != "groups" { all.formUnion(value.vaultPlaintexts) }
+        all.remove("")
+        return all
     }
 
     /// The `instance` variable inside an instance's files.
@@ -111,7 +123,7 @@ extension Play {
                 spec: spec, instances: present, variables: variables, host: host.name, playbook: hostsMark.file)
             files += try renderer.files()
         }
-        let vault = Set(base.values.flatMap(\.vaultPlaintexts))
+        let vault = Self.vaultPlaintexts(in: base)
         return vault.isEmpty ? files : files.map { $0.holdingVaultValues(vault) }
     }
 }
