@@ -33,7 +33,7 @@ extension AccessLabTests {
                                          to: scratch.appendingPathComponent("templates"))
         let common = ["-i", inventory, "--known-hosts", lab.knownHosts, "--connect-attempts", "1", "--connect-timeout", "2"]
 
-        let first = try runProcess(binary, ["run", playbook.path] + common, seconds: 240)
+        let first = try runProcess(binary, ["run", playbook.path] + common, environment: ProcessInfo.processInfo.environment, seconds: 240)
         #expect(first.status == 2, "\(first.stdout)\(first.stderr)")
         let retry = scratch.appendingPathComponent("border.retry").path
         #expect(try String(contentsOfFile: retry, encoding: .utf8) == "ghost\nmta25-pfpw\n")
@@ -41,7 +41,7 @@ extension AccessLabTests {
 
         let rootLogins = "grep -c 'Accepted publickey for root' /var/log/sshd.log || true"
         let loginsBefore = try onHost("mta25", rootLogins)
-        let again = try runProcess(binary, ["run", playbook.path, "--limit", "@\(retry)"] + common, seconds: 240)
+        let again = try runProcess(binary, ["run", playbook.path, "--limit", "@\(retry)"] + common, environment: ProcessInfo.processInfo.environment, seconds: 240)
         #expect(again.status == 2, "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("2 hosts: 0 ok, 0 changed, 1 failed, 1 unreachable"), "\(again.stdout)")
         #expect(again.stdout.contains("mta25-pfpw (1): failed") && again.stdout.contains("ghost (1): unreachable"), "\(again.stdout)")
