@@ -197,14 +197,14 @@ struct SSHLabTests {
         let live = try lab.endpoints("mta*").prefix(3).map { $0 }
         var options = lab.options()
         options.connectTimeout = .seconds(2)
-        let clock = ContinuousClock()
-        let start = clock.now
         let outcomes = await runCommand("uname -n", on: [dead] + live, options: options, forks: 4)
-        let elapsed = clock.now - start
         #expect(outcomes[0].status == .unreachable)
         #expect(outcomes[0].error?.phase == .connect)
         #expect(outcomes.dropFirst().allSatisfy { $0.status == .ok })
-        #expect(elapsed < .seconds(5), "connect timeout 2 s, took \(elapsed)")
+        // The dead host's own time, not the run's: logins to the live hosts share two cores
+        // with every other lab test running at once, and can take seconds of their own
+        // (a CI run of this test took 9 s in all).
+        #expect(outcomes[0].seconds < 4.5, "connect timeout 2 s, the dead host took \(outcomes[0].seconds) s")
     }
 
     @Test func aCommandPastItsTimeoutFailsAsATimeout() async throws {
