@@ -20,6 +20,16 @@ import Testing
         #expect(messages[2].forcedExpire)
     }
 
+    /// Captured from Postfix 3.7 on a lab host (a message sent with sendmail, then `postsuper -h ALL`).
+    @Test func aLineAsPostfix37PrintsIt() throws {
+        let line = #"{"queue_name": "hold", "queue_id": "C6ED310056B", "arrival_time": 1796491068, "message_size": 267, "forced_expire": false, "sender": "alerts@example.com", "recipients": [{"address": "ann@one.example", "delay_reason": "unable to look up host one.example: Temporary failure in name resolution"}, {"address": "bob@two.example", "delay_reason": "unable to look up host two.example: Temporary failure in name resolution"}]}"# + "\n"
+        let messages = try QueueListingReader.messages(in: line, source: "postqueue -j")
+        #expect(messages == [QueuedMessage(queue: .hold, id: "C6ED310056B", arrivalTime: 1796491068, size: 267, sender: "alerts@example.com", recipients: [
+            .init(address: "ann@one.example", delayReason: "unable to look up host one.example: Temporary failure in name resolution"),
+            .init(address: "bob@two.example", delayReason: "unable to look up host two.example: Temporary failure in name resolution"),
+        ])])
+    }
+
     @Test func bytesFedInPiecesGiveTheSameMessagesAsTheWhole() throws {
         let whole = try QueueListingReader.messages(in: listing, source: "postqueue -j")
         let bytes = Array(listing.utf8)
