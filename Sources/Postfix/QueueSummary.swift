@@ -3,8 +3,8 @@
 public struct QueueSummary: Sendable, Hashable, Codable {
     /// Messages and their bytes in one queue.
     public struct Tally: Sendable, Hashable, Codable {
-        public var messages: Int = 0
-        public var bytes: Int64 = 0
+        public var messages: Int
+        public var bytes: Int64
 
         public init(messages: Int = 0, bytes: Int64 = 0) {
             self.messages = messages
@@ -40,35 +40,42 @@ public struct QueueSummary: Sendable, Hashable, Codable {
     public var bytes: Int64 { queues.values.reduce(0) { $0 + $1.bytes } }
 
     public mutating func add(_ message: QueuedMessage) {
-        queues[message.queue, default: Tally()].messages += 1
-        queues[message.queue, default: Tally()].bytes += max(0, message.size)
+        count(message.queue, Tally(messages: 1, bytes: max(0, message.size)))
         oldestArrival = min(oldestArrival ?? message.arrivalTime, message.arrivalTime)
-        let bucket = Self.bucket(ageSeconds: now - message.arrivalTime)
+        var ages = Array(repeating: 0, count: Self.ageBuckets.count + 1)
+        ages[Self.bucket(ageSeconds: now - message.arrivalTime)] = 1
         for recipient in message.recipients {
             if let reason = recipient.delayReason, !reason.isEmpty {
-                let key = DelayReason.normalized(reason)
-                let counted = reasons[key] != nil || reasons.count < Self.distinctLimit ? key : Self.otherReasons
-                reasons[counted, default: 0] += 1
+                count(reason: DelayReason.normalized(reason), 1)
             }
-            let domain = Self.domain(of: recipient.address)
-            let counted = domains[domain] != nil || domains.count < Self.distinctLimit ? domain : Self.otherDomains
-            domains[counted, default: Array(repeating: 0, count: Self.ageBuckets.count + 1)][bucket] += 1
+            count(domain: Self.domain(of: recipient.address), ages)
         }
     }
 
-    /// Another instance's summary counted in with this one (for a host's or a fleet's total).
+    /// Another instance's summary counted in with this one (for a host's or a fleet's total),
+    /// under the same bound on distinct reasons and domains.
     public mutating func merge(_ other: QueueSummary) {
-        for (queue, tally) in other.queues {
-            queues[queue, default: Tally()].messages += tally.messages
-            queues[queue, default: Tally()].bytes += tally.bytes
-        }
+        for (queue, tally) in other.queues { count(queue, tally) }
         if let theirs = other.oldestArrival { oldestArrival = min(oldestArrival ?? theirs, theirs) }
-        for (reason, count) in other.reasons { reasons[reason, default: 0] += count }
-        for (domain, counts) in other.domains {
-            var mine = domains[domain] ?? Array(repeating: 0, count: Self.ageBuckets.count + 1)
-            for (i, n) in counts.enumerated() where i < mine.count { mine[i] += n }
-            domains[domain] = mine
-        }
+        for (reason, n) in other.reasons { count(reason: reason, n) }
+        for (domain, ages) in other.domains { count(domain: domain, ages) }
+    }
+
+    private mutating func count(_ queue: QueueName, _ tally: Tally) {
+        queues[queue, default: Tally()].messages += tally.messages
+        queues[queue, default: Tally()].bytes += tally.bytes
+    }
+
+    private mutating func count(reason: String, _ n: Int) {
+        let key = reasons[reason] != nil || reasons.count < Self.distinctLimit ? reason : Self.otherReasons
+        reasons[key, default: 0] += n
+    }
+
+    private mutating func count(domain: String, _ ages: [Int]) {
+        let key = domains[domain] != nil || domains.count < Self.distinctLimit ? domain : Self.otherDomains
+        var mine = domains[key] ?? Array(repeating: 0, count: Self.ageBuckets.count + 1)
+        for (i, n) in ages.enumerated() where i < mine.count { mine[i] += n }
+        domains[key] = mine
     }
 
     /// The oldest message's age in seconds, none for an empty queue.
