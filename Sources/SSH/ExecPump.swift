@@ -25,7 +25,10 @@ struct ExecPump {
     private let channel: OpaquePointer
     private let phase: SSHError.Phase
     private let stdin: [UInt8]
-    /// The output so far; the exit status and signal are the caller's to fill in.
+    /// Where stdout goes as it arrives, when it is not kept: each piece once, in order.
+    private let onStdout: ((ArraySlice<UInt8>) throws -> Void)?
+    /// The output so far (stdout only without ``onStdout``); the exit status and signal are
+    /// the caller's to fill in.
     private(set) var result = ExecResult(exitStatus: nil)
     private var written = 0
     private var inputClosed = false
@@ -36,8 +39,10 @@ struct ExecPump {
     /// One SSH packet at most (32 KiB): a larger buffer only multiplies memory by the fleet size.
     private var buffer = [UInt8](repeating: 0, count: Int(pf_libssh2_packet_default()))
 
-    init(session: Session, raw: OpaquePointer, channel: OpaquePointer, phase: SSHError.Phase, stdin: [UInt8]) {
+    init(session: Session, raw: OpaquePointer, channel: OpaquePointer, phase: SSHError.Phase, stdin: [UInt8],
+         onStdout: ((ArraySlice<UInt8>) throws -> Void)? = nil) {
         self.session = session
+        self.onStdout = onStdout
         self.raw = raw
         self.channel = channel
         self.phase = phase
@@ -109,7 +114,9 @@ struct ExecPump {
                 p.withMemoryRebound(to: CChar.self) { libssh2_channel_read_ex(channel, stream, $0.baseAddress, $0.count) }
             }
             if n > 0 {
-                if stream == 0 {
+                if stream == 0, let onStdout {
+                    try onStdout(buffer[0..<n])
+                } else if stream == 0 {
                     result.stdout.append(contentsOf: buffer[0..<n])
                 } else {
                     result.stderr.append(contentsOf: buffer[0..<n])

@@ -11,26 +11,31 @@ extension Session {
     /// (``boundedOnTheHost(_:timeout:)``): it ends there too, shortly after the controller
     /// gave up on it. `boundOnHost: false` lets it run to its end on the host instead (for a
     /// script that must not stop half-way, and ends by itself).
+    ///
+    /// With `onStdout`, stdout is not kept: each piece goes to it as it arrives (at most one
+    /// SSH packet, 32 KiB), so output of any size costs the controller one packet's memory.
+    /// An error it throws ends the command and breaks the session, as a timeout does.
     public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil,
-                     boundOnHost: Bool = true) async throws -> ExecResult {
+                     boundOnHost: Bool = true, onStdout: ((ArraySlice<UInt8>) throws -> Void)? = nil) async throws -> ExecResult {
         let limit = timeout ?? options.commandTimeout
         return try await exclusive {
-            let first = try await runBecoming(command, stdin: stdin, limit: limit, boundOnHost: boundOnHost)
+            let first = try await runBecoming(command, stdin: stdin, limit: limit, boundOnHost: boundOnHost, onStdout: onStdout)
             guard let become = endpoint.become, become.password != nil, !sudoTakesNoPassword,
                   first.stderrText.contains(Self.sudoDidNotRead) else { return first }
             // sudo ran the guard without asking for the password, which the guard then read
             // and refused to run: nothing ran. From now on, sudo -n without the password.
             sudoTakesNoPassword = true
-            return try await runBecoming(command, stdin: stdin, limit: limit, boundOnHost: boundOnHost)
+            return try await runBecoming(command, stdin: stdin, limit: limit, boundOnHost: boundOnHost, onStdout: onStdout)
         }
     }
 
-    private func runBecoming(_ command: String, stdin: [UInt8], limit: Duration?, boundOnHost: Bool) async throws -> ExecResult {
+    private func runBecoming(_ command: String, stdin: [UInt8], limit: Duration?, boundOnHost: Bool,
+                             onStdout: ((ArraySlice<UInt8>) throws -> Void)?) async throws -> ExecResult {
         var become = endpoint.become
         if sudoTakesNoPassword { become?.password = nil }
         let (privileged, input) = become.map { Self.becoming($0, command, stdin: stdin) } ?? (command, stdin)
         let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(privileged, timeout: $0) } ?? privileged : privileged
-        let result = try await run(sent, stdin: input, phase: .exec, timeout: limit)
+        let result = try await run(sent, stdin: input, phase: .exec, timeout: limit, onStdout: onStdout)
         if let become, become.password != nil, result.stderrText.contains("incorrect password attempt") {
             throw failure(.become, .becomeRefused,
                           "sudo refused the password (ansible_become_password) of \(endpoint.user) to run commands as \(become.user). The command was not run.")
@@ -106,7 +111,8 @@ extension Session {
             + "else exec \"${SHELL:-/bin/sh}\" -c \(quoted); fi"
     }
 
-    func run(_ command: String, stdin: [UInt8], phase: SSHError.Phase, timeout: Duration?) async throws -> ExecResult {
+    func run(_ command: String, stdin: [UInt8], phase: SSHError.Phase, timeout: Duration?,
+             onStdout: ((ArraySlice<UInt8>) throws -> Void)? = nil) async throws -> ExecResult {
         let raw = try live(phase)
         let deadline = (timeout ?? options.commandTimeout).map(Deadline.after) ?? .distantFuture
         startKeepalives()
@@ -123,7 +129,7 @@ extension Session {
         }
         guard let channel else { throw failure(phase, .channelFailure, "cannot open a channel") }
         do {
-            let result = try await drive(channel, command: command, stdin: stdin, phase: phase, deadline: deadline)
+            let result = try await drive(channel, command: command, stdin: stdin, phase: phase, deadline: deadline, onStdout: onStdout)
             try await free(channel, phase: phase, deadline: deadline)
             return result
         } catch {
@@ -137,14 +143,15 @@ extension Session {
     /// A receive window large enough that a fast command's output flows without stalls.
     static let window: UInt32 = 4 * 1024 * 1024
 
-    private func drive(_ channel: OpaquePointer, command: String, stdin: [UInt8], phase: SSHError.Phase, deadline: Deadline) async throws -> ExecResult {
+    private func drive(_ channel: OpaquePointer, command: String, stdin: [UInt8], phase: SSHError.Phase, deadline: Deadline,
+                       onStdout: ((ArraySlice<UInt8>) throws -> Void)?) async throws -> ExecResult {
         let raw = try live(phase)
         let started = try await call(phase, until: deadline) {
             libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
         }
         guard started == 0 else { throw libssh2Failure(phase, started, "the server refused to run the command") }
 
-        var pump = ExecPump(session: self, raw: raw, channel: channel, phase: phase, stdin: stdin)
+        var pump = ExecPump(session: self, raw: raw, channel: channel, phase: phase, stdin: stdin, onStdout: onStdout)
         exchange: while true {
             switch try pump.step() {
             case .moved: continue

@@ -54,6 +54,35 @@ struct SSHLabTests {
         #expect(sum == made.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// `postfleet queue` reads a 100,000-message listing this way: the pieces arrive in order,
+    /// none larger than one SSH packet, and nothing of them is kept in the result.
+    @Test func streamedOutputArrivesInPacketSizedPiecesAndIsNotKept() async throws {
+        let session = try await Session.connect(try lab.endpoint("mta2"), options: lab.options())
+        final class Tally { var bytes = 0, pieces = 0, largest = 0, lines = 0, last = -1, inOrder = true, pending: [UInt8] = [] }
+        let tally = Tally()
+        // 300,000 numbered lines, about 2 MB.
+        let r = try await session.exec("seq 0 299999; echo done >&2", onStdout: { piece in
+            tally.bytes += piece.count
+            tally.pieces += 1
+            tally.largest = max(tally.largest, piece.count)
+            tally.pending += piece
+            while let newline = tally.pending.firstIndex(of: 10) {
+                let n = Int(String(decoding: tally.pending[..<newline], as: UTF8.self)) ?? -2
+                if n != tally.last + 1 { tally.inOrder = false }
+                tally.last = n
+                tally.lines += 1
+                tally.pending.removeSubrange(...newline)
+            }
+        })
+        await session.close()
+        #expect(r.succeeded)
+        #expect(r.stdout.isEmpty, "streamed output must not also be kept")
+        #expect(r.stderrText == "done\n")
+        #expect(tally.lines == 300_000 && tally.inOrder && tally.pending.isEmpty)
+        #expect(tally.largest <= 32_768, "a piece larger than one packet: \(tally.largest)")
+        #expect(tally.pieces > 1)
+    }
+
     @Test func putThenGetKeepsContentsModeAndOwner() async throws {
         let session = try await Session.connect(try lab.endpoint("mta3"), options: lab.options())
         let path = "/etc/postfix/pf test's file.cf"
