@@ -46,7 +46,8 @@ public enum DelayReason {
                 let end = rest.firstIndex { !$0.isASCIIDigit && $0 != "." } ?? rest.endIndex
                 var number = rest[..<end]
                 while number.last == "." { number = number.dropLast() }
-                result += "N"
+                // A dotted quad is an address: `host 192.0.2.7[192.0.2.7]` reads `host IP[IP]`.
+                result += number.split(separator: ".", omittingEmptySubsequences: false).count == 4 ? "IP" : "N"
                 rest = rest[number.endIndex...]
             } else {
                 result.append(first)

@@ -43,6 +43,15 @@ public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
         /// `-a`.
         case all
 
+        /// postmulti's words for it: `-i NAME` (`-i -` for the default), `-g GROUP`, `-a`.
+        public var arguments: [String] {
+            switch self {
+            case let .instance(name): ["-i", name == PostfixInstance.defaultName ? "-" : name]
+            case let .group(group): ["-g", group]
+            case .all: ["-a"]
+            }
+        }
+
         public var description: String {
             switch self {
             case let .instance(name): "instance \(name)"
@@ -82,14 +91,7 @@ public struct PostmultiCommand: Sendable, Hashable, CustomStringConvertible {
     /// The arguments after `postmulti`; for `exec`, the command is the last one (it is run by a shell).
     public var arguments: [String] {
         var words: [String] = []
-        func select(_ target: Target?) {
-            switch target {
-            case let .instance(name): words += ["-i", name == PostfixInstance.defaultName ? "-" : name]
-            case let .group(group): words += ["-g", group]
-            case .all: words += ["-a"]
-            case nil: break
-            }
-        }
+        func select(_ target: Target?) { words += target?.arguments ?? [] }
         switch operation {
         case let .exec(command):
             select(target)

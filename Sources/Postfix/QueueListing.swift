@@ -113,17 +113,21 @@ public struct QueueListingReader {
     }
 
     private mutating func parse(_ bytes: ArraySlice<UInt8>, _ each: (QueuedMessage) throws -> Void) throws {
+        if let message = try read(line: bytes) { try each(message) }
+    }
+
+    /// One line of the listing (without its newline), when another reader split the lines:
+    /// its message, or nil for a blank line.
+    public mutating func read(line bytes: ArraySlice<UInt8>) throws -> QueuedMessage? {
         line += 1
         let text = bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes
-        if text.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return }
-        let message: QueuedMessage
+        if text.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return nil }
         do {
-            message = try decoder.decode(QueuedMessage.self, from: Data(text))
+            return try decoder.decode(QueuedMessage.self, from: Data(text))
         } catch {
             let shown = String(decoding: text.prefix(200), as: UTF8.self)
             throw PostfixParseError(source: source, line: line, message: "not a showq JSON object: \(Self.why(error))", text: shown)
         }
-        try each(message)
     }
 
     private static func why(_ error: any Error) -> String {

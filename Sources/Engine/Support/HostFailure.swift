@@ -25,6 +25,8 @@ public struct HostFailure: Error, CustomStringConvertible, Sendable, Equatable {
         public static let disconnect = Phase(.disconnect)
         /// Reading the host's facts: Postfix's answers could not be understood.
         public static let facts = Phase(rawValue: "facts")
+        /// Reading or acting on the host's mail queues (`postfleet queue`).
+        public static let queue = Phase(rawValue: "queue")
         /// Building what to send the host (its apply script, its archive).
         public static let prepare = Phase(rawValue: "prepare")
     }
