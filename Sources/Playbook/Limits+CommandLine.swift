@@ -35,3 +35,36 @@ extension Limits {
         return Double(String(text))
     }
 }
+
+extension Limits {
+    /// The longest `--older-than`: a year.
+    public static let longestAge: Int64 = 366 * 86_400
+
+    /// An age for `--older-than`: `90s`, `30m`, `4h`, `2d`, `1w`, or a number of seconds;
+    /// whole numbers only, up to a year.
+    public static func age(_ text: String) throws(PolicyError) -> Int64 {
+        let units: [(Character, Int64)] = [("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800)]
+        var digits = Substring(text)
+        var scale: Int64 = 1
+        if let last = text.last, let unit = units.first(where: { $0.0 == last }) {
+            digits = digits.dropLast()
+            scale = unit.1
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), digits.count <= 12,
+              let n = Int64(digits), n <= longestAge / scale else {
+            throw PolicyError("expected an age such as 90s, 30m, 4h, 2d or 1w (at most a year)")
+        }
+        return n * scale
+    }
+
+    /// A pause for `--pause`: `500ms`, `5s`, `2m`, `1h`, or a number of seconds, up to 24 h.
+    public static func pause(_ text: String) throws(PolicyError) -> Duration {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let unit = units.first { text.hasSuffix($0.0) }
+        let number = unit.map { text.dropLast($0.0.count) } ?? Substring(text)
+        guard let value = decimalValue(number), let duration = Limits.duration(seconds: value * (unit?.1 ?? 1)) else {
+            throw PolicyError("expected a duration such as 500ms, 5s, 2m or 1h, \(durationRange)")
+        }
+        return duration
+    }
+}
