@@ -68,3 +68,19 @@ extension Limits {
         return duration
     }
 }
+
+extension Limits {
+    /// A drain's deadline for `--drain-deadline`: `90s`, `5m`, or a number of seconds; 1 s to an hour.
+    public static func drainDeadline(_ text: String) throws(PolicyError) -> Duration {
+        let seconds: Int64
+        do {
+            seconds = try age(text)
+        } catch {
+            throw PolicyError("expected a deadline such as 90s or 5m, from 1s to 1h")
+        }
+        guard seconds >= 1, .seconds(seconds) <= longestDrain else {
+            throw PolicyError("expected a deadline such as 90s or 5m, from 1s to 1h")
+        }
+        return .seconds(seconds)
+    }
+}

@@ -47,6 +47,10 @@ public enum Limits {
     /// Postfix host drains; a limit above it never trips and is a typo.
     public static let deferredMessages: ClosedRange<Int> = 0...10_000_000
 
+    /// The longest drain deadline (`drain:`, `--drain`): an hour. A drain that needs longer
+    /// is a stuck session or a queue that is not going to empty.
+    public static let longestDrain: Duration = .seconds(3600)
+
     /// A task's `until: rc`: an exit status, 0 to 255.
     public static let exitStatus: ClosedRange<Int> = 0...255
 

@@ -1,7 +1,7 @@
 /// How a play rolls over its hosts: batches, failure thresholds, health checks, retries.
 ///
 /// `postfleet run` acts on every key: `serial`, `max_fail_percentage`, `any_errors_fatal`,
-/// `pause`, `unreachable_counts_as_failure` and `rollback_on_failure` (Engine's
+/// `pause`, `unreachable_counts_as_failure`, `rollback_on_failure` and `drain` (Engine's
 /// `rollout`), `retries` (`Backoff`) and `health` (`HealthGate`).
 public struct Policy: Sendable, Hashable {
     /// A batch size: a number of hosts, or a percentage of the play's hosts.
@@ -74,6 +74,13 @@ public struct Policy: Sendable, Hashable {
     public var rollbackOnFailure: Bool?
     public var health: Health?
     public var retries: Retries?
+    /// `drain:`: before an instance is stopped or restarted, new connections to its listeners
+    /// are refused and its open sessions and incoming and active queues given this long to
+    /// end and empty (`true`: ``defaultDrainDeadline``). Nil: no drain.
+    public var drain: Duration?
+
+    /// A drain's deadline when `drain: true` or `--drain` does not give one.
+    public static let defaultDrainDeadline: Duration = .seconds(60)
 
     public init() {}
 }

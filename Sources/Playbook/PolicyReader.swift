@@ -7,7 +7,7 @@ struct PolicyReader {
 
     static let keys = [
         "serial", "max_fail_percentage", "any_errors_fatal", "pause", "unreachable_counts_as_failure",
-        "rollback_on_failure", "health", "retries",
+        "rollback_on_failure", "health", "retries", "drain",
     ]
     static let healthKeys = ["running", "banner_timeout", "max_deferred", "passes", "interval", "deadline", "groups"]
     static let groupHealthKeys = ["running", "banner_timeout", "max_deferred"]
@@ -38,6 +38,7 @@ struct PolicyReader {
             case "rollback_on_failure": policy.rollbackOnFailure = try reader.bool(value, what: "'rollback_on_failure'")
             case "health": policy.health = try health(value, context: here)
             case "retries": policy.retries = try retries(value, context: here)
+            case "drain": policy.drain = try drain(value)
             default: break
             }
         }
@@ -54,6 +55,18 @@ struct PolicyReader {
             return try checked(at: node) { () throws(PolicyError) in try .parse(scalar.string) }
         }
         throw reader.error("\(Policy.BatchSize.forms), not \(reader.kind(node))", at: node)
+    }
+
+    /// `drain: true` (the default deadline), `false`, or the deadline: `90s`, `2m`.
+    private func drain(_ node: Node) throws(SourceError) -> Duration? {
+        if reader.tagName(node) == .bool {
+            return try reader.bool(node, what: "'drain'") ? Policy.defaultDrainDeadline : nil
+        }
+        let deadline = try reader.duration(node, what: "'drain' (true, false or a deadline such as 90s)")
+        guard deadline >= .seconds(1), deadline <= Limits.longestDrain else {
+            throw reader.error("'drain' deadline must be between 1s and \(Limits.longestDrain.components.seconds / 60)m", at: node)
+        }
+        return deadline
     }
 
     /// A ``Policy`` check's complaint, as an error at `node`.

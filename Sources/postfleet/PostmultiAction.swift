@@ -48,6 +48,12 @@ struct PostmultiAction: AsyncParsableCommand {
             help: "default: after start, reload or flush, a host is done only when every selected instance's master runs and its smtpd listeners answer 220, twice in a row within 30 s; none: no check.")
     var health: String = "default"
 
+    @Flag(name: .customLong("drain"), help: "With -p stop: first refuse new connections to each instance's listeners and wait until its SMTP sessions end and its incoming and active queues are empty (deferred mail is kept); at the deadline the host fails, its listeners reopened and nothing stopped.")
+    var drain = false
+
+    @Option(name: .customLong("drain-deadline"), help: "How long a drain may take (default 60s; 1s to 1h).")
+    var drainDeadline: String?
+
     @Option(name: .customLong("json"), help: "Also write the report as JSON (schema postfleet.run/1) to this file.")
     var json: String?
 
@@ -66,6 +72,15 @@ struct PostmultiAction: AsyncParsableCommand {
             throw InputError("--serial: \(error)")
         }
         policy.maxFailPercentage = maxFailPercentage
+        if drain || drainDeadline != nil {
+            guard drain else { throw InputError("--drain-deadline goes with --drain") }
+            guard verb == .stop else { throw InputError("--drain goes with -p stop (a reload keeps every session; a start has nothing to drain)") }
+            do {
+                policy.drain = try drainDeadline.map { (text) throws(PolicyError) in try Limits.drainDeadline(text) } ?? Policy.defaultDrainDeadline
+            } catch {
+                throw InputError("--drain-deadline: \(error)")
+            }
+        }
         let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
         let report = await postmultiReport(verb, target: target, health: health == "default",
                                            policy: policy, on: try connection.targets(), connection: connection.settings)

@@ -24,17 +24,7 @@ import Testing
     }
 
     func parses(with shell: String, _ script: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: shell)
-        p.arguments = ["-n"]
-        let input = Pipe(), err = Pipe()
-        p.standardInput = input
-        p.standardError = err
-        try p.run()
-        input.fileHandleForWriting.write(Data(script.utf8))
-        try input.fileHandleForWriting.close()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        try shellParses(shell, script)
     }
 
     @Test(arguments: ["/bin/sh", "/bin/bash", "/bin/dash"])
@@ -212,4 +202,19 @@ import Testing
         #expect(script.contains("postconf -c /etc/postfix/.postfleet-stage-20261125T000000Z-abcd -X multi_instance_directories"))
         for shell in ["/bin/sh", "/bin/bash"] { #expect(try parses(with: shell, script).0 == 0) }
     }
+}
+
+/// `SHELL -n` on `script`: its exit status and what it said on stderr.
+func shellParses(_ shell: String, _ script: String) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: shell)
+    p.arguments = ["-n"]
+    let input = Pipe(), err = Pipe()
+    p.standardInput = input
+    p.standardError = err
+    try p.run()
+    input.fileHandleForWriting.write(Data(script.utf8))
+    try input.fileHandleForWriting.close()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
 }

@@ -15,7 +15,7 @@ import Testing
     /// Every command that contacts hosts.
     static let commands: [[String]] = [
         ["exec", "--", "true"], ["instances"], ["run", "site.yml", "--check"], ["drift", "site.yml"],
-        ["postmulti", "-p", "reload", "--all"],
+        ["postmulti", "-p", "reload", "--all"], ["queue"],
     ]
 
     /// Runs `command` with `arguments` in a project whose hosts are the listener, and checks
@@ -94,6 +94,34 @@ import Testing
     }
 
     /// The playbook values, through `run` and `drift`: the error at the value.
+    /// `queue` and `postmulti --drain`: what would act on mail wrongly, or not at all, is refused
+    /// before any host is contacted.
+    @Test func queueAndDrainMistakes() throws {
+        let cases: [([String], String)] = [
+            (["queue", "delete", "--reason", "x"], "delete removes mail for good: add --yes (or --check to see what it would delete)"),
+            (["queue", "delete", "--yes"], "delete needs a selector"),
+            (["queue", "hold", "--sender", "("], "--sender"),
+            (["queue", "hold", "--recipient", "[a-"], "--recipient"),
+            (["queue", "hold", "--older-than", "5x"], "--older-than: expected an age such as 90s, 30m, 4h, 2d or 1w (at most a year)"),
+            (["queue", "hold", "--older-than", "400d"], "--older-than: expected an age such as 90s, 30m, 4h, 2d or 1w (at most a year)"),
+            (["queue", "hold", "--id", "../etc"], "--id"),
+            (["queue", "hold", "--queue", "maildrop"], "--queue: 'maildrop' is not a queue"),
+            (["queue", "--sender", "root"], "selectors, --check, --yes, --serial and --pause go with an action"),
+            (["queue", "purge"], "unknown queue action 'purge'"),
+            (["queue", "requeue", "--pause", "soon"], "--pause: expected a duration"),
+            (["queue", "flush", "--serial", "0"], "--serial:"),
+            (["queue", "--group", "mta", "--all"], "give at most one of --group G, --instance NAME, --all"),
+            (["postmulti", "-p", "reload", "--all", "--drain"], "--drain goes with -p stop"),
+            (["postmulti", "-p", "stop", "--all", "--drain-deadline", "30s"], "--drain-deadline goes with --drain"),
+            (["postmulti", "-p", "stop", "--all", "--drain", "--drain-deadline", "0s"], "--drain-deadline: expected a deadline such as 90s or 5m, from 1s to 1h"),
+            (["postmulti", "-p", "stop", "--all", "--drain", "--drain-deadline", "2h"], "--drain-deadline: expected a deadline such as 90s or 5m, from 1s to 1h"),
+        ]
+        for (command, message) in cases {
+            let err = try refused([command[0]], Array(command.dropFirst()))
+            #expect(err.contains(message), "\(command): \(err)")
+        }
+    }
+
     @Test func hostilePlaybookNumbers() throws {
         let play = "- hosts: all\n  tasks:\n    - command: \"true\"\n"
         for (text, error) in [

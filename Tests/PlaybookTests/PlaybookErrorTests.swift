@@ -145,6 +145,8 @@ import Testing
         try expectError("- hosts: all\n  policy: {health: {groups: {mta: {passes: 2}}}}\n", "2:36: error: unknown key 'passes' in group mta of health of policy of play 1; the keys are 'running', 'banner_timeout', 'max_deferred'")
         try expectError("- hosts: all\n  policy: {health: {groups: [mta]}}\n", "2:29: error: 'groups' of health of policy of play 1 (instance group: its checks) must be a mapping, not a list")
         try expectError("- hosts: all\n  policy: {retries: {delay: 1s}}\n", "2:21: error: 'retries' needs 'attempts:' (how many tries in all)")
+        try expectError("- hosts: all\n  policy: {drain: soon}\n", "2:19: error: 'drain' (true, false or a deadline such as 90s) must be a duration such as 5s, 2m, 1h or 500ms, or a number of seconds; not 'soon'")
+        try expectError("- hosts: all\n  policy: {drain: 2h}\n", "2:19: error: 'drain' deadline must be between 1s and 60m")
         try expectError("- hosts: all\n  policy: [serial]\n", "2:11: error: 'policy' of play 1 must be a mapping, not a list")
     }
 

@@ -28,6 +28,7 @@ import Testing
               interval: 500ms
               deadline: 2m
             retries: {attempts: 3, delay: 1s, max_delay: 30}
+            drain: 90s
           instances:
             - name: default
               main_cf: {template: templates/main.cf}
@@ -118,6 +119,7 @@ import Testing
         health.deadline = .seconds(120)
         #expect(policy.health == .custom(health))
         #expect(policy.retries == Policy.Retries(attempts: 3, delay: .seconds(1), maxDelay: .seconds(30)))
+        #expect(policy.drain == .seconds(90))
 
         #expect(play.instances.map(\.name) == ["default", "postfix-out", "postfix-in", "postfix-old"])
         #expect(play.postfixInstances[1] == PostfixInstance(name: "postfix-out", group: "mta", enabled: false))
@@ -129,7 +131,7 @@ import Testing
         guard case let .template(template, mark)? = main.mainCF else { Issue.record("main_cf"); return }
         #expect(template.path == "templates/main.cf")
         #expect(template.variableNames == ["inventory_hostname"])
-        #expect(mark.line == 25 && mark.column == 27)
+        #expect(mark.line == 26 && mark.column == 27)
         #expect(main.tables.map(\.name) == ["generic", "access", "transport"])
         #expect(main.tables.map(\.type) == [.cdb, .cidr, .hash])
         guard case .template = main.tables[0].source, case let .file(access) = main.tables[1].source,
@@ -192,6 +194,7 @@ import Testing
                 pause: 90
                 health: none
                 retries: {attempts: 2}
+                drain: true
               instances:
                 - name: default
                   main_cf: templates/main.cf
@@ -203,6 +206,7 @@ import Testing
         #expect(play.policy?.pause == .seconds(90))
         #expect(play.policy?.health == Policy.Health.none)
         #expect(play.policy?.retries == Policy.Retries(attempts: 2))
+        #expect(play.policy?.drain == Policy.defaultDrainDeadline)
         guard case .template? = play.instances[0].mainCF, case .template? = play.instances[0].masterCF else {
             Issue.record("a path alone is a template"); return
         }

@@ -47,6 +47,7 @@ extension ApplyScript {
     }
 
     /// `postfix@NAME: started` (changed), `postfix@NAME: disabled, not started` (ok),
+    /// `postfix@NAME: nothing to drain (not running)` (ok),
     /// `postfix@NAME: not started: WHY` (failed), one result per instance (`-`: default).
     static func perInstance(_ lines: [Substring]) -> [StepResult] {
         lines.compactMap { line in
@@ -54,7 +55,7 @@ extension ApplyScript {
             let name = line[line.index(line.startIndex, offsetBy: 8)..<colon]
             let instance = name == "-" ? PostfixInstance.defaultName : String(name)
             let what = line[colon...].dropFirst().trimmingCharacters(in: .whitespaces)
-            if what.hasPrefix("disabled") { return StepResult(action: what, instance: instance, status: .ok) }
+            if what.hasPrefix("disabled") || what.hasPrefix("nothing to drain") { return StepResult(action: what, instance: instance, status: .ok) }
             if what.hasPrefix("not ") {
                 let parts = what.split(separator: ":", maxSplits: 1)
                 return StepResult(action: String(parts[0]), instance: instance, status: .failed,

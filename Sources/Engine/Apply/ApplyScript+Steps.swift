@@ -9,6 +9,10 @@ extension ApplyScript {
     struct Builder {
         let id: String
         let control: InstanceControl
+        /// Seconds an instance has to drain before a stop or restart; nil: no drain.
+        var drain: Int? = nil
+        /// Whether some step drains (the script then defines ``DrainScript/functions``).
+        var drains = false
         var steps: [Step] = []
         var body: [String] = []
         /// Every live file a commit swaps, for the revert.
@@ -112,8 +116,20 @@ extension ApplyScript {
                 // failure, show the instance's log lines of that moment.
                 let dir = Shell.quote(i.instance.configDirectory)
                 let what = verb == "reloaded" ? "the reload" : verb == "started" ? "the start" : "the restart"
+                // A restart of a running instance is drained first; its listeners reopen after it, whatever it did.
+                let drained = drain != nil && operation == .restart && (i.before?.running ?? false)
+                if let deadline = drain, drained {
+                    drains = true
+                    step("drain\(n)", "drained", instance: i.instance.name, changes: false,
+                         [DrainScript.drain([i.instance.configDirectory], deadline: deadline)],
+                         onFailure: "{ undo; finish failed 1; }",
+                         failure: "the drain did not finish within its deadline; its listeners were reopened, the files put back and nothing restarted")
+                    steps[steps.count - 1].perInstance = true
+                }
+                let undrain = drained ? " pf_undrain;" : ""
                 step("act\(n)", verb, instance: i.instance.name, changes: true,
-                     ["o=$(log_size \(dir))"] + commands.map { $0 + " || { log_since \(dir) \"$o\"; return 1; }" },
+                     ["o=$(log_size \(dir))"] + commands.map { $0 + " || { log_since \(dir) \"$o\";\(undrain) return 1; }" }
+                        + (drained ? ["pf_undrain"] : []),
                      onFailure: "{ undo; finish failed 1; }",
                      failure: "\(what) failed; the previous files were put back and the instances put back as they were")
             }
@@ -143,8 +159,18 @@ extension ApplyScript {
             for (n, task) in tasks.enumerated() {
                 var changes = true
                 if case let .postmulti(command) = task.action, case let .action(action) = command.operation, action.onlyLooks { changes = false }
+                var lines = ApplyScript.taskLines(task, control: control)
+                if let deadline = drain, case let .postmulti(command) = task.action, case .action(.stop) = command.operation,
+                   let target = command.target {
+                    drains = true
+                    step("drain_t\(n)", "drained", instance: nil, changes: false, [DrainScript.drain(target, deadline: deadline)],
+                         onFailure: "finish failed 1",
+                         failure: "the drain did not finish within its deadline; its listeners were reopened and nothing was stopped")
+                    steps[steps.count - 1].perInstance = true
+                    lines = ["run_task() {"] + lines.map { "  " + $0 } + ["}", "run_task; r=$?", "pf_undrain", "return $r"]
+                }
                 step("task\(n)", task.name ?? task.commandLine, instance: nil, changes: changes,
-                     ApplyScript.taskLines(task, control: control), onFailure: "finish failed 1", failure: "the task failed")
+                     lines, onFailure: "finish failed 1", failure: "the task failed")
                 if case let .postmulti(command) = task.action, control.actsPerUnit(command) {
                     steps[steps.count - 1].perInstance = true
                 }

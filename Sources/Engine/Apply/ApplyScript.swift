@@ -74,8 +74,11 @@ public struct ApplyScript: Sendable {
 
     /// `control`: how the host's instances are started and stopped (today always
     /// ``InstanceControl/postfix``).
+    /// `drain`: before an instance is stopped or restarted (a restart the plan needs, a
+    /// `postmulti -p stop` task), it is drained (``DrainScript``) with this many seconds to
+    /// drain; nil: no drain.
     public init(plan: HostPlan, tasks: [PlayTask] = [], id: String, now: Date = Date(),
-                control: InstanceControl = .postfix) throws {
+                control: InstanceControl = .postfix, drain: Int? = nil) throws {
         self.id = id
         // Files are dated a minute back: Postfix pauses while main.cf is younger than a
         // couple of seconds, a guard against reading a file an editor is still writing.
@@ -84,7 +87,7 @@ public struct ApplyScript: Sendable {
         let entries = Self.entries(plan, mtime: mtime)
         archive = entries.isEmpty ? [] : try TarArchive.make(entries)
 
-        var builder = Builder(id: id, control: control)
+        var builder = Builder(id: id, control: control, drain: drain)
         if !entries.isEmpty { builder.receive(count: entries.count) }
         builder.prepare(plan.prepare)
         builder.lifecycle(plan.lifecycle)
@@ -98,6 +101,7 @@ public struct ApplyScript: Sendable {
         builder.steps.append(Step(key: "rollback", action: "put back the previous files", instance: nil, changes: true))
         builder.steps.append(Step(key: "restore", action: "put the instances back as they were", instance: nil, changes: true))
         steps = builder.steps
-        script = ApplyPrologue.text(id: id, control: control) + builder.body.joined(separator: "\n") + "\nfinish ok 0\n"
+        let prologue = ApplyPrologue.text(id: id, control: control) + (builder.drains ? DrainScript.functions + "\n" : "")
+        script = prologue + builder.body.joined(separator: "\n") + "\nfinish ok 0\n"
     }
 }

@@ -54,7 +54,7 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
         return
     }
     let inSync = plan.instances.filter(\.isEmpty).map { StepResult(action: "in sync", instance: $0.instance.name, status: .ok) }
-    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier(), control: control)
+    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier(), control: control, drain: options.drain)
     if options.check || (plan.isEmpty && work.tasks.isEmpty) {
         // The plan, step by step, as the apply script would report it.
         converged.result.steps += script.steps.filter { $0.changes && !$0.isRecovery }

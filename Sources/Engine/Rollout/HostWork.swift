@@ -35,6 +35,8 @@ public struct RolloutOptions: Sendable {
     public var applyTimeout: Duration
     /// How transient connection failures are retried.
     public var connectRetry: Backoff
+    /// Seconds an instance has to drain before it is stopped or restarted; nil: no drain.
+    public var drain: Int?
 
     public init(connection: ConnectionOptions, forks: Int, check: Bool = false, diff: Bool = false,
                 applyTimeout: Duration = .seconds(300), connectRetry: Backoff = Backoff()) {

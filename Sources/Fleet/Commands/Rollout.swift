@@ -11,6 +11,7 @@ public func rolloutReport(_ work: [HostWork], policy: Policy?, name: String, con
     var options = RolloutOptions(connection: connectionOptions, forks: connection.forkCount(hosts: work.count), check: check, diff: diff)
     if let timeout = connectionOptions.commandTimeout { options.applyTimeout = timeout }
     options.connectRetry = connection.connectRetry(policy: policy?.retries)
+    options.drain = policy?.drain.map { Int($0.components.seconds) }
     let progress = Progress(total: work.count)
     let clock = ContinuousClock()
     let start = clock.now
