@@ -186,7 +186,13 @@ public struct QueueReport: Sendable {
         } else {
             let total = fleet
             line += ", \(total.messages) message\(total.messages == 1 ? "" : "s") (\(Self.size(total.bytes)))"
-            let parts = QueueName.allCases.compactMap { q in total.queues[q].map { "\($0.messages) \(q.rawValue)" } }
+            // New mail in maildrop counts as incoming, as in the table.
+            var queues = total.queues
+            if let maildrop = queues.removeValue(forKey: .maildrop) {
+                queues[.incoming, default: .init()].messages += maildrop.messages
+                queues[.incoming, default: .init()].bytes += maildrop.bytes
+            }
+            let parts = QueueName.allCases.compactMap { q in queues[q].map { "\($0.messages) \(q.rawValue)" } }
             if !parts.isEmpty { line += ": " + parts.joined(separator: ", ") }
         }
         let failed = hosts.filter { $0.failed && !($0.error?.isUnreachable ?? false) }.count
