@@ -47,45 +47,57 @@ struct DrainLabTests {
         try await lab.sh(host, "printf 'QUIT\\r\\n' | socat -t 2 - TCP:\(address):25 2>&1 | head -n 1; true")
     }
 
-    @Test func aStopWaitsForEverySessionAndLosesNoMessage() async throws {
-        try rollOut()
-        let tag = UUID().uuidString.prefix(8)
-        // One slow session after another for 14 s (about 2 s each), each logged on one line.
-        let client = """
-            i=0; end=$(( $(date +%s) + 14 ))
-            while [ "$(date +%s)" -lt "$end" ] && [ "$i" -lt 200 ]; do
-              i=$((i + 1))
-              out=$( { printf 'EHLO client\\r\\n'; sleep 0.3; printf 'MAIL FROM:<sender@example.net>\\r\\n'; sleep 0.3
-                       printf 'RCPT TO:<someone@example.com>\\r\\n'; sleep 0.3; printf 'DATA\\r\\n'; sleep 0.3
-                       printf 'Subject: pf-drain-\(tag)-%s\\r\\n\\r\\nhi\\r\\n.\\r\\n' "$i"; sleep 0.5; printf 'QUIT\\r\\n'; sleep 0.2
-                     } | socat -t 3 - TCP:\(address):25 2>&1 )
-              echo "session $i: $(printf '%s' "$out" | tr -d '\\r' | tr '\\n' '|')"
-            done
-            """
-        async let sending = lab.sh(host, client)
-        try await Task.sleep(for: .seconds(3))
-        let stop = try postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
-        let log = try await sending
-        #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
-        #expect(stop.stdout.contains("postfix-in   drained in ") && stop.stdout.contains("postfix-out  drained in "), "\(stop.stdout)")
-        #expect(try await masters().values.allSatisfy(\.isEmpty), "the group is stopped")
-        #expect(try await lab.sh(host, "nft list table inet postfleet_drain >/dev/null 2>&1 && echo blocked || echo open") == "open\n")
+    /// A client that sends one slow session after another (about 2 s each) to `target` for
+    /// `seconds`, each message's subject `SUBJECT-N`, and logs each session on one line.
+    func client(to target: String, subject: String, seconds: Int) -> String {
+        """
+        i=0; end=$(( $(date +%s) + \(seconds) ))
+        while [ "$(date +%s)" -lt "$end" ] && [ "$i" -lt 200 ]; do
+          i=$((i + 1))
+          out=$( { printf 'EHLO client\\r\\n'; sleep 0.3; printf 'MAIL FROM:<sender@example.net>\\r\\n'; sleep 0.3
+                   printf 'RCPT TO:<someone@example.com>\\r\\n'; sleep 0.3; printf 'DATA\\r\\n'; sleep 0.3
+                   printf 'Subject: \(subject)-%s\\r\\n\\r\\nhi\\r\\n.\\r\\n' "$i"; sleep 0.5; printf 'QUIT\\r\\n'; sleep 0.2
+                 } | socat -t 3 - TCP:\(target) 2>&1 )
+          echo "session $i: $(printf '%s' "$out" | tr -d '\\r' | tr '\\n' '|')"
+        done
+        """
+    }
 
-        // Every session: accepted (250 after the message), or refused at connect; none cut after DATA.
+    /// The client's log: every session accepted (250 after the message) or refused before it
+    /// began, none cut after DATA's 354; at least one of each (the drain came while it sent).
+    /// Returns the numbers of the accepted messages.
+    func sessions(_ log: String) -> [String] {
         var accepted: [String] = []
         var refused = 0
         for line in log.split(separator: "\n") {
-            let number = line.split(separator: ":")[0].split(separator: " ").last.map(String.init) ?? "?"
             if line.contains("250 2.0.0 Ok: queued as") {
-                accepted.append(number)
-            } else if line.contains("Connection refused") {
-                refused += 1
+                accepted.append(line.split(separator: ":")[0].split(separator: " ").last.map(String.init) ?? "?")
             } else {
                 #expect(!line.contains("354 "), "a session was cut after DATA: \(line)")
                 refused += 1
             }
         }
         #expect(accepted.count >= 1 && refused >= 1, "the drain happened while the client sent: \(log)")
+        return accepted
+    }
+
+    /// Whether the drain's nft table is on the host.
+    func blocked() async throws -> Bool {
+        try await lab.sh(host, "nft list table inet postfleet_drain >/dev/null 2>&1 && echo blocked || echo open") == "blocked\n"
+    }
+
+    @Test func aStopWaitsForEverySessionAndLosesNoMessage() async throws {
+        try rollOut()
+        let tag = UUID().uuidString.prefix(8)
+        async let sending = lab.sh(host, client(to: "\(address):25", subject: "pf-drain-\(tag)", seconds: 14))
+        try await Task.sleep(for: .seconds(3))
+        let stop = try postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
+        let log = try await sending
+        #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
+        #expect(stop.stdout.contains("postfix-in   drained in ") && stop.stdout.contains("postfix-out  drained in "), "\(stop.stdout)")
+        #expect(try await masters().values.allSatisfy(\.isEmpty), "the group is stopped")
+        #expect(try await !blocked())
+        let accepted = sessions(log)
 
         // The instances come back, and nothing accepted is lost: all of it reaches the hub.
         let start = try postfleet(["postmulti", "-g", "mta", "-p", "start"])
@@ -108,8 +120,43 @@ struct DrainLabTests {
         #expect(stop.stdout.contains("not drained: at the 2s deadline 1 SMTP session(s) open"), "\(stop.stdout)")
         #expect(try await masters() == before, "nothing was stopped")
         #expect(try await banner().hasPrefix("220 "), "the listener accepts new connections again")
-        #expect(try await lab.sh(host, "nft list table inet postfleet_drain >/dev/null 2>&1 && echo blocked || echo open") == "open\n")
+        #expect(try await !blocked())
         let session = try await idle
         #expect(session.contains("221 2.0.0 Bye"), "the open session went on to its end: \(session)")
+    }
+
+    @Test func aRestartThePlaybookNeedsIsDrainedWhenItsPolicySaysSo() async throws {
+        try rollOut()
+        // The border cluster with `policy: {drain: 30s}`, next to the shipped templates.
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let shipped = Lab.repository.appendingPathComponent("playbooks")
+        try FileManager.default.createSymbolicLink(at: scratch.appendingPathComponent("templates"),
+                                                   withDestinationURL: shipped.appendingPathComponent("templates"))
+        let text = try String(contentsOf: shipped.appendingPathComponent("border-cluster.yml"), encoding: .utf8)
+        let playbook = scratch.appendingPathComponent("drained.yml")
+        try text.replacingOccurrences(of: "  hosts: border\n", with: "  hosts: border\n  policy: {drain: 30s, health: none}\n")
+            .write(to: playbook, atomically: true, encoding: .utf8)
+        #expect(try String(contentsOf: playbook, encoding: .utf8).contains("policy: {drain: 30s"))
+        // postfix-out's listener changed behind postfleet's back: the run restarts postfix-out to put it back.
+        _ = try await lab.sh(host, "postconf -c /etc/postfix-out -Me '127.0.0.1:10026/inet=127.0.0.1:10026 inet n - n - 20 smtpd' && postfix -c /etc/postfix-out reload 2>/dev/null")
+        let before = try await masters()
+
+        let tag = UUID().uuidString.prefix(8)
+        async let sending = lab.sh(host, client(to: "127.0.0.1:10026", subject: "pf-redrain-\(tag)", seconds: 10))
+        try await Task.sleep(for: .seconds(2))
+        let run = try postfleet(["run", playbook.path])
+        let log = try await sending
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("drained in ") && run.stdout.contains("restarted"), "\(run.stdout)")
+        let after = try await masters()
+        #expect(after["/etc/postfix-out"] != before["/etc/postfix-out"] && after["/etc/postfix-out"]?.isEmpty == false, "postfix-out was restarted")
+        #expect(after["/etc/postfix-in"] == before["/etc/postfix-in"], "postfix-in was left alone")
+        #expect(try await lab.sh(host, "postconf -c /etc/postfix-out -M 127.0.0.1:10026/inet").split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") == "127.0.0.1:10026 inet n - n - - smtpd\n", "the listener is as the playbook has it")
+        #expect(try await !blocked())
+        #expect(try await lab.sh(host, "printf 'QUIT\\r\\n' | socat -t 2 - TCP:127.0.0.1:10026 2>&1 | head -n 1").hasPrefix("220 "))
+        for number in sessions(log) {
+            #expect(try await lab.delivered("pf-redrain-\(tag)-\(number)"), "message \(number) was accepted and never delivered")
+        }
     }
 }
