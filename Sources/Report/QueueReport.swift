@@ -151,8 +151,10 @@ public struct QueueReport: Sendable {
         let all = reasons
         guard !all.isEmpty else { return "" }
         var out = "\nDeferral reasons (recipients, hosts)\(all.count > top ? ", top \(top) of \(all.count)" : ""):\n"
+        let width = all.prefix(top).map { String($0.recipients).count }.max() ?? 0
         for reason in all.prefix(top) {
-            out += "  \(reason.recipients)  \(reason.hosts.count) host\(reason.hosts.count == 1 ? "" : "s") (\(HostSet.fold(reason.hosts)))  \(reason.text)\n"
+            let count = String(reason.recipients)
+            out += "  \(String(repeating: " ", count: width - count.count))\(count)  \(reason.hosts.count) host\(reason.hosts.count == 1 ? "" : "s") (\(HostSet.fold(reason.hosts)))  \(reason.text)\n"
         }
         return out
     }

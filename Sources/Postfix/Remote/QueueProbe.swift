@@ -27,7 +27,7 @@ public enum QueueProbe {
             for d in $(awk '{ print $4 }' "$t/l"); do
               mark queue "$d"
               { postqueue -c "$d" -j </dev/null 2>"$t/e"; echo $? >"$t/r"; } | mark_body
-              mark end "$d" "$(cat "$t/r")"; mark_body <"$t/e"
+              read -r r <"$t/r"; mark end "$d" "$r"; [ ! -s "$t/e" ] || mark_body <"$t/e"
             done
             """
     }
