@@ -1,10 +1,10 @@
-"""scripts/bench [OPTIONS] (the exec bench), scripts/bench rollout [OPTIONS] and
-scripts/bench load [OPTIONS]: parse the command line, then run the bench in a session
+"""scripts/bench [OPTIONS] (the exec bench), scripts/bench rollout [OPTIONS],
+scripts/bench queue [OPTIONS] and scripts/bench load [OPTIONS]: parse the command line, then run the bench in a session
 (session.run_session)."""
 
 import sys
 
-from . import exec_bench, load, rollout
+from . import exec_bench, load, queue_bench, rollout
 from .session import run_session
 
 
@@ -13,6 +13,9 @@ def main(argv):
         args = rollout.parse_rollout_args(argv[1:])
         # A short scratch path: Ansible's ssh control sockets live under it.
         return run_session("pfbench.", lambda session: rollout.run(args, session))
+    if argv[:1] == ["queue"]:
+        args = queue_bench.parse_queue_args(argv[1:])
+        return run_session("pfqueue.", lambda session: queue_bench.run(args, session))
     if argv[:1] == ["load"]:
         args = load.parse_load_args(argv[1:])
         # No lab: no root; inventories and render output under the repository (or

@@ -39,6 +39,9 @@ USAGE
   scripts/bench rollout [--hosts 20] [--repeat 3] ...
       the border-cluster rollout (first run and no-change run) against OpenSSH, pyinfra
       and Ansible: see `scripts/bench rollout --help`
+  scripts/bench queue [--messages 100000] [--fleet 100] ...
+      `postfleet queue` on one instance holding 100,000 messages and on 100 hosts,
+      against ssh + postqueue -j and qshape: see `scripts/bench queue --help`
   scripts/bench load [--sizes 1000,10000,100000] ...
       loading inventories of up to 100,000 hosts and rendering border-cluster for them,
       against ansible-inventory, without the lab: see `scripts/bench load --help`
