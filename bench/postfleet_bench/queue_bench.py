@@ -39,8 +39,9 @@ Measured, each REPEAT times (median, min-max), the order of the tools alternatin
                  the floor any controller-side tool pays.
   ssh qshape     `ssh mta1 qshape hold`: Postfix's own summary, run on the host (Perl
                  reading every queue file): what an administrator runs today, per host.
-Then the fleet: `postfleet queue` on the first N lab hosts (--fleet, default 100; each
-default instance's queue as the lab left it) against N ssh at once, each running the
+Then the fleet: `postfleet queue` on the N lab hosts after mta1 (--fleet, default 100,
+at most 248; their queues as the lab leaves them, empty; postfleet at its default
+--forks, min(N, 100)) against N ssh at once, each running the
 loop an administrator writes for a multi-instance host:
   for d in $(postmulti -l | awk '{ print $4 }'); do postqueue -c "$d" -j; done
 
@@ -76,8 +77,8 @@ def parse_queue_args(argv):
         ap.error("--messages must be from 1 to 1,000,000")
     if not 1 <= a.repeat <= 50:
         ap.error("--repeat must be from 1 to 50")
-    if not 0 <= a.fleet <= 249:
-        ap.error("--fleet must be from 0 (no fleet part) to 249")
+    if not 0 <= a.fleet <= 248:
+        ap.error("--fleet must be from 0 (no fleet part) to 248")
     if a.timeout <= 0:
         ap.error("--timeout must be positive")
     a.dir = os.path.realpath(a.dir)
@@ -90,7 +91,11 @@ class QueueBench(LabBench):
         self.hosts = lab.hosts
         self.one = self.hosts[0]
         self.inventory = self.tmp / "inventory.yml"
-        write_inventory(self.inventory, self.vars, self.hosts[:max(1, args.fleet)])
+        write_inventory(self.inventory, self.vars, self.hosts[:1])
+        # The fleet: the hosts after the one whose queue is filled, so its listing is not in their time.
+        self.fleet = self.hosts[1:1 + args.fleet]
+        self.fleet_inventory = self.tmp / "fleet.yml"
+        write_inventory(self.fleet_inventory, self.vars, self.fleet)
 
     def lab_sh(self, host, script, timeout, what):
         rc, out = run_quiet([str(LAB), "exec", "--dir", str(self.lab_dir), host, "--", "sh", "-c", script], timeout, what)
@@ -164,7 +169,7 @@ class QueueBench(LabBench):
         return self.measure("qshape", argv, check)
 
     def fleet_postfleet(self, n):
-        argv = [str(self.bin), "queue", "-i", str(self.inventory), "--known-hosts", self.kh, "-f", str(min(n, 100))]
+        argv = [str(self.bin), "queue", "-i", str(self.fleet_inventory), "--known-hosts", self.kh]
 
         def check(r):
             if r.rc != 0:
@@ -173,7 +178,7 @@ class QueueBench(LabBench):
         return self.measure("postfleet", argv, check)
 
     def fleet_openssh(self, n):
-        commands = [(name, ssh_argv(self.key, self.kh, addr, EVERY_INSTANCE)) for name, addr in self.hosts[:n]]
+        commands = [(name, ssh_argv(self.key, self.kh, addr, EVERY_INSTANCE)) for name, addr in self.fleet]
         wd = self.workdir()
         done, machine = launch(self.launcher, commands, wd, "ssh", self.args.timeout)
         bad = [f"{name}: exit {r.rc}" for (name, _), r in zip(commands, done) if r.rc != 0]
@@ -211,7 +216,7 @@ def table(title, rows, base, markdown):
 
 
 def run(args, session):
-    session.lab = Lab(args.dir, max(1, args.fleet), args.keep_lab)
+    session.lab = Lab(args.dir, 1 + args.fleet, args.keep_lab)
     binary = postfleet_binary(args)
     launcher = build_launcher(session.tmp)
     lab = session.lab.up()
