@@ -144,6 +144,30 @@ struct SystemdLabTests {
         }
     }
 
+    /// `--drain` on hosts whose instances systemd runs: each instance is drained, then stopped
+    /// through its unit, and no block is left behind.
+    @Test func aDrainedStopGoesThroughTheUnits() async throws {
+        try reset()
+        defer { try? reset() }
+        let rollout = try postfleet("run", [playbook])
+        try #require(rollout.status == 0, "\(rollout.stdout)")
+        let stop = try postfleet("postmulti", ["-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
+        #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
+        // One line per instance: drained, then stopped through its unit.
+        for name in ["postfix-in   ", "postfix-out  "] {
+            let line = stop.stdout.split(separator: "\n").first { $0.hasPrefix("  " + name) } ?? ""
+            #expect(line.contains("drained in ") && line.hasSuffix(" kept), stopped"), "\(stop.stdout)")
+        }
+        for host in hosts {
+            let s = try await state(host)
+            #expect(s.active["/etc/postfix-out"] == "inactive" && s.active["/etc/postfix-in"] == "inactive", "\(host): \(s.active)")
+            #expect(try await sh(host, "nft list table inet postfleet_drain >/dev/null 2>&1 && echo blocked || echo open") == "open\n")
+        }
+        let start = try postfleet("postmulti", ["-g", "mta", "-p", "start"])
+        #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
+        for host in hosts { try await expectUnderUnits(host) }
+    }
+
     /// A main.cf Postfix rejects: nothing goes live, the units stay active with their old
     /// masters. A start that fails after the swap: the previous files come back and the unit
     /// is active again with them.
