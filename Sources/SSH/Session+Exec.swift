@@ -14,7 +14,10 @@ extension Session {
     ///
     /// With `onStdout`, stdout is not kept: each piece goes to it as it arrives (at most one
     /// SSH packet, 32 KiB), so output of any size costs the controller one packet's memory.
-    /// An error it throws ends the command and breaks the session, as a timeout does.
+    /// An error it throws ends the command and breaks the session, as a timeout does. It
+    /// runs on the event loop's thread, which every session of the process shares: it must
+    /// take time linear in the piece (a line splitter that removes each line from the front
+    /// of a buffer is quadratic, and delays every other host's I/O and timers meanwhile).
     public func exec(_ command: String, stdin: [UInt8] = [], timeout: Duration? = nil,
                      boundOnHost: Bool = true, onStdout: ((ArraySlice<UInt8>) throws -> Void)? = nil) async throws -> ExecResult {
         let limit = timeout ?? options.commandTimeout

@@ -65,14 +65,19 @@ struct SSHLabTests {
             tally.bytes += piece.count
             tally.pieces += 1
             tally.largest = max(tally.largest, piece.count)
+            // Lines split as the queue probe's reader splits them: one pass, the tail kept.
+            // (Removing each line from the front would be quadratic, and this callback runs on
+            // the event loop's thread, which every other session of the test process shares.)
             tally.pending += piece
-            while let newline = tally.pending.firstIndex(of: 10) {
-                let n = Int(String(decoding: tally.pending[..<newline], as: UTF8.self)) ?? -2
+            var start = tally.pending.startIndex
+            while let newline = tally.pending[start...].firstIndex(of: 10) {
+                let n = Int(String(decoding: tally.pending[start..<newline], as: UTF8.self)) ?? -2
                 if n != tally.last + 1 { tally.inOrder = false }
                 tally.last = n
                 tally.lines += 1
-                tally.pending.removeSubrange(...newline)
+                start = newline + 1
             }
+            tally.pending.removeSubrange(..<start)
         })
         await session.close()
         #expect(r.succeeded)
