@@ -58,9 +58,25 @@ struct DrainLabTests {
                    printf 'RCPT TO:<someone@example.com>\\r\\n'; sleep 0.3; printf 'DATA\\r\\n'; sleep 0.3
                    printf 'Subject: \(subject)-%s\\r\\n\\r\\nhi\\r\\n.\\r\\n' "$i"; sleep 0.5; printf 'QUIT\\r\\n'; sleep 0.2
                  } | socat -t 3 - TCP:\(target) 2>&1 )
-          echo "session $i: $(printf '%s' "$out" | tr -d '\\r' | tr '\\n' '|')"
+          echo "session $i: $(printf '%s' "$out" | tr -d '\\r' | tr '\\n' '|')" | tee -a /var/log/\(subject).log
         done
         """
+    }
+
+    /// Waits (at most 30 s) until `condition`, a shell test on the host, holds. The tests start
+    /// a client in a child task and then run postfleet, which blocks a thread of the test
+    /// process: without this wait the client may start only after the stop has begun.
+    func waitOnHost(_ condition: String, _ what: String) async throws {
+        for _ in 0..<60 {
+            if try await lab.sh(host, "if \(condition); then echo yes; else echo no; fi") == "yes\n" { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        Issue.record("\(host): \(what) did not happen within 30 s")
+    }
+
+    /// Waits until the client sending `subject` has had a message accepted.
+    func clientSent(_ subject: String) async throws {
+        try await waitOnHost("grep -qs 'queued as' /var/log/\(subject).log", "the client's first accepted message")
     }
 
     /// The client's log: every session accepted (250 after the message) or refused before it
@@ -90,7 +106,8 @@ struct DrainLabTests {
         try rollOut()
         let tag = UUID().uuidString.prefix(8)
         async let sending = lab.sh(host, client(to: "\(address):25", subject: "pf-drain-\(tag)", seconds: 14))
-        try await Task.sleep(for: .seconds(3))
+        try await clientSent("pf-drain-\(tag)")
+        try await Task.sleep(for: .seconds(1))
         let stop = try postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
         let log = try await sending
         #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
@@ -114,7 +131,7 @@ struct DrainLabTests {
         #expect(before.values.allSatisfy { !$0.isEmpty })
         // A session that stays open (EHLO, then nothing) for 8 s: longer than the 2 s deadline.
         async let idle = lab.sh(host, "{ printf 'EHLO idle\\r\\n'; sleep 8; printf 'QUIT\\r\\n'; } | socat -t 2 - TCP:\(address):25 2>&1 | tr -d '\\r'")
-        try await Task.sleep(for: .milliseconds(700))
+        try await waitOnHost("ss -Htn state established '( sport = :25 )' | grep -q .", "the idle session's connection")
         let stop = try postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "2s"])
         #expect(stop.status == 2, "\(stop.stdout)\(stop.stderr)")
         #expect(stop.stdout.contains("not drained: at the 2s deadline 1 SMTP session(s) open"), "\(stop.stdout)")
@@ -144,7 +161,8 @@ struct DrainLabTests {
 
         let tag = UUID().uuidString.prefix(8)
         async let sending = lab.sh(host, client(to: "127.0.0.1:10026", subject: "pf-redrain-\(tag)", seconds: 10))
-        try await Task.sleep(for: .seconds(2))
+        try await clientSent("pf-redrain-\(tag)")
+        try await Task.sleep(for: .seconds(1))
         let run = try postfleet(["run", playbook.path])
         let log = try await sending
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")

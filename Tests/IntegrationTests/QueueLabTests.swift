@@ -210,4 +210,42 @@ struct QueueLabTests {
             #expect(ids(now, "defer-one.example") == ids(before[host]!, "defer-one.example"), "\(host)")
         }
     }
+
+    /// The hub made unreachable (`scripts/lab hub block`): mail to it waits in the deferred
+    /// queue with a timeout as its reason, which `queue` names once for the host; once the hub
+    /// is back, `queue flush` sends exactly the selected message on, and it arrives.
+    @Test func anUnreachableHubDefersAndAFlushSendsTheMailOnceItIsBack() async throws {
+        try await prepare()
+        let host = hosts[0]
+        try lab.script(["hub", "block"])
+        defer { _ = try? lab.script(["hub", "unblock"]) }
+        #expect(try lab.script(["hub", "status"]) == "blocked\n")
+        // A 2 s connect timeout instead of 30 s; the next rollout writes main.cf back.
+        _ = try await lab.sh(host, "postconf -e smtp_connect_timeout=2s && postfix reload 2>/dev/null")
+        let subject = "pf-flush-\(UUID().uuidString.prefix(8))"
+        _ = try await lab.sh(host, "printf 'Subject: \(subject)\\n\\nx\\n' | sendmail -f root someone@example.com")
+        var id = ""
+        for _ in 0..<60 {
+            let waiting = try await listing(host)["/etc/postfix", default: []].filter { $0.domains == ["example.com"] }
+            if let m = waiting.first, m.queue == "deferred", m.reasons.contains(where: { $0.contains("timed out") }) {
+                id = m.id
+                break
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        try #require(!id.isEmpty, "the message to the blocked hub was not deferred with a timeout")
+        let look = try runProcess(Lab.binary, ["queue", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host], seconds: 60)
+        #expect(look.status == 0)
+        let line = look.stdout.split(separator: "\n").first { $0.contains("timed out") } ?? ""
+        #expect(line.hasPrefix("  1  1 host (\(host))  connect to ") && line.contains("[IP]") && line.hasSuffix("Connection timed out"), "\(look.stdout)")
+
+        try lab.script(["hub", "unblock"])
+        #expect(try lab.script(["hub", "status"]) == "open\n")
+        let flush = try postfleet(["queue", "flush", "--id", id])
+        #expect(flush.status == 0, "\(flush.stdout)\(flush.stderr)")
+        #expect(flush.stdout.contains("1 message selected, 1 flushed"), "\(flush.stdout)")
+        #expect(try await lab.delivered(subject), "the flushed message did not reach the hub")
+        // Only that one: the defer-one and defer-two messages are all still queued.
+        #expect(try await listing(host).values.flatMap { $0 }.count == 8)
+    }
 }
