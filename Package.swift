@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
     ],
     targets: [
         // libssh2 as Debian ships it (libssh2-1-dev); shim.h wraps what Swift cannot import.
@@ -60,10 +62,21 @@ let package = Package(
         // What a run must do to a host, and how the host differs from the playbook: pure
         // functions of the rendered files and the host's facts; no SSH.
         .target(name: "Planning", dependencies: ["Playbook", "Postfix"], swiftSettings: settings),
+        // X.509 certificates as a mail administrator reads them (subject, names, issuer,
+        // validity, SHA-256 fingerprint), parsed by swift-certificates.
+        .target(
+            name: "TLSCertificates",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: settings
+        ),
         // Runs work on many hosts at once: bounded fan-out, per-host results.
-        .target(name: "Engine", dependencies: ["SSH", "SSHConfig", "ShellQuoting", "Inventory", "Playbook", "Postfix", "Planning"], swiftSettings: settings),
+        .target(name: "Engine", dependencies: ["SSH", "SSHConfig", "ShellQuoting", "Inventory", "Playbook", "Postfix", "Planning", "TLSCertificates"], swiftSettings: settings),
         // Turns per-host results into terminal output and JSON.
-        .target(name: "Report", dependencies: ["Engine", "Planning"], swiftSettings: settings),
+        .target(name: "Report", dependencies: ["Engine", "Planning", "TLSCertificates"], swiftSettings: settings),
         // What each command does, as library calls: load the inventory and the playbook in
         // one pass (Workload), run, report. The executable only parses arguments.
         .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "AnsibleConfig", "Playbook", "Postfix", "Engine", "Report", "Vault"], swiftSettings: settings),
@@ -81,6 +94,7 @@ let package = Package(
         .testTarget(name: "AnsibleConfigTests", dependencies: ["AnsibleConfig", "Inventory"], swiftSettings: settings),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
+        .testTarget(name: "TLSCertificatesTests", dependencies: ["TLSCertificates"], swiftSettings: settings),
         .testTarget(
             name: "PlaybookTests", dependencies: ["Playbook", "Inventory", "Postfix", "Vault"],
             // Read by path (render output compared with files kept there), not bundled.
@@ -88,10 +102,10 @@ let package = Package(
         ),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SSHConfig", "Playbook", "Postfix", "Inventory"], swiftSettings: settings),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Planning", "Vault"], swiftSettings: settings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Engine", "Planning", "Vault", "TLSCertificates"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SSH", "SSHConfig", "ShellQuoting", "Inventory", "Postfix", "Engine", "Report"],
+            dependencies: ["SSH", "SSHConfig", "ShellQuoting", "Inventory", "Postfix", "Engine", "Report", "TLSCertificates"],
             swiftSettings: settings
         ),
     ]

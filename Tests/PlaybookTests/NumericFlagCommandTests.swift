@@ -15,7 +15,7 @@ import Testing
     /// Every command that contacts hosts.
     static let commands: [[String]] = [
         ["exec", "--", "true"], ["instances"], ["run", "site.yml", "--check"], ["drift", "site.yml"],
-        ["postmulti", "-p", "reload", "--all"], ["queue"],
+        ["postmulti", "-p", "reload", "--all"], ["queue"], ["tls"],
     ]
 
     /// Runs `command` with `arguments` in a project whose hosts are the listener, and checks
@@ -94,9 +94,9 @@ import Testing
     }
 
     /// The playbook values, through `run` and `drift`: the error at the value.
-    /// `queue` and `postmulti --drain`: what would act on mail wrongly, or not at all, is refused
+    /// `queue`, `postmulti --drain` and `tls`: what would act on mail wrongly, or not at all, is refused
     /// before any host is contacted.
-    @Test func queueAndDrainMistakes() throws {
+    @Test func queueDrainAndTLSMistakes() throws {
         let cases: [([String], String)] = [
             (["queue", "delete", "--reason", "x"], "delete removes mail for good: add --yes (or --check to see what it would delete)"),
             (["queue", "delete", "--yes"], "delete needs a selector"),
@@ -111,6 +111,8 @@ import Testing
             (["queue", "requeue", "--pause", "soon"], "--pause: expected a duration"),
             (["queue", "flush", "--serial", "0"], "--serial:"),
             (["queue", "--group", "mta", "--all"], "give at most one of --group G, --instance NAME, --all"),
+            (["tls", "--expiring-within", "5x"], "--expiring-within: expected an age such as 90s, 30m, 4h, 2d or 1w (at most a year)"),
+            (["tls", "--expiring-within=-1d"], "--expiring-within: expected an age"),
             (["postmulti", "-p", "reload", "--all", "--drain"], "--drain goes with -p stop"),
             (["postmulti", "-p", "stop", "--all", "--drain-deadline", "30s"], "--drain-deadline goes with --drain"),
             (["postmulti", "-p", "stop", "--all", "--drain", "--drain-deadline", "0s"], "--drain-deadline: expected a deadline such as 90s or 5m, from 1s to 1h"),

@@ -27,6 +27,8 @@ public struct HostFailure: Error, CustomStringConvertible, Sendable, Equatable {
         public static let facts = Phase(rawValue: "facts")
         /// Reading or acting on the host's mail queues (`postfleet queue`).
         public static let queue = Phase(rawValue: "queue")
+        /// Reading the certificates the host's listeners serve (`postfleet tls`).
+        public static let tls = Phase(rawValue: "tls")
         /// Building what to send the host (its apply script, its archive).
         public static let prepare = Phase(rawValue: "prepare")
     }

@@ -1,0 +1,147 @@
+import ShellQuoting
+
+/// One round trip that reads, for every instance of a host, the certificate each of its
+/// listening TCP sockets actually serves and the one its configuration names on disk.
+///
+/// The sockets are the ones the instance's master holds (`ss -ltnp`, its pid from
+/// `$queue_directory/pid/master.pid`): exactly what listens, loopback re-injection ports
+/// included, whatever master.cf and `inet_interfaces` say. Each is asked from the host
+/// itself with `openssl s_client -starttls smtp` (a wildcard socket through 127.0.0.1 or
+/// ::1), as a sending MTA would, with the instance's `myhostname` as SNI. The configured
+/// certificate is the first in `smtpd_tls_cert_file`, then `smtpd_tls_chain_files`; only
+/// the files' CERTIFICATE blocks leave the host (a chain file holds the private key too).
+///
+/// Records (``MarkedOutput``): `list STATUS` with `postmulti -l`; per instance
+/// `instance DIR running|stopped` with its myhostname, `configured DIR` with certificate
+/// blocks; per socket `listener DIR ADDRESS PORT` with what it served (certificate blocks),
+/// followed by `notls DIR ADDRESS PORT` with s_client's last words when it served none;
+/// `noopenssl` when the host has no openssl; `end` last.
+public enum TLSProbe {
+    public static let script = """
+        export LC_ALL=C
+        \(MarkedOutput.functions)
+        t=$(mktemp -d) || { echo 'postfleet: mktemp -d failed' >&2; exit 70; }
+        trap 'rm -rf "$t"' EXIT
+        if postmulti -l >"$t/l" 2>"$t/e"; then mark list 0; mark_body <"$t/l"; else mark list $?; mark_body <"$t/e"; mark end; exit 0; fi
+        command -v openssl >/dev/null 2>&1 || { mark noopenssl; mark end; exit 0; }
+        certs() { sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p'; }
+        while read -r n g e d; do
+          q=$(postconf -c "$d" -h queue_directory 2>/dev/null)
+          p=$(sed -n '1s/[^0-9]//gp' "$q/pid/master.pid" 2>/dev/null)
+          h=$(postconf -c "$d" -h myhostname 2>/dev/null)
+          if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then mark instance "$d" running; else mark instance "$d" stopped; p=; fi
+          mark_line "$h"
+          mark configured "$d"
+          for f in $(postconf -c "$d" -h smtpd_tls_cert_file smtpd_tls_chain_files 2>/dev/null | tr ',' ' '); do
+            [ -r "$f" ] && certs <"$f"
+          done | mark_body
+          [ -n "$p" ] || continue
+          ss -Hltnp 2>/dev/null | awk -v p="pid=$p," 'index($0, p) { s = $4; i = match(s, /:[0-9]+$/); if (i) print substr(s, 1, i - 1), substr(s, i + 1) }' | sort -u >"$t/s"
+          while read -r a port; do
+            c=$a
+            case $a in 0.0.0.0|'*') c=127.0.0.1;; '[::]') c='[::1]';; esac
+            mark listener "$d" "$a" "$port"
+            timeout 10 openssl s_client -connect "$c:$port" -starttls smtp -servername "$h" </dev/null >"$t/o" 2>"$t/oe"
+            certs <"$t/o" | mark_body
+            if ! grep -q 'BEGIN CERTIFICATE' "$t/o"; then
+              mark notls "$d" "$a" "$port"; { tail -n 3 "$t/oe"; tail -n 2 "$t/o"; } | mark_body
+            fi
+          done <"$t/s"
+        done <"$t/l"
+        mark end
+        """
+
+    /// One listening socket and what it served.
+    public struct Listener: Sendable, Hashable {
+        /// As `ss` shows it: `198.18.0.1`, `127.0.0.1`, `0.0.0.0`, `[::1]`.
+        public var address: String
+        public var port: String
+        /// The certificate blocks it presented (the leaf first); empty when it presented none.
+        public var servedPEM: String
+        /// s_client's last words when it presented no certificate.
+        public var failure: String?
+
+        /// `198.18.0.1:25`, `[::1]:25`.
+        public var endpoint: String { "\(address):\(port)" }
+    }
+
+    public struct Instance: Sendable {
+        public var facts: InstanceFacts
+        public var running: Bool
+        public var hostname: String
+        /// The configured certificate blocks (the first is the leaf); empty when none is configured.
+        public var configuredPEM: String
+        public var listeners: [Listener]
+
+        public var name: String { facts.name ?? PostfixInstance.defaultName }
+    }
+
+    /// What the probe found on a host.
+    public struct Result: Sendable {
+        public var instances: [Instance] = []
+        /// `postmulti -l`'s failure.
+        public var listFailure: String?
+        /// The host has no openssl(1): served certificates could not be read.
+        public var noOpenSSL = false
+    }
+
+    /// What s_client's last words mean, in a few words.
+    static func failure(_ said: [Substring]) -> String {
+        if said.contains(where: { $0.contains("Didn't find STARTTLS") }) { return "does not offer STARTTLS" }
+        if said.contains(where: { $0.contains("Connection refused") }) { return "connection refused" }
+        if let error = said.first(where: { $0.contains(":error:") }) {
+            // 80AB...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:...
+            let fields = error.split(separator: ":")
+            return "TLS handshake failed" + (fields.count > 5 ? ": " + fields[5] : "")
+        }
+        let text = said.map(String.init).filter { !$0.isEmpty && $0 != "---" }.joined(separator: "; ")
+        return text.isEmpty ? "no certificate presented" : text
+    }
+
+    /// Reads the probe's output; throws when it does not say what the probe always says.
+    public static func read(_ stdout: String, host: String) throws(PostfixParseError) -> Result {
+        let output = MarkedOutput(stdout)
+        var result = Result()
+        var facts: [String: InstanceFacts] = [:]
+        func fail(_ message: String) -> PostfixParseError {
+            PostfixParseError(source: "postfleet tls probe on \(host)", line: 0, message: message, text: "")
+        }
+        guard output.records.contains(where: { $0.kind == "end" }) else { throw fail("the output ended before the probe did") }
+        for record in output.records {
+            let words = record.words.map(String.init)
+            switch record.kind {
+            case "list":
+                let text = record.body.joined(separator: "\n")
+                guard words.first == "0" else {
+                    result.listFailure = "postmulti -l failed (exit status \(words.first ?? "?")): \(text)"
+                    continue
+                }
+                for instance in try PostmultiListing.parse(text) { facts[instance.configDirectory] = instance }
+            case "instance":
+                guard words.count == 2, let known = facts[words[0]] else { throw fail("an instance record for an instance postmulti did not list: \(record.rest)") }
+                result.instances.append(Instance(facts: known, running: words[1] == "running",
+                                                 hostname: record.body.first.map(String.init) ?? "", configuredPEM: "", listeners: []))
+            case "configured":
+                guard let last = result.instances.indices.last, words.first == result.instances[last].facts.configDirectory else {
+                    throw fail("a configured record out of place: \(record.rest)")
+                }
+                result.instances[last].configuredPEM = record.body.joined(separator: "\n")
+            case "listener", "notls":
+                guard words.count == 3, let last = result.instances.indices.last, words[0] == result.instances[last].facts.configDirectory else {
+                    throw fail("a \(record.kind) record out of place: \(record.rest)")
+                }
+                if record.kind == "listener" {
+                    result.instances[last].listeners.append(Listener(address: words[1], port: words[2],
+                                                                     servedPEM: record.body.joined(separator: "\n")))
+                } else if let l = result.instances[last].listeners.indices.last {
+                    result.instances[last].listeners[l].failure = failure(record.body)
+                }
+            case "noopenssl":
+                result.noOpenSSL = true
+            default:
+                break
+            }
+        }
+        return result
+    }
+}
