@@ -211,10 +211,12 @@ extension Lab {
 /// repository's own playbook with hosts that fail on purpose, and a `.retry` file beside
 /// it would be left in the checkout. A test of retry files passes an environment.
 @discardableResult
-func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil, seconds: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil, seconds: Double = 120,
+                directory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
+    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     if let environment {
         p.environment = environment
     } else if path == Lab.binary {

@@ -1,0 +1,126 @@
+import Foundation
+import ShellQuoting
+import Testing
+
+/// `postfleet tls` against real Postfix serving real certificates: three border hosts with
+/// STARTTLS on postfix-in, each with its own certificate from a lab CA made here with
+/// openssl; what each listener serves is compared, by SHA-256 fingerprint, with what
+/// openssl says of the file it was made from.
+///
+/// `scripts/test` runs it on the second lab (39 hosts), where mta25..mta27 are free.
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(5)))
+struct TLSLabTests {
+    let lab = Lab.current!
+    let hosts = ["mta25", "mta26", "mta27"]
+    let addresses = ["mta25": "198.18.0.25", "mta26": "198.18.0.26", "mta27": "198.18.0.27"]
+
+    func postfleet(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", hosts.joined(separator: ":")],
+                       seconds: 120)
+    }
+
+    /// openssl on the controller, in `directory`; fails the test when it fails.
+    @discardableResult
+    func openssl(_ arguments: [String], in directory: URL) throws -> String {
+        let r = try runProcess("/usr/bin/openssl", arguments, seconds: 60, directory: directory.path)
+        try #require(r.status == 0, "openssl \(arguments.joined(separator: " ")): \(r.stderr)")
+        return r.stdout
+    }
+
+    /// A certificate for `host` from the lab CA, valid `days`, with `key` (made when missing).
+    func certificate(_ host: String, days: Int, key: String, name: String, in directory: URL) throws -> String {
+        if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(key).path) {
+            try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key], in: directory)
+        }
+        try openssl(["req", "-new", "-key", key, "-subj", "/CN=\(host).example.com", "-out", "\(name).csr"], in: directory)
+        try "subjectAltName=DNS:\(host).example.com\n".write(to: directory.appendingPathComponent("ext"), atomically: true, encoding: .utf8)
+        try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", String(days),
+                     "-extfile", "ext", "-out", "\(name).pem"], in: directory)
+        let out = try openssl(["x509", "-in", "\(name).pem", "-noout", "-fingerprint", "-sha256"], in: directory)
+        return String(out.split(separator: "=").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Puts `key` and certificate `name` on `host` as postfix-in's chain file (key first, as
+    /// smtpd_tls_chain_files wants it), and reloads postfix-in unless told not to.
+    func install(_ host: String, key: String, name: String, in directory: URL, reload: Bool = true) async throws {
+        let chain = try String(contentsOf: directory.appendingPathComponent(key), encoding: .utf8)
+            + String(contentsOf: directory.appendingPathComponent("\(name).pem"), encoding: .utf8)
+        _ = try await lab.sh(host, """
+            mkdir -p /etc/postfix-in/tls && umask 077 && printf '%s' \(Shell.quote(chain)) >/etc/postfix-in/tls/chain.pem.new
+            mv -f /etc/postfix-in/tls/chain.pem.new /etc/postfix-in/tls/chain.pem
+            postconf -c /etc/postfix-in -e 'smtpd_tls_chain_files = /etc/postfix-in/tls/chain.pem' 'smtpd_tls_security_level = may'
+            \(reload ? "postfix -c /etc/postfix-in reload 2>/dev/null" : "true")
+            """)
+    }
+
+    func document(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    /// Host → endpoint → served fingerprint (nil: none) for postfix-in.
+    func served(_ doc: [String: Any]) throws -> [String: [String: String?]] {
+        var result: [String: [String: String?]] = [:]
+        for (host, value) in try #require(doc["hosts"] as? [String: [String: Any]]) {
+            let instances = try #require(value["instances"] as? [[String: Any]])
+            let input = try #require(instances.first { $0["name"] as? String == "postfix-in" })
+            for listener in try #require(input["listeners"] as? [[String: Any]]) {
+                let endpoint = try #require(listener["endpoint"] as? String)
+                result[host, default: [:]][endpoint] = (listener["served"] as? [String: Any])?["sha256"] as? String
+            }
+        }
+        return result
+    }
+
+    @Test func eachListenerServesItsHostsCertificateAndAnOldOneIsCalledOut() async throws {
+        let run = try postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
+        try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                     "-days", "60", "-subj", "/CN=postfleet lab CA"], in: scratch)
+        var fingerprints: [String: String] = [:]
+        for host in hosts {
+            fingerprints[host] = try certificate(host, days: 20, key: "\(host).key", name: host, in: scratch)
+            try await install(host, key: "\(host).key", name: host, in: scratch)
+        }
+
+        // Each host's two postfix-in listeners serve its certificate; postfix-out's offers no STARTTLS.
+        let json = scratch.appendingPathComponent("tls.json").path
+        var r = try postfleet(["tls", "--json", json])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        var doc = try document(json)
+        #expect(doc["schema"] as? String == "postfleet.tls/1")
+        var seen = try served(doc)
+        for host in hosts {
+            #expect(seen[host] == ["127.0.0.1:25": fingerprints[host], "\(addresses[host]!):25": fingerprints[host]], "\(host): \(seen[host] ?? [:])")
+            let instances = (doc["hosts"] as? [String: [String: Any]])?[host]?["instances"] as? [[String: Any]] ?? []
+            let output = instances.first { $0["name"] as? String == "postfix-out" }?["listeners"] as? [[String: Any]] ?? []
+            #expect(output.count == 1 && output.first?["served"] is NSNull && output.first?["failure"] as? String == "does not offer STARTTLS", "\(output)")
+        }
+        #expect(r.stdout.contains("postfix-in   127.0.0.1:25     mta25.example.com  mta25.example.com"), "\(r.stdout)")
+
+        // --expiring-within, both ways: the certificates have 19 or 20 days left.
+        r = try postfleet(["tls", "--expiring-within", "30d"])
+        #expect(r.status == 2 && r.stdout.contains("6 expiring within 30d"), "\(r.stdout)")
+        r = try postfleet(["tls", "--expiring-within", "10d"])
+        #expect(r.status == 0 && r.stdout.contains("0 expiring within 10d"), "\(r.stdout)")
+
+        // A renewed certificate put in place without a reload: that host's listeners serve the old one.
+        let renewed = try certificate("mta25", days: 40, key: "mta25.key", name: "mta25-renewed", in: scratch)
+        try await install("mta25", key: "mta25.key", name: "mta25-renewed", in: scratch, reload: false)
+        r = try postfleet(["tls", "--json", json])
+        #expect(r.status == 2, "\(r.stdout)")
+        #expect(r.stdout.contains("Serving an old certificate") && r.stdout.contains("mta25 postfix-in 198.18.0.25:25: serves"), "\(r.stdout)")
+        doc = try document(json)
+        let input = ((doc["hosts"] as? [String: [String: Any]])?["mta25"]?["instances"] as? [[String: Any]])?.first { $0["name"] as? String == "postfix-in" }
+        #expect((input?["configured"] as? [String: Any])?["sha256"] as? String == renewed)
+        #expect((input?["listeners"] as? [[String: Any]])?.allSatisfy { $0["stale"] as? Bool == true } == true)
+        #expect(((doc["summary"] as? [String: Any])?["stale"] as? Int) == 2)
+        // Reloaded: it serves the renewed one, nothing is stale.
+        _ = try await lab.sh("mta25", "postfix -c /etc/postfix-in reload 2>/dev/null")
+        r = try postfleet(["tls", "--json", json])
+        #expect(r.status == 0, "\(r.stdout)")
+        seen = try served(try document(json))
+        #expect(seen["mta25"] == ["127.0.0.1:25": renewed, "198.18.0.25:25": renewed])
+    }
+}
