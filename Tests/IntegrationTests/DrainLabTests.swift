@@ -47,12 +47,13 @@ struct DrainLabTests {
         try await lab.sh(host, "printf 'QUIT\\r\\n' | socat -t 2 - TCP:\(address):25 2>&1 | head -n 1; true")
     }
 
-    /// A client that sends one slow session after another (about 2 s each) to `target` for
-    /// `seconds`, each message's subject `SUBJECT-N`, and logs each session on one line.
+    /// A client that sends one slow session after another (about 2 s each) to `target`, each
+    /// message's subject `SUBJECT-N`, and logs each session on one line, until
+    /// ``stopClient(_:)`` (or `seconds` at most).
     func client(to target: String, subject: String, seconds: Int) -> String {
         """
         i=0; end=$(( $(date +%s) + \(seconds) ))
-        while [ "$(date +%s)" -lt "$end" ] && [ "$i" -lt 200 ]; do
+        while [ "$(date +%s)" -lt "$end" ] && [ "$i" -lt 200 ] && [ ! -e /var/log/\(subject).stop ]; do
           i=$((i + 1))
           out=$( { printf 'EHLO client\\r\\n'; sleep 0.3; printf 'MAIL FROM:<sender@example.net>\\r\\n'; sleep 0.3
                    printf 'RCPT TO:<someone@example.com>\\r\\n'; sleep 0.3; printf 'DATA\\r\\n'; sleep 0.3
@@ -72,6 +73,11 @@ struct DrainLabTests {
             try await Task.sleep(for: .milliseconds(500))
         }
         Issue.record("\(host): \(what) did not happen within 30 s")
+    }
+
+    /// Tells the client sending `subject` to stop after its current session.
+    func stopClient(_ subject: String) async throws {
+        _ = try await lab.sh(host, "touch /var/log/\(subject).stop")
     }
 
     /// Waits until the client sending `subject` has had a message accepted.
@@ -105,14 +111,18 @@ struct DrainLabTests {
     @Test func aStopWaitsForEverySessionAndLosesNoMessage() async throws {
         try rollOut()
         let tag = UUID().uuidString.prefix(8)
-        async let sending = lab.sh(host, client(to: "\(address):25", subject: "pf-drain-\(tag)", seconds: 14))
+        async let sending = lab.sh(host, client(to: "\(address):25", subject: "pf-drain-\(tag)", seconds: 90))
         try await clientSent("pf-drain-\(tag)")
         try await Task.sleep(for: .seconds(1))
         let stop = try postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
+        // Sessions after the stop: refused, as nothing listens any more.
+        try await Task.sleep(for: .seconds(3))
+        try await stopClient("pf-drain-\(tag)")
         let log = try await sending
         #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
         #expect(stop.stdout.contains("postfix-in   drained in ") && stop.stdout.contains("postfix-out  drained in "), "\(stop.stdout)")
-        #expect(try await masters().values.allSatisfy(\.isEmpty), "the group is stopped")
+        let running = try await masters()
+        #expect(running.values.allSatisfy { $0.isEmpty }, "the group is stopped: \(running)\n\(stop.stdout)")
         #expect(try await !blocked())
         let accepted = sessions(log)
 
@@ -160,10 +170,11 @@ struct DrainLabTests {
         let before = try await masters()
 
         let tag = UUID().uuidString.prefix(8)
-        async let sending = lab.sh(host, client(to: "127.0.0.1:10026", subject: "pf-redrain-\(tag)", seconds: 10))
+        async let sending = lab.sh(host, client(to: "127.0.0.1:10026", subject: "pf-redrain-\(tag)", seconds: 90))
         try await clientSent("pf-redrain-\(tag)")
         try await Task.sleep(for: .seconds(1))
         let run = try postfleet(["run", playbook.path])
+        try await stopClient("pf-redrain-\(tag)")
         let log = try await sending
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("drained in ") && run.stdout.contains("restarted"), "\(run.stdout)")
