@@ -7,7 +7,10 @@ import ShellQuoting
 /// `$queue_directory/pid/master.pid`): exactly what listens, loopback re-injection ports
 /// included, whatever master.cf and `inet_interfaces` say. Each is asked from the host
 /// itself with `openssl s_client -starttls smtp` (a wildcard socket through 127.0.0.1 or
-/// ::1), as a sending MTA would, with the instance's `myhostname` as SNI. The configured
+/// ::1), as a sending MTA would, with the instance's `myhostname` as SNI; one that sends no
+/// SMTP greeting within 5 s is asked again with TLS from the first byte
+/// (`smtpd_tls_wrappermode`, the submissions port 465). A plain SMTP listener is never sent
+/// a TLS handshake unasked, so the tls probe leaves no "non-SMTP command" in its log. The configured
 /// certificate is the first in `smtpd_tls_cert_file`, then `smtpd_tls_chain_files`; only
 /// the files' CERTIFICATE blocks leave the host (a chain file holds the private key too).
 ///
@@ -41,7 +44,11 @@ public enum TLSProbe {
             c=$a
             case $a in 0.0.0.0|'*') c=127.0.0.1;; '[::]') c='[::1]';; esac
             mark listener "$d" "$a" "$port"
-            timeout 10 openssl s_client -connect "$c:$port" -starttls smtp -servername "$h" </dev/null >"$t/o" 2>"$t/oe"
+            timeout 5 openssl s_client -connect "$c:$port" -starttls smtp -servername "$h" </dev/null >"$t/o" 2>"$t/oe"; r=$?
+            if [ "$r" = 124 ] && ! grep -q 'BEGIN CERTIFICATE' "$t/o"; then
+              timeout 10 openssl s_client -connect "$c:$port" -servername "$h" </dev/null >"$t/w" 2>/dev/null
+              if grep -q 'BEGIN CERTIFICATE' "$t/w"; then mv -f "$t/w" "$t/o"; else echo "no SMTP greeting within 5 s, and no TLS from the first byte" >>"$t/oe"; fi
+            fi
             certs <"$t/o" | mark_body
             if ! grep -q 'BEGIN CERTIFICATE' "$t/o"; then
               mark notls "$d" "$a" "$port"; { tail -n 3 "$t/oe"; tail -n 2 "$t/o"; } | mark_body
