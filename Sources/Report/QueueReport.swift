@@ -101,7 +101,7 @@ public struct QueueReport: Sendable {
             })
         }
         // The fullest queues first.
-        return Self.grouped(header, rows) { rows in rows.reduce(0) { sum, row in sum + row[1...4].reduce(0) { $0 + (Int($1) ?? 0) } } }
+        return GroupedTable.grouped(header, rows) { rows in rows.reduce(0) { sum, row in sum + row[1...4].reduce(0) { $0 + (Int($1) ?? 0) } } }
     }
 
     private func actionTable() -> String {
@@ -120,31 +120,7 @@ public struct QueueReport: Sendable {
                 return [instance.name, String(ids.count), String(o?.done ?? 0), String(o?.gone ?? 0), String(o?.notDone.count ?? 0)]
             })
         }
-        return Self.grouped(header, rows) { rows in rows.reduce(0) { $0 + (Int($1[1]) ?? 0) } }
-    }
-
-    /// A table in which hosts whose rows are the same share one line (`mta[4-40]`), the groups
-    /// with the largest `weight` first, then in the hosts' order.
-    static func grouped(_ header: [String], _ hosts: [(String, [[String]])], weight: ([[String]]) -> Int) -> String {
-        var groups: [(rows: [[String]], hosts: [String])] = []
-        var index: [[[String]]: Int] = [:]
-        for (host, rows) in hosts {
-            if let i = index[rows] {
-                groups[i].hosts.append(host)
-            } else {
-                index[rows] = groups.count
-                groups.append((rows, [host]))
-            }
-        }
-        let ordered = groups.enumerated().sorted { a, b in
-            (weight(a.element.rows), b.offset) > (weight(b.element.rows), a.offset)
-        }.map(\.element)
-        var table = [header]
-        for group in ordered {
-            let name = HostSet.fold(group.hosts)
-            for (i, row) in group.rows.enumerated() { table.append([i == 0 ? name : ""] + row) }
-        }
-        return table.count == 1 ? "" : columns(table)
+        return GroupedTable.grouped(header, rows) { rows in rows.reduce(0) { $0 + (Int($1[1]) ?? 0) } }
     }
 
     private func reasonsText() -> String {
@@ -167,7 +143,7 @@ public struct QueueReport: Sendable {
             table.append([domain, String(ages.reduce(0, +))] + ages.map(String.init))
         }
         let title = "\nRecipient domains by age in minutes (as qshape)\(domains.count > top ? ", top \(top) of \(domains.count)" : ""):\n"
-        return title + Self.columns(table).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+        return title + GroupedTable.columns(table).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
     }
 
     private func summaryLine() -> String {
@@ -202,14 +178,6 @@ public struct QueueReport: Sendable {
         if failed > 0 { line += "; \(failed) failed" }
         if unreachable > 0 { line += "; \(unreachable) unreachable" }
         return line + "\n"
-    }
-
-    static func columns(_ rows: [[String]]) -> String {
-        let widths = rows[0].indices.map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { c, cell in c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
     }
 
     /// `0`, `950 B`, `12.3 kB`, `4.5 MB`, `1.2 GB`.

@@ -93,7 +93,7 @@ public struct TLSReport: Sendable {
         let ordered = rows.enumerated().sorted { a, b in
             (soonest[a.element.0] ?? .distantFuture, a.offset) < (soonest[b.element.0] ?? .distantFuture, b.offset)
         }.map(\.element)
-        out += QueueReport.grouped(header, ordered) { _ in 0 }
+        out += GroupedTable.grouped(header, ordered) { _ in 0 }
 
         let stale = self.stale
         if !stale.isEmpty {

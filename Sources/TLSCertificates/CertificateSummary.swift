@@ -79,21 +79,6 @@ public struct CertificateSummary: Sendable, Hashable, Codable {
     public func daysLeft(now: Date) -> Int {
         Int((notAfter.timeIntervalSince(now) / 86_400).rounded(.down))
     }
-
-    /// Whether `name` is one of its DNS names (or, without any, its common name), a
-    /// `*.example.com` wildcard covering one label.
-    public func covers(_ name: String) -> Bool {
-        let host = name.lowercased()
-        let names = dnsNames.isEmpty ? commonName.map { [$0] } ?? [] : dnsNames
-        return names.contains { pattern in
-            let p = pattern.lowercased()
-            if p.hasPrefix("*.") {
-                guard let dot = host.firstIndex(of: ".") else { return false }
-                return host[dot...] == p.dropFirst() && !host[..<dot].isEmpty
-            }
-            return p == host
-        }
-    }
 }
 
 public struct CertificateError: Error, Sendable, Hashable, CustomStringConvertible {
