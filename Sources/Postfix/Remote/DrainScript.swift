@@ -12,9 +12,8 @@ import ShellQuoting
 /// the sessions already open go on to their end.
 ///
 /// `pf_drain DEADLINE KEEP DIR...` (shell, see ``functions``):
-/// 1. For each running instance, the listening TCP sockets its master holds (`ss -ltnp`,
-///    the master's pid from `$queue_directory/pid/master.pid`): exactly what listens,
-///    whatever master.cf, `inet_interfaces` and `master_service_disable` say.
+/// 1. For each running instance, the listening TCP sockets its master holds
+///    (``MasterSockets``): exactly what listens.
 /// 2. Each becomes an element of an nft set in the table `inet postfleet_drain`, whose rule
 ///    answers a new connection (a SYN) to it with a reset. Every element carries a timeout
 ///    of KEEP seconds: if the controller and the script die half-way, the listeners open
@@ -43,12 +42,11 @@ public enum DrainScript {
     public static let margin = 300
 
     /// The shell functions, for a script that defines `ms` (milliseconds) and `$T`.
-    public static let functions = #"""
+    public static let functions = MasterSockets.functions + "\n" + #"""
         pf_listeners() {
-          ss -Hltnp 2>/dev/null | awk -v p="pid=$1," 'index($0, p) {
-            s = $4; i = match(s, /:[0-9]+$/); if (!i) next
-            port = substr(s, i + 1); a = substr(s, 1, i - 1); gsub(/[][]/, "", a); sub(/%.*/, "", a); sub(/^::ffff:/, "", a)
-            if (a == "0.0.0.0" || a == "*" || a == "::") print "any", port; else if (index(a, ":")) print "v6", a, port; else print "v4", a, port
+          pf_sockets "$1" | awk '{
+            a = $1; gsub(/[][]/, "", a); sub(/%.*/, "", a); sub(/^::ffff:/, "", a)
+            if (a == "0.0.0.0" || a == "*" || a == "::") print "any", $2; else if (index(a, ":")) print "v6", a, $2; else print "v4", a, $2
           }' | sort -u
         }
         pf_sessions() {
@@ -93,10 +91,12 @@ public enum DrainScript {
           for dr_d in "$@"; do dr_list="$dr_d $dr_list"; done
           dr_end=$(( $(ms) + dr_dl * 1000 )); dr_tries=0
           for dr_d in $dr_list; do
-            dr_n=$(postconf -c "$dr_d" -h multi_instance_name 2>/dev/null); [ -n "$dr_n" ] || dr_n=-
-            dr_q=$(postconf -c "$dr_d" -h queue_directory 2>/dev/null)
-            dr_p=$(sed -n '1s/[^0-9]//gp' "$dr_q/pid/master.pid" 2>/dev/null)
-            if [ -z "$dr_p" ] || ! kill -0 "$dr_p" 2>/dev/null; then echo "postfix@$dr_n: nothing to drain (not running)"; continue; fi
+            { IFS= read -r dr_n; IFS= read -r dr_q; } <<EOF
+        $(postconf -c "$dr_d" -h multi_instance_name queue_directory 2>/dev/null)
+        EOF
+            [ -n "$dr_n" ] || dr_n=-
+            pf_master "$dr_q" || { echo "postfix@$dr_n: nothing to drain (not running)"; continue; }
+            dr_p=$pf_pid
             pf_listeners "$dr_p" >"$T/dl"
             pf_block "$dr_keep" "$T/dl" || { dr_rc=1; echo "postfix@$dr_n: not drained: nft refused the block"; break; }
             dr_t0=$(ms)

@@ -16,9 +16,10 @@ import ShellQuoting
 ///   also gives the version and the default instance's values.
 /// - One `awk` prints every instance's main.cf and master.cf; the controller parses them
 ///   as Postfix does (``MainCF``, ``MasterCF``), instead of `postconf -n` and `postconf -M`.
-/// - Whether an instance runs is read with shell built-ins: its `pid/master.pid` names a
-///   live process called `master`, not a zombie (`/proc/PID/stat`; a master that has exited
-///   but whose parent has not reaped it yet is stopped). `postfix status` asks the master's
+/// - Whether an instance runs is read with shell built-ins (``MasterSockets``'s
+///   `pf_master`): its `pid/master.pid` names a live process called `master`, not a zombie
+///   (`/proc/PID/stat`; a master that has exited but whose parent has not reaped it yet is
+///   stopped). `postfix status` asks the master's
 ///   pid-file lock instead, at the cost of a shell script and two more processes per
 ///   instance.
 /// - One `sha256sum` for every managed file; one `stat` for the permission bits of the
@@ -45,15 +46,14 @@ public enum FactsProbe {
             """
         return """
             \(MarkedOutput.functions)
+            \(MasterSockets.functions)
             set -f; n='
             '
             # instance DIR QUEUE_DIRECTORY NAME GROUP ENABLE
             instance() {
               mark instance "$1"; mark_line "$3" "$4" "$5"
-              p=; st=; r=stopped
-              [ ! -f "$2/pid/master.pid" ] || IFS=' ' read -r p < "$2/pid/master.pid"
-              case $p in ''|*[!0-9]*) ;; *) [ ! -f "/proc/$p/stat" ] || read -r st < "/proc/$p/stat";; esac
-              case $st in *"(master) Z"*) ;; *"(master) "*) r=running;; esac
+              p=; r=stopped
+              if pf_master "$2"; then p=$pf_pid; r=running; fi
               mark status "$1"; mark_line "$r"
               mark pid "$1"; [ "$r" = stopped ] || mark_line "$p"
               if \(queueTest(queues)); then mark queue "$1"; mark_line "$(postqueue -c "$1" -j 2>/dev/null | wc -l)"; fi

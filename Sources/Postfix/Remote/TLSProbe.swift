@@ -3,9 +3,8 @@ import ShellQuoting
 /// One round trip that reads, for every instance of a host, the certificate each of its
 /// listening TCP sockets actually serves and the one its configuration names on disk.
 ///
-/// The sockets are the ones the instance's master holds (`ss -ltnp`, its pid from
-/// `$queue_directory/pid/master.pid`): exactly what listens, loopback re-injection ports
-/// included, whatever master.cf and `inet_interfaces` say. Each is asked from the host
+/// The sockets are the ones the instance's master holds (``MasterSockets``): exactly what
+/// listens, loopback re-injection ports included. Each is asked from the host
 /// itself with `openssl s_client -starttls smtp` (a wildcard socket through 127.0.0.1 or
 /// ::1), as a sending MTA would, with the instance's `myhostname` as SNI; one that sends no
 /// SMTP greeting within 5 s is asked again with TLS from the first byte
@@ -23,23 +22,24 @@ public enum TLSProbe {
     public static let script = """
         export LC_ALL=C
         \(MarkedOutput.functions)
+        \(MasterSockets.functions)
         t=$(mktemp -d) || { echo 'postfleet: mktemp -d failed' >&2; exit 70; }
         trap 'rm -rf "$t"' EXIT
         if postmulti -l >"$t/l" 2>"$t/e"; then mark list 0; mark_body <"$t/l"; else mark list $?; mark_body <"$t/e"; mark end; exit 0; fi
         command -v openssl >/dev/null 2>&1 || { mark noopenssl; mark end; exit 0; }
         certs() { sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p'; }
         while read -r n g e d; do
-          q=$(postconf -c "$d" -h queue_directory 2>/dev/null)
-          p=$(sed -n '1s/[^0-9]//gp' "$q/pid/master.pid" 2>/dev/null)
-          h=$(postconf -c "$d" -h myhostname 2>/dev/null)
-          if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then mark instance "$d" running; else mark instance "$d" stopped; p=; fi
+          { IFS= read -r q; IFS= read -r h; IFS= read -r cf; IFS= read -r cc; } <<EOF
+        $(postconf -c "$d" -h queue_directory myhostname smtpd_tls_cert_file smtpd_tls_chain_files 2>/dev/null)
+        EOF
+          if pf_master "$q"; then p=$pf_pid; mark instance "$d" running; else p=; mark instance "$d" stopped; fi
           mark_line "$h"
           mark configured "$d"
-          for f in $(postconf -c "$d" -h smtpd_tls_cert_file smtpd_tls_chain_files 2>/dev/null | tr ',' ' '); do
+          for f in $(printf '%s %s' "$cf" "$cc" | tr ',' ' '); do
             [ -r "$f" ] && certs <"$f"
           done | mark_body
           [ -n "$p" ] || continue
-          ss -Hltnp 2>/dev/null | awk -v p="pid=$p," 'index($0, p) { s = $4; i = match(s, /:[0-9]+$/); if (i) print substr(s, 1, i - 1), substr(s, i + 1) }' | sort -u >"$t/s"
+          pf_sockets "$p" >"$t/s"
           while read -r a port; do
             c=$a
             case $a in 0.0.0.0|'*') c=127.0.0.1;; '[::]') c='[::1]';; esac
