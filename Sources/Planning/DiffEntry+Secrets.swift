@@ -11,7 +11,10 @@ extension DiffEntry {
     static func hidingSecrets(_ diff: [DiffEntry], instance: PostfixInstance, files: [RenderedFile],
                               before: InstanceFacts?) -> [DiffEntry] {
         let secretTables = Set(files.filter(\.secret).compactMap { file -> String? in
-            if case let .table(name, _) = file.kind { name } else { nil }
+            switch file.kind {
+            case let .table(name, _), let .file(name): name
+            default: nil
+            }
         })
         let old = (parameters: before?.parameters ?? [:], services: (before?.services ?? []).map(MasterCF.fields))
         let new = desired(old, files: files)
@@ -21,7 +24,8 @@ extension DiffEntry {
         let vault = Set(files.flatMap(\.vaultValues)).sorted { $0.count > $1.count }
         return diff.map { entry in entry.hidingVaultValues(vault) }.map { entry in
             switch entry.section {
-            case let .table(name) where secretTables.contains(name) && entry.key != modeKey:
+            case let .table(name) where secretTables.contains(name) && entry.key != modeKey,
+                 let .file(name) where secretTables.contains(name) && entry.key != modeKey:
                 return entry.redacted
             case .mainCF where parameters.contains(entry.key) || entry.holdsInlineSecret:
                 return entry.redacted
@@ -61,7 +65,7 @@ extension DiffEntry {
                     case let .removeService(key): services[key] = nil
                     }
                 }
-            case .table:
+            case .table, .file:
                 break
             }
         }

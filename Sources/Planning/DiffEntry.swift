@@ -21,12 +21,14 @@ public struct DiffEntry: Sendable, Equatable {
         case mainCF
         case masterCF
         case table(String)
+        /// A file of `files:` (a certificate, a key).
+        case file(String)
 
         public var description: String {
             switch self {
             case .mainCF: "main.cf"
             case .masterCF: "master.cf"
-            case let .table(name): name
+            case let .table(name), let .file(name): name
             }
         }
     }

@@ -32,7 +32,7 @@ public struct HostPlan: Sendable {
         var paths: [String] = []
         for file in files {
             switch file.kind {
-            case .mainCF, .masterCF:
+            case .mainCF, .masterCF, .file:
                 paths.append(file.path)
             case let .table(_, type):
                 paths.append(file.path)
@@ -102,7 +102,16 @@ public struct HostPlan: Sendable {
         var instances: [InstancePlan] = []
         for spec in desired where spec.state == .present {
             let mine = files.filter { $0.instance.configDirectory == spec.instance.configDirectory }
-            instances.append(InstancePlan.make(spec.instance, files: mine, facts: facts, oldTables: oldTables))
+            var plan = InstancePlan.make(spec.instance, files: mine, facts: facts, oldTables: oldTables)
+            if spec.tlsCheck.check {
+                plan.tlsCheck = TLSStageCheck.Settings(caPEM: spec.tlsCheck.caFile.map { String(decoding: $0.contents, as: UTF8.self) },
+                                                       validFor: Int(spec.tlsCheck.validFor.components.seconds), names: spec.tlsCheck.names)
+            }
+            if !spec.reload, plan.action > .postmap {
+                plan.withheld = plan.action
+                plan.action = .none
+            }
+            instances.append(plan)
         }
         let prepare = preparing(&instances, facts: facts)
         if let refusal = freshInstallRefusal(lifecycle: lifecycle, prepare: prepare, facts: facts) { refusals.append(refusal) }

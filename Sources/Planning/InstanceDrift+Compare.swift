@@ -90,7 +90,7 @@ extension InstanceDrift {
     private mutating func note(_ i: InstancePlan, facts: HostFacts, oldTables: [String: String]) {
         if i.start { state.append(.stopped) }
         if i.adopt, let unit = i.before?.unit { state.append(.outsideUnit(unit: unit)) }
-        entries += i.diff.filter { $0.key != "(new table)" && $0.key != "(contents)" }
+        entries += i.diff.filter { $0.key != "(new table)" && $0.key != "(contents)" && $0.key != "(new file)" }
         for file in i.writes {
             let base = file.fileName
             switch file.kind {
@@ -106,6 +106,12 @@ extension InstanceDrift {
                 } else if let old = oldTables[file.path] {
                     if DiffEntry.table(table, old: old, new: file.text).isEmpty { files.append(.textOnly(file: base)) }
                 } else {
+                    files.append(.differs(file: base))
+                }
+            case .file:
+                if facts.checksums[file.path] == nil {
+                    files.append(.missing(file: base))
+                } else if facts.checksums[file.path] != SHA256.hex(file.contents) {
                     files.append(.differs(file: base))
                 }
             case .mainCFEdits, .masterCFEdits:

@@ -102,6 +102,28 @@ extension InstancePlan {
             }
         }
 
+        /// A file of `files:`: written when its text differs (or a secret one is readable by
+        /// others); the diff says it changed, with the first 16 hex digits of its SHA-256 when
+        /// it is no secret (a key never shows anything).
+        mutating func file(_ file: RenderedFile, name: String) {
+            let old = facts.checksums[file.path]
+            let looseMode = HostPlan.readableByOthers(file, facts: facts)
+            if changed(file) {
+                writes.append(file)
+                change.files.append(name)
+                let short = { (hex: String) in "sha256:" + hex.prefix(16) }
+                diff.append(DiffEntry(section: .file(name), key: old == nil ? "(new file)" : "(contents)",
+                                      old: old.map(short), new: short(SHA256.hex(file.contents))))
+            } else if looseMode != nil {
+                writes.append(file)
+                change.files.append(name)
+            }
+            if let looseMode, old != nil {
+                diff.append(DiffEntry(section: .file(name), key: DiffEntry.modeKey,
+                                      old: String(looseMode, radix: 8), new: String(file.mode, radix: 8)))
+            }
+        }
+
         /// A lookup table: written when its source differs (or a secret one is readable by
         /// others), built with postmap when indexed and its source or index changed.
         mutating func table(_ file: RenderedFile, name: String, type: TableType) {

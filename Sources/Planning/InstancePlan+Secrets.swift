@@ -2,7 +2,7 @@ import Playbook
 import Postfix
 
 extension InstancePlan {
-    /// `files` with every table a password map names marked secret, judged with the host's
+    /// `files` with every table a password map names, and every file a TLS key parameter names, marked secret, judged with the host's
     /// parameters too: with main.cf given as postconf edits, a map can name a table through
     /// a parameter that only the host's main.cf sets (`${indexed}sasl_passwd`), which
     /// rendering, without the host, could not resolve.
@@ -11,7 +11,12 @@ extension InstancePlan {
         let new = DiffEntry.desired(old, files: files)
         let secrets = InstanceSecrets(instance: instance, parameters: new.parameters, services: new.services)
         return files.map { file in
-            guard case .table = file.kind, !file.secret, secrets.namesTable(file.path) else { return file }
+            let named = switch file.kind {
+            case .table: secrets.namesTable(file.path)
+            case .file: secrets.namesKeyFile(file.path)
+            default: false
+            }
+            guard named, !file.secret else { return file }
             return RenderedFile(path: file.path, contents: file.contents, secret: true, instance: file.instance,
                                 kind: file.kind, edits: file.edits, vaultValues: file.vaultValues)
         }

@@ -24,12 +24,25 @@ public struct InstancePlan: Sendable {
     /// Its master runs outside its systemd unit (``InstanceFacts/runsOutsideUnit``): stop that
     /// master and start the unit (which also makes any file change live).
     public var adopt = false
+    /// The action the change needs and `reload: false` withholds: the files go live, the
+    /// instance keeps running with what it read before.
+    public var withheld: LiveAction? = nil
+    /// How a changed certificate is checked in the stage (`tls:`); nil: not checked.
+    public var tlsCheck: TLSStageCheck.Settings? = nil
 
     /// No file to touch and nothing to start.
     public var isEmpty: Bool { writes.isEmpty && edits.isEmpty && postmaps.isEmpty && !start && action == .none && !adopt }
 
     /// Whether a configuration directory must be staged and checked.
     public var touchesFiles: Bool { !writes.isEmpty || !edits.isEmpty || !postmaps.isEmpty }
+
+    /// Whether the change may alter the certificates the instance serves or the names they
+    /// must cover: a file of `files:`, a TLS parameter or `myhostname`, a master.cf service
+    /// (its `-o` may name certificates). A table alone does not.
+    public var mayChangeCertificates: Bool {
+        !change.files.isEmpty || change.servicesChanged || change.listenersChanged
+            || change.parameters.contains { $0.contains("tls") || $0 == "myhostname" || $0 == "myorigin" || $0 == "mydomain" }
+    }
 
     /// Whether the staged main.cf or master.cf changes (edits apply to them).
     public var editsMainCF: Bool { edits.contains(where: \.isMainCF) }
@@ -47,6 +60,7 @@ public struct InstancePlan: Sendable {
             case .mainCFEdits: builder.mainCFEdits(file)
             case .masterCFEdits: builder.masterCFEdits(file)
             case let .table(name, type): builder.table(file, name: name, type: type)
+            case let .file(name): builder.file(file, name: name)
             }
         }
         // Secrets are said to have changed, never shown.

@@ -33,7 +33,36 @@ struct InstanceRenderer {
                 throw secret ? error.hidingSourceLine : error
             }
         }
+        for file in spec.files {
+            let secret = file.secret ?? secrets.namesKeyFile("\(directory)/\(file.name)")
+            do {
+                files.append(try managedFile(file, secret: secret))
+            } catch {
+                throw secret ? error.hidingSourceLine : error
+            }
+        }
         return files
+    }
+
+    /// A file of `files:`: a template, a file, or a file whose path is rendered for the host.
+    private func managedFile(_ file: ManagedFileSpec, secret: Bool) throws(SourceError) -> RenderedFile {
+        let contents: [UInt8]
+        switch file.source {
+        case let .template(template, _):
+            contents = Array(try template.render(variables, host: host).utf8)
+        case let .file(source):
+            contents = source.contents
+        case let .perHostFile(template, base, mark):
+            let path = try template.render(variables, host: host)
+            let resolved = path.hasPrefix("/") || base == "." ? path : base + "/" + path
+            do {
+                contents = Array(try SourceText.read(path: resolved).text.utf8)
+            } catch {
+                throw mark.error("for host \(host), " + PlaybookLoader.unreadable("file", path: path, resolved: resolved, error))
+            }
+        }
+        return RenderedFile(path: "\(directory)/\(file.name)", contents: contents, secret: secret, instance: instance,
+                            kind: .file(name: file.name))
     }
 
     /// The instance's main.cf, and for a template the parameters the whole file sets (its

@@ -124,6 +124,13 @@ public struct InstanceSpec: Sendable {
     public let mainCF: MainCFSpec?
     public let masterCF: MasterCFSpec?
     public let tables: [TableSpec]
+    /// `files:`: other files of its configuration directory (certificates, keys).
+    public var files: [ManagedFileSpec] = []
+    /// `tls:`: how a changed certificate is checked before it goes live.
+    public var tlsCheck = TLSCheckSpec()
+    /// `reload: false`: a change never reloads or restarts the instance (a stopped one is
+    /// still started); it goes live at the next reload someone else makes.
+    public var reload = true
     /// Where the instance's `name:` is.
     public let mark: SourceMark
 
@@ -146,6 +153,43 @@ public enum MasterCFSpec: Sendable {
     case file(FileSource)
     /// `services:`: as `postconf -M` and `postconf -MX`, in order.
     case services([ServiceSetting])
+}
+
+/// A file of the instance's configuration directory that is neither main.cf, master.cf
+/// nor a table: a certificate, a key, a file a parameter names.
+public struct ManagedFileSpec: Sendable {
+    public enum Source: Sendable {
+        /// `template: PATH`.
+        case template(Template, mark: SourceMark)
+        /// `file: PATH`.
+        case file(FileSource)
+        /// `file: PATH` whose path is a template (`certs/{{inventory_hostname}}.pem`): read
+        /// per host, relative to `baseDirectory`.
+        case perHostFile(Template, baseDirectory: String, mark: SourceMark)
+    }
+
+    /// The file name in the instance's directory, e.g. `mx.pem`.
+    public let name: String
+    public let source: Source
+    /// `secret:`; nil: secret when a `*_tls_*key_file` or `*_tls_chain_files` parameter
+    /// of the instance names it (see ``Postfix/InstanceSecrets``).
+    public let secret: Bool?
+    /// Where its `name:` is.
+    public let mark: SourceMark
+}
+
+/// `tls:` of an instance: the staged check of a changed certificate.
+public struct TLSCheckSpec: Sendable, Hashable {
+    /// `ca_file:`: trusted roots (PEM) the chain must reach; nil: the host's system store.
+    public var caFile: FileSource?
+    /// `valid_for:`: how long the certificate must stay valid from now.
+    public var validFor: Duration = .seconds(14 * 86_400)
+    /// `names:`: the names it must cover; empty: the instance's `myhostname`.
+    public var names: [String] = []
+    /// `check: false` turns the check off.
+    public var check = true
+
+    public init() {}
 }
 
 /// A file copied as it is.

@@ -20,14 +20,18 @@ extension PlaybookLoader {
         do {
             return (path, try SourceText.read(path: resolved))
         } catch {
-            let lookedFor = resolved == path ? "" : " (looked for \(resolved))"
-            let message = switch error.reason {
-            case .notFound: "\(kind) '\(path)' does not exist\(lookedFor); paths are relative to the playbook's directory"
-            case .isDirectory: "\(kind) '\(path)' is a directory, not a file\(lookedFor)"
-            case .notReadable: "\(kind) '\(path)' cannot be read: permission denied\(lookedFor)"
-            case .notUTF8: "\(kind) '\(path)' is not UTF-8 text\(lookedFor)"
-            }
-            throw reader.error(message, at: node)
+            throw reader.error(Self.unreadable(kind, path: path, resolved: resolved, error), at: node)
+        }
+    }
+
+    /// Why the file `path` (read at `resolved`) could not be read, as an error message says it.
+    static func unreadable(_ kind: String, path: String, resolved: String, _ error: FileError) -> String {
+        let lookedFor = resolved == path ? "" : " (looked for \(resolved))"
+        return switch error.reason {
+        case .notFound: "\(kind) '\(path)' does not exist\(lookedFor); paths are relative to the playbook's directory"
+        case .isDirectory: "\(kind) '\(path)' is a directory, not a file\(lookedFor)"
+        case .notReadable: "\(kind) '\(path)' cannot be read: permission denied\(lookedFor)"
+        case .notUTF8: "\(kind) '\(path)' is not UTF-8 text\(lookedFor)"
         }
     }
 }

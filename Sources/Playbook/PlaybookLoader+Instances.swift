@@ -4,7 +4,7 @@ import Yams
 
 /// `instances:`: the Postfix instances a play manages, in start order.
 extension PlaybookLoader {
-    static let instanceKeys = ["name", "group", "enabled", "state", "main_cf", "master_cf", "tables"]
+    static let instanceKeys = ["name", "group", "enabled", "state", "main_cf", "master_cf", "tables", "files", "tls", "reload"]
 
     func instances(_ node: Node, context: String) throws(SourceError) -> [InstanceSpec] {
         if reader.isNull(node) { return [] }
@@ -50,6 +50,9 @@ extension PlaybookLoader {
         var mainCFNode: Node?
         var masterCFNode: Node?
         var tablesNode: Node?
+        var filesNode: Node?
+        var tlsCheck = TLSCheckSpec()
+        var reload = true
         for (key, keyNode, value) in try reader.fields(node, known: Self.instanceKeys, context: here) {
             switch key {
             case "group":
@@ -65,6 +68,9 @@ extension PlaybookLoader {
             case "main_cf": mainCFNode = value
             case "master_cf": masterCFNode = value
             case "tables": tablesNode = value
+            case "files": filesNode = value
+            case "tls": tlsCheck = try self.tlsCheck(value, of: here)
+            case "reload": reload = try reader.bool(value, what: "'reload' of \(here)")
             default: break
             }
         }
@@ -72,8 +78,13 @@ extension PlaybookLoader {
         let mainCF = try mainCFNode.flatMap { (node) throws(SourceError) in try self.mainCF(node, of: instance) }
         let masterCF = try masterCFNode.flatMap { (node) throws(SourceError) in try self.masterCF(node, of: instance) }
         let tables = try tablesNode.map { (node) throws(SourceError) in try self.tables(node, of: instance) } ?? []
-        return InstanceSpec(instance: instance, state: state, mainCF: mainCF, masterCF: masterCF, tables: tables,
-                            mark: reader.mark(nameNode))
+        let files = try filesNode.map { (node) throws(SourceError) in try self.managedFiles(node, of: instance, tables: tables) } ?? []
+        var spec = InstanceSpec(instance: instance, state: state, mainCF: mainCF, masterCF: masterCF, tables: tables,
+                                mark: reader.mark(nameNode))
+        spec.files = files
+        spec.tlsCheck = tlsCheck
+        spec.reload = reload
+        return spec
     }
 
     /// `group:` of a secondary instance; null leaves it without one.

@@ -29,7 +29,7 @@ extension InstanceSecrets {
                     case .remove, .removeService: break
                     }
                 }
-            case .table:
+            case .table, .file:
                 break
             }
         }

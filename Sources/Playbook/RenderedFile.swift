@@ -13,6 +13,8 @@ public struct RenderedFile: Sendable, Hashable {
         case masterCFEdits
         /// A lookup table's source file.
         case table(name: String, type: TableType)
+        /// Another file of the instance's directory (`files:`): a certificate, a key.
+        case file(name: String)
     }
 
     /// The absolute path on the host: `/etc/postfix-out/main.cf`.

@@ -26,6 +26,11 @@ public struct SecretValues: Sendable {
         // Every vault value a file holds, wherever it is.
         for file in files { file.vaultValues.forEach(add) }
         for file in files where file.secret {
+            if case .file = file.kind {
+                // A key: each of its lines (base64, no spaces) is secret on its own.
+                for line in file.text.split(separator: "\n") where line.count >= 16 && !line.hasPrefix("-----") { add(line) }
+                continue
+            }
             for line in file.text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 if fields.count > 1 { add(line.dropFirst(fields[0].count).trimmingCharacters(in: .whitespaces)) }
@@ -45,7 +50,7 @@ public struct SecretValues: Sendable {
                     for case let .setService(_, line) in file.edits { Self.addOptions(MasterCF.fields(line), secrets, add) }
                 case .masterCF:
                     for service in MasterCF(file.text).services { Self.addOptions(service.fields, secrets, add) }
-                case .table:
+                case .table, .file:
                     break
                 }
             }

@@ -33,20 +33,25 @@ public struct InstanceChange: Sendable, Equatable {
     /// (cdb, hash, lmdb, btree: need postmap) or read whole at start (texthash, regexp,
     /// pcre, cidr: need a reload).
     public var tables: [(name: String, indexed: Bool)]
+    /// Other files of its directory that changed (`files:`: certificates, keys): the daemons
+    /// that use them read them when they start, so a reload makes them live.
+    public var files: [String]
 
     public init(parameters: Set<String> = [], listenersChanged: Bool = false, servicesChanged: Bool = false,
-                tables: [(name: String, indexed: Bool)] = []) {
+                tables: [(name: String, indexed: Bool)] = [], files: [String] = []) {
         self.parameters = parameters
         self.listenersChanged = listenersChanged
         self.servicesChanged = servicesChanged
         self.tables = tables
+        self.files = files
     }
 
-    public var isEmpty: Bool { parameters.isEmpty && !listenersChanged && !servicesChanged && tables.isEmpty }
+    public var isEmpty: Bool { parameters.isEmpty && !listenersChanged && !servicesChanged && tables.isEmpty && files.isEmpty }
 
     public static func == (a: InstanceChange, b: InstanceChange) -> Bool {
         a.parameters == b.parameters && a.listenersChanged == b.listenersChanged && a.servicesChanged == b.servicesChanged
             && a.tables.map(\.name) == b.tables.map(\.name) && a.tables.map(\.indexed) == b.tables.map(\.indexed)
+            && a.files == b.files
     }
 }
 
@@ -67,7 +72,7 @@ public enum ChangeImpact {
         var action = LiveAction.none
         if change.tables.contains(where: \.indexed) { action = .postmap }
         guard running else { return action }
-        if change.tables.contains(where: { !$0.indexed }) || change.servicesChanged || !change.parameters.isEmpty {
+        if change.tables.contains(where: { !$0.indexed }) || change.servicesChanged || !change.parameters.isEmpty || !change.files.isEmpty {
             action = max(action, .reload)
         }
         if change.listenersChanged || !change.parameters.isDisjoint(with: restartParameters) {

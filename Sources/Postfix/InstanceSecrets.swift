@@ -17,6 +17,11 @@ public struct InstanceSecrets: Sendable {
     /// main.cf parameters whose value gives credentials inline (`static:user:pass`), or feeds
     /// a password map that does.
     public private(set) var parameters: Set<String> = []
+    /// Files that hold a TLS private key, by normalized absolute path: those a
+    /// `*_tls_*key_file` or `*_tls_chain_files` parameter names (in main.cf or a service's
+    /// `-o`), and a `*_tls_*cert_file` whose key parameter is not set (its default is the
+    /// certificate's file: the key is in it).
+    public private(set) var keyFilePaths: Set<String> = []
     let instance: PostfixInstance
     let mainCF: [String: String]
 
@@ -33,6 +38,12 @@ public struct InstanceSecrets: Sendable {
                 self.parameters.formUnion(secretNames(name, value, expansion).intersection(parameters.keys))
             }
         }
+        noteKeyFiles(parameters, expansion: ParameterExpansion(parameters: parameters, instance: instance))
+        for fields in services where fields.contains(where: { $0.containsASCII("_tls_") }) {
+            var overridden = parameters
+            for option in MasterCF.options(fields) { overridden[option.name] = option.value }
+            noteKeyFiles(overridden, expansion: ParameterExpansion(parameters: overridden, instance: instance))
+        }
         // Most services set no password map: they cost one look at their fields.
         for fields in services where fields.contains(where: { $0.containsASCII("_password_maps") }) {
             let (local, passwordOptions) = serviceContext(fields)
@@ -40,6 +51,33 @@ public struct InstanceSecrets: Sendable {
             for option in passwordOptions where note(option.value, expansion: local) {
                 // The main.cf parameters it draws on; not those the service sets itself.
                 self.parameters.formUnion(local.references(in: option.value).subtracting(overridden).intersection(parameters.keys))
+            }
+        }
+    }
+
+    /// Whether a TLS key parameter names the file at `path` (see ``keyFilePaths``).
+    public func namesKeyFile(_ path: String) -> Bool {
+        keyFilePaths.contains(PasswordMaps.normalizedPath(path))
+    }
+
+    /// Whether `name` is a parameter whose files hold a private key: `smtpd_tls_key_file`,
+    /// `smtp_tls_eckey_file`, `smtpd_tls_chain_files`, ...
+    public static func isKeyParameter(_ name: String) -> Bool {
+        name.containsASCII("_tls_") && (name.hasSuffix("key_file") || name.hasSuffix("_chain_files"))
+    }
+
+    private mutating func noteKeyFiles(_ parameters: [String: String], expansion: ParameterExpansion) {
+        for (name, value) in parameters {
+            var named = Self.isKeyParameter(name)
+            // `smtpd_tls_cert_file` with no `smtpd_tls_key_file`: the key defaults to the certificate's file.
+            if !named, name.containsASCII("_tls_"), name.hasSuffix("cert_file") {
+                let key = String(name.dropLast("cert_file".count)) + "key_file"
+                named = (parameters[key] ?? "").isEmpty
+            }
+            guard named else { continue }
+            let expanded = (try? expansion.expand(value)) ?? value
+            for word in PasswordMaps.words(expanded) where word.hasPrefix("/") {
+                keyFilePaths.insert(PasswordMaps.normalizedPath(word))
             }
         }
     }

@@ -110,6 +110,7 @@ public struct DriftReport: Sendable {
             case .mainCF: units[name] = "parameter"
             case .masterCF: units[name] = "service"
             case .table: units[name] = "key"
+            case .file: units[name] = "change"
             }
         }
         for name in sections {

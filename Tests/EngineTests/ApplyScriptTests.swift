@@ -168,8 +168,8 @@ import Testing
     @Test func aFailedStartIsFollowedByTheRollbackItReports() throws {
         let script = try ApplyScript(plan: plan, id: "x")
         var output = ""
-        for key in ["receive", "lc0", "lc1", "lc2", "lc3", "lc4", "stage0", "postmap0_0", "postmap0_1", "check0",
-                    "stage1", "check1", "stage2", "check2", "commit0", "commit1", "commit2", "act0"] {
+        for key in ["receive", "lc0", "lc1", "lc2", "lc3", "lc4", "stage0", "postmap0_0", "postmap0_1", "check0", "tls0",
+                    "stage1", "check1", "tls1", "stage2", "check2", "tls2", "commit0", "commit1", "commit2", "act0"] {
             output += "@@postfleet step \(key) 0 1\n"
         }
         output += "@@postfleet step act1 1 2000\n| fatal: mail system startup failed\n"
@@ -195,6 +195,13 @@ import Testing
                                  files: try playbook.render(for: host, inventory: inventory),
                                  facts: HostFacts(postfixVersion: "3.7.11", instances: [main], checksums: [:], systemdControlled: false))
         let script = try ApplyScript(plan: plan, id: "20261125T000000Z-abcd").script
+        // One SSH exec request carries the script (libssh2 sends at most 35,000 bytes in one
+        // packet): the border cluster on a fresh systemd host, drained, stays well under it
+        // (about 22 kB; the certificate check's functions are defined once, not per instance).
+        for control in [InstanceControl.postfix, .systemd] {
+            let size = try ApplyScript(plan: plan, id: "20261125T000000Z-abcd", control: control, drain: 60).script.utf8.count
+            #expect(size < ApplyScript.largestScript * 3 / 4, "\(control): \(size) bytes")
+        }
         let order = ["step stage_first0 ", "step check_first0 ", "step commit_first0 ", "step lc0 ", "step stage0 ", "step commit0 ", "step act0 "]
         let positions = order.map { script.range(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil }, "\(order.filter { !script.contains($0) })")

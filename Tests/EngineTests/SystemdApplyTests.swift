@@ -92,6 +92,8 @@ import Testing
                 case .table:
                     checksums[file.path] = SHA256.hex(file.contents)
                     checksums[file.path + ".cdb"] = "0"
+                case .file:
+                    checksums[file.path] = SHA256.hex(file.contents)
                 case .masterCFEdits:
                     for case let .setService(_, line) in file.edits { services.append(line) }
                 case .masterCF, .mainCFEdits:

@@ -21,6 +21,8 @@ func convergedFacts(desired: [InstanceSpec], files: [RenderedFile], serviceSepar
             case .table:
                 checksums[file.path] = SHA256.hex(file.contents)
                 checksums[file.path + ".cdb"] = "0"
+            case .file:
+                checksums[file.path] = SHA256.hex(file.contents)
             case .masterCFEdits:
                 for case let .setService(_, line) in file.edits { services.append(line.split(separator: " ").joined(separator: serviceSeparator)) }
             case .masterCF, .mainCFEdits:

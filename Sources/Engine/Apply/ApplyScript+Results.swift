@@ -32,7 +32,7 @@ extension ApplyScript {
             }
             let output = s.output.joined(separator: "\n")
             if s.rc == 0 {
-                results.append(StepResult(action: step.action, instance: step.instance, status: step.changes ? .changed : .ok,
+                results.append(StepResult(action: step.action, instance: step.instance, status: step.held ? .skipped : step.changes ? .changed : .ok,
                                           seconds: Double(s.ms) / 1000, attempts: s.tries))
             } else {
                 results.append(StepResult(action: step.action, instance: step.instance, status: .failed, seconds: Double(s.ms) / 1000,

@@ -13,6 +13,8 @@ extension ApplyScript {
         var drain: Int? = nil
         /// Whether some step drains (the script then defines ``DrainScript/functions``).
         var drains = false
+        /// Whether some step checks staged certificates (the script then defines ``TLSStageCheck/functions``).
+        var checksCertificates = false
         var steps: [Step] = []
         var body: [String] = []
         /// Every live file a commit swaps, for the revert.
@@ -72,6 +74,12 @@ extension ApplyScript {
                 step("check\(n)", "checked the staged configuration", instance: i.instance.name, changes: false,
                      StageScript.check(stage: stage, live: dir), onFailure: "bad=1", guarded: true,
                      failure: "Postfix rejects the new configuration; the live files are unchanged")
+                if let settings = i.tlsCheck, i.mayChangeCertificates {
+                    checksCertificates = true
+                    step("tls\(n)", "checked the staged certificates", instance: i.instance.name, changes: false,
+                         TLSStageCheck.lines(stage: stage, live: dir, settings: settings), onFailure: "bad=1", guarded: true,
+                         failure: "the new certificate fails its check; the live files are unchanged")
+                }
             }
             if !staged.isEmpty {
                 let stages = staged.map { Shell.quote(RemotePath.stage($0.element.instance.configDirectory, id: id)) }
@@ -99,6 +107,12 @@ extension ApplyScript {
         /// Make it live, in start order; on failure put everything back.
         mutating func act(_ instances: [InstancePlan]) {
             for (n, i) in instances.enumerated() {
+                if let withheld = i.withheld, !i.start, !i.adopt {
+                    step("held\(n)", "\(withheld == .restart ? "restart" : "reload") held back (reload: false): the new files go live at the instance's next reload",
+                         instance: i.instance.name, changes: false, [":"], onFailure: ":")
+                    steps[steps.count - 1].held = true
+                    continue
+                }
                 let verb: String, operation: InstanceControl.Operation
                 switch (i.start, i.action) {
                 case (true, _): (verb, operation) = ("started", .start)

@@ -43,6 +43,8 @@ public struct ApplyScript: Sendable {
         /// Its output says, per instance, what happened (``InstanceControl/systemd``'s
         /// `postfix@NAME: VERB` lines of a postmulti `-p` task): each is reported as well.
         var perInstance = false
+        /// An action the plan needed and `reload: false` held back: reported as skipped.
+        var held = false
 
         /// Putting things back after a failure: reported only when it happened.
         var isRecovery: Bool { key == "rollback" || key == "restore" }
@@ -102,6 +104,22 @@ public struct ApplyScript: Sendable {
         builder.steps.append(Step(key: "restore", action: "put the instances back as they were", instance: nil, changes: true))
         steps = builder.steps
         let prologue = ApplyPrologue.text(id: id, control: control) + (builder.drains ? DrainScript.functions + "\n" : "")
+            + (builder.checksCertificates ? TLSStageCheck.functions + "\n" : "")
         script = prologue + builder.body.joined(separator: "\n") + "\nfinish ok 0\n"
+        guard script.utf8.count <= Self.largestScript else { throw TooLarge(bytes: script.utf8.count) }
+    }
+
+    /// The longest script one SSH exec request carries: libssh2 sends no packet longer than
+    /// 35,000 bytes (`MAX_SSH_PACKET_LEN`), and refuses a longer request with
+    /// LIBSSH2_ERROR_INVAL ("Unable to send channel request").
+    public static let largestScript = 32_000
+
+    /// A plan whose script is longer than ``largestScript``: the host fails before it is
+    /// sent, with what to do about it.
+    public struct TooLarge: Error, CustomStringConvertible {
+        public let bytes: Int
+        public var description: String {
+            "the apply script for this host is \(bytes) bytes, more than the \(ApplyScript.largestScript) one SSH exec request carries; split the play (fewer instances or tasks per run)"
+        }
     }
 }
