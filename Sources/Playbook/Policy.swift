@@ -26,6 +26,9 @@ public struct Policy: Sendable, Hashable {
         public var bannerTimeout: Duration?
         /// Most deferred messages allowed in a queue.
         public var maxDeferred: Int?
+        /// Every listening socket of a running instance that names a certificate offers
+        /// STARTTLS and serves that certificate (`tls: true`; default false).
+        public var tls: Bool?
         /// Consecutive passing checks needed.
         public var passes: Int?
         /// Time between checks.
@@ -33,7 +36,7 @@ public struct Policy: Sendable, Hashable {
         /// Give up after this long.
         public var deadline: Duration?
         /// Per instance group, the checks that differ from the ones above (`running`,
-        /// `banner_timeout`, `max_deferred`; the rhythm — passes, interval, deadline — is the
+        /// `banner_timeout`, `max_deferred`, `tls`; the rhythm — passes, interval, deadline — is the
         /// host's).
         public var groups: [String: GroupHealth] = [:]
 
@@ -45,11 +48,13 @@ public struct Policy: Sendable, Hashable {
         public var running: Bool?
         public var bannerTimeout: Duration?
         public var maxDeferred: Int?
+        public var tls: Bool?
 
-        public init(running: Bool? = nil, bannerTimeout: Duration? = nil, maxDeferred: Int? = nil) {
+        public init(running: Bool? = nil, bannerTimeout: Duration? = nil, maxDeferred: Int? = nil, tls: Bool? = nil) {
             self.running = running
             self.bannerTimeout = bannerTimeout
             self.maxDeferred = maxDeferred
+            self.tls = tls
         }
     }
 

@@ -9,8 +9,8 @@ struct PolicyReader {
         "serial", "max_fail_percentage", "any_errors_fatal", "pause", "unreachable_counts_as_failure",
         "rollback_on_failure", "health", "retries", "drain",
     ]
-    static let healthKeys = ["running", "banner_timeout", "max_deferred", "passes", "interval", "deadline", "groups"]
-    static let groupHealthKeys = ["running", "banner_timeout", "max_deferred"]
+    static let healthKeys = ["running", "banner_timeout", "max_deferred", "tls", "passes", "interval", "deadline", "groups"]
+    static let groupHealthKeys = ["running", "banner_timeout", "max_deferred", "tls"]
     static let retryKeys = ["attempts", "delay", "max_delay"]
 
     func policy(_ node: Node, context: String) throws(SourceError) -> Policy {
@@ -118,16 +118,18 @@ struct PolicyReader {
         settings.running = common.running
         settings.bannerTimeout = common.bannerTimeout
         settings.maxDeferred = common.maxDeferred
+        settings.tls = common.tls
         return .custom(settings)
     }
 
-    /// `running`, `banner_timeout`, `max_deferred`: the checks a group may set for itself.
+    /// `running`, `banner_timeout`, `max_deferred`, `tls`: the checks a group may set for itself.
     /// Returns whether `key` was one of them.
     private func check(_ key: String, _ value: Node, into entry: inout Policy.GroupHealth) throws(SourceError) -> Bool {
         switch key {
         case "running": entry.running = try reader.bool(value, what: "'running'")
         case "banner_timeout": entry.bannerTimeout = try reader.duration(value, what: "'banner_timeout'")
         case "max_deferred": entry.maxDeferred = try reader.int(value, what: "'max_deferred'", in: Limits.deferredMessages)
+        case "tls": entry.tls = try reader.bool(value, what: "'tls'")
         default: return false
         }
         return true

@@ -216,6 +216,24 @@ import Testing
         #expect(secondary.mainCF == nil && secondary.masterCF == nil && secondary.tables.isEmpty)
     }
 
+    /// `health: tls:` for every instance and per instance group; unset unless said.
+    @Test func healthTLS() throws {
+        let playbook = try loadPlaybook("""
+            - hosts: all
+              policy:
+                health: {tls: true, groups: {edge: {tls: false}, mta: {max_deferred: 5}}}
+            - hosts: all
+              policy: {health: {groups: {mta: {tls: yes}}}}
+            - hosts: all
+              policy: {health: {passes: 3}}
+            """)
+        let settings = playbook.plays.map(\.healthSettings)
+        #expect(settings[0]?.tls == true)
+        #expect(settings[0]?.groups == ["edge": Policy.GroupHealth(tls: false), "mta": Policy.GroupHealth(maxDeferred: 5)])
+        #expect(settings[1]?.tls == nil && settings[1]?.groups["mta"] == Policy.GroupHealth(tls: true))
+        #expect(settings[2]?.tls == nil && settings[2]?.passes == 3)
+    }
+
     /// Ansible's play keywords `become:` and `become_user:`: unset unless said.
     @Test func becomeAndBecomeUser() throws {
         let playbook = try loadPlaybook("""

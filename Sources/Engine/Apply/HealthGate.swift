@@ -13,16 +13,21 @@ import SSH
 ///   turns it off, answers a connection with a `220` banner within `bannerTimeout` (the
 ///   address is the service's own, or the first of `inet_interfaces`, 127.0.0.1 for `all`
 ///   and `loopback-only`; read with bash's /dev/tcp under timeout(1), both in every Debian);
-/// - its deferred queue holds at most `maxDeferred` messages (`postqueue -j`), when set.
+/// - its deferred queue holds at most `maxDeferred` messages (`postqueue -j`), when set;
+/// - when `tls` is on and its master runs and its configuration names a certificate
+///   (`smtpd_tls_cert_file`, else `smtpd_tls_chain_files`): every listening socket its
+///   master holds offers STARTTLS (or TLS from the first byte) and serves that certificate,
+///   SHA-256 fingerprints compared on the host (``HealthProbe/tlsFunctions``).
 public struct HealthGate: Sendable, Equatable {
     public var target: PostmultiCommand.Target
     public var running = true
     public var bannerTimeout: Duration = .seconds(5)
     public var maxDeferred: Int?
+    public var tls = false
     public var passes = 2
     public var interval: Duration = .seconds(1)
     public var deadline: Duration = .seconds(30)
-    /// Per instance group, checks that differ from `running`, `bannerTimeout`, `maxDeferred`.
+    /// Per instance group, checks that differ from `running`, `bannerTimeout`, `maxDeferred`, `tls`.
     public var groups: [String: Policy.GroupHealth] = [:]
     /// How the host's instances are asked whether they run (today always ``InstanceControl/postfix``).
     public var control: InstanceControl = .postfix
@@ -43,6 +48,7 @@ public struct HealthGate: Sendable, Equatable {
             running = settings.running ?? running
             bannerTimeout = settings.bannerTimeout ?? bannerTimeout
             maxDeferred = settings.maxDeferred ?? maxDeferred
+            tls = settings.tls ?? tls
             passes = settings.passes ?? passes
             interval = settings.interval ?? interval
             deadline = settings.deadline ?? deadline
@@ -51,19 +57,22 @@ public struct HealthGate: Sendable, Equatable {
     }
 
     /// The checks for an instance of `group` (or of no group): `running`, the banner
-    /// timeout, the deferred limit (-1: none), as shell words.
-    func checks(_ group: String?) -> (running: String, timeout: String, maxDeferred: String) {
+    /// timeout, the deferred limit (-1: none), `tls`, as shell words.
+    func checks(_ group: String?) -> (running: String, timeout: String, maxDeferred: String, tls: String) {
         let own = group.flatMap { groups[$0] }
         let limit = own?.maxDeferred ?? maxDeferred
         return ((own?.running ?? running) ? "true" : "false", (own?.bannerTimeout ?? bannerTimeout).shellSeconds,
-                limit.map(String.init) ?? "-1")
+                limit.map(String.init) ?? "-1", (own?.tls ?? tls) ? "true" : "false")
     }
+
+    /// Whether the check of some instance asks its listeners for their certificates.
+    var checksTLS: Bool { tls || groups.values.contains { $0.tls == true } }
 
     /// The script (``HealthProbe``); it reports `gate ok TRIES` or `gate failed TRIES WHY`.
     public var script: String {
         func probeChecks(_ group: String?) -> HealthProbe.Checks {
             let c = checks(group)
-            return HealthProbe.Checks(running: c.running, bannerTimeout: c.timeout, maxDeferred: c.maxDeferred)
+            return HealthProbe.Checks(running: c.running, bannerTimeout: c.timeout, maxDeferred: c.maxDeferred, tls: c.tls)
         }
         return HealthProbe.script(selection: Self.selection(target), base: probeChecks(nil),
                                   groups: groups.keys.sorted().map { ($0, probeChecks($0)) }, passes: passes,
@@ -83,12 +92,14 @@ public struct HealthGate: Sendable, Equatable {
         HealthProbe.outcome(stdout)
     }
 
-    /// Runs the gate on `session`; its deadline bounds it, with a minute to spare.
+    /// Runs the gate on `session`; its deadline bounds it, with a minute to spare (and two
+    /// more with `tls`: a listener that answers neither STARTTLS nor TLS holds a check 15 s).
     public func run(on session: Session) async throws -> StepResult {
         let clock = ContinuousClock()
         let start = clock.now
         let longest = groups.values.compactMap(\.bannerTimeout).reduce(bannerTimeout) { $0 > $1 ? $0 : $1 }
-        let result = try await session.exec(script, timeout: deadline + longest * 4 + .seconds(60))
+        let tlsAllowance: Duration = checksTLS ? .seconds(120) : .zero
+        let result = try await session.exec(script, timeout: deadline + longest * 4 + .seconds(60) + tlsAllowance)
         let (passed, tries, reason) = Self.outcome(result.stdoutText)
         let action = "health gate (\(passes) pass\(passes == 1 ? "" : "es") in a row)"
         return StepResult(action: action, status: passed ? .ok : .failed, seconds: (clock.now - start).seconds,

@@ -9,38 +9,90 @@ import ShellQuoting
 /// unless `run` is false; each of its inet services run by smtpd or postscreen, unless
 /// `master_service_disable` turns it off, answers a connection with a `220` banner within
 /// `bt` seconds (bash's /dev/tcp under timeout(1)); its deferred queue holds at most `md`
-/// messages (`postqueue -j`) unless `md` is -1.
+/// messages (`postqueue -j`) unless `md` is -1; and, when `tls` is true, every listening
+/// socket its master holds serves the certificate its configuration names (``tlsFunctions``).
+/// Only a script some of whose checks turn `tls` on has `tls` and the tls check at all.
 public enum HealthProbe {
-    /// One set of checks, as shell words: `run` (`true`/`false`), `bt`, `md`.
+    /// One set of checks, as shell words: `run` (`true`/`false`), `bt`, `md`, `tls` (`true`/`false`).
     public struct Checks: Sendable, Equatable {
         public var running: String
         public var bannerTimeout: String
         public var maxDeferred: String
+        public var tls: String
 
-        public init(running: String, bannerTimeout: String, maxDeferred: String) {
+        public init(running: String, bannerTimeout: String, maxDeferred: String, tls: String = "false") {
             self.running = running
             self.bannerTimeout = bannerTimeout
             self.maxDeferred = maxDeferred
+            self.tls = tls
         }
 
-        var assignments: String { "run=\(running); bt=\(bannerTimeout); md=\(maxDeferred)" }
+        /// `withTLS`: the script has the tls check, so every set says whether it is on.
+        func assignments(withTLS: Bool) -> String {
+            "run=\(running); bt=\(bannerTimeout); md=\(maxDeferred)" + (withTLS ? "; tls=\(tls)" : "")
+        }
     }
+
+    /// `pf_health_tls DIR` (after ``MasterSockets/functions`` and ``TLSProbe/functions``, with
+    /// a scratch directory in `$t`): when the instance names a certificate
+    /// (`smtpd_tls_chain_files`, else `smtpd_tls_cert_file`) and its master runs, asks each
+    /// listening socket its master holds for its certificate as the tls probe does
+    /// (`pf_tls_ask`: STARTTLS, or TLS from the first byte after 5 s without a greeting) and
+    /// compares the SHA-256 fingerprint of the leaf it serves with that of the configured
+    /// leaf (the first certificate of those files, read now). What is wrong goes to `$why`:
+    /// `DIR ADDRESS:PORT: does not offer STARTTLS`, `DIR ADDRESS:PORT: serves SHA256
+    /// AA:BB:CC:DD:EE:FF:00:11.. (not the configured ...)` (the first 8 bytes of each
+    /// fingerprint), or in a few words what s_client said when no certificate came.
+    /// `pf_tls_said FILE`: those few words, from s_client's stderr.
+    static let tlsFunctions = #"""
+        pf_fp() { openssl x509 -noout -fingerprint -sha256 2>/dev/null | sed 's/^[^=]*=//'; }
+        pf_tls_said() {
+          awk '/find STARTTLS/ { s = "does not offer STARTTLS" } /no SMTP greeting within/ && s == "" { s = $0 }
+            /Connection refused/ && s == "" { s = "connection refused" }
+            /:error:/ && e == "" { split($0, f, ":"); e = "TLS handshake failed" (f[6] == "" ? "" : ": " f[6]) }
+            NF { l = $0 }
+            END { r = "no certificate presented"; if (l != "") r = r ": " l; if (e != "") r = e; if (s != "") r = s; print r }' "$1"
+        }
+        pf_health_tls() {
+          pf_tls_instance "$1"
+          [ -n "$pf_cf$pf_cc" ] && pf_master "$pf_q" || return 0
+          command -v openssl >/dev/null 2>&1 || { why="$why; $1: no openssl on the host to check its certificate"; return 0; }
+          tw=$(pf_tls_configured | pf_fp)
+          [ -n "$tw" ] || { why="$why; $1: no certificate could be read from its smtpd_tls_cert_file or smtpd_tls_chain_files"; return 0; }
+          pf_sockets "$pf_pid" >"$t/s"
+          while read -r ta tp; do
+            if ! pf_tls_ask "$ta" "$tp" "$pf_h" "$t"; then
+              why="$why; $1 $ta:$tp: $(pf_tls_said "$t/oe")"
+            elif tg=$(pf_fp <"$t/o"); [ "$tg" != "$tw" ]; then
+              why="$why; $1 $ta:$tp: serves SHA256 $(printf '%.23s' "$tg").. (not the configured $(printf '%.23s' "$tw")..)"
+            fi
+          done <"$t/s"
+        }
+        """#
 
     /// `selection`: postmulti's selection words (`-i NAME`, `-g GROUP`, `-a`); `groups`: the
     /// checks of instance groups that differ from `base`, in order.
     public static func script(selection: [String], base: Checks, groups: [(name: String, checks: Checks)], passes: Int,
                               interval: String, deadline: Int, control: InstanceControl) -> String {
-        var perGroup = base.assignments
+        let tls = base.tls == "true" || groups.contains { $0.checks.tls == "true" }
+        var perGroup = base.assignments(withTLS: tls)
         if !groups.isEmpty {
             perGroup += "\n    case $g in\n"
             for (name, checks) in groups {
-                perGroup += "      \(Shell.quote(name))) \(checks.assignments);;\n"
+                perGroup += "      \(Shell.quote(name))) \(checks.assignments(withTLS: tls));;\n"
             }
             perGroup += "    esac"
         }
+        // Without tls anywhere, the script is what it was before tls existed: no openssl, no scratch directory.
+        let tlsSetup = !tls ? "" : "\n" + [MasterSockets.functions, TLSProbe.functions, tlsFunctions].joined(separator: "\n") + """
+
+            t=$(mktemp -d) || { mark gate failed 0 'postfleet: mktemp -d failed'; exit 1; }
+            trap 'rm -rf "$t"' EXIT
+            """
+        let tlsCheck = tls ? "\n    if $tls; then pf_health_tls \"$d\"; fi" : ""
         return """
             \(MarkedOutput.functions)
-            \(control.checkFunctions)
+            \(control.checkFunctions)\(tlsSetup)
             check() {
               why=
               pairs=$(\(Shell.join(["postmulti", "-l"] + selection)) 2>&1 | awk 'NF == 4 && $3 == "y" { print $2 "=" $4 }')
@@ -61,10 +113,10 @@ public enum HealthProbe {
                   if ! timeout "$bt" bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r l <&3 && printf "QUIT\\r\\n" >&3 && case $l in 220*) exit 0;; *) exit 1;; esac' _ "$a" "$p" >/dev/null 2>&1; then
                     why="$why; $d: $a:$p did not answer 220 within $bt s"
                   fi
-                done
+                done\(tlsCheck)
                 if [ "$md" -ge 0 ]; then
-                  n=$(postqueue -c "$d" -j 2>/dev/null | grep -c '"queue_name": *"deferred"')
-                  [ "$n" -le "$md" ] || why="$why; $d: $n deferred messages (at most $md)"
+                  nd=$(postqueue -c "$d" -j 2>/dev/null | grep -c '"queue_name": *"deferred"')
+                  [ "$nd" -le "$md" ] || why="$why; $d: $nd deferred messages (at most $md)"
                 fi
               done
               [ -z "$why" ]

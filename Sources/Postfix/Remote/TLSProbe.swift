@@ -10,7 +10,8 @@ import ShellQuoting
 /// SMTP greeting within 5 s is asked again with TLS from the first byte
 /// (`smtpd_tls_wrappermode`, the submissions port 465). A plain SMTP listener is never sent
 /// a TLS handshake unasked, so the tls probe leaves no "non-SMTP command" in its log. The configured
-/// certificate is the first in `smtpd_tls_cert_file`, then `smtpd_tls_chain_files`; only
+/// certificate is the first in `smtpd_tls_chain_files`, or without it in `smtpd_tls_cert_file`,
+/// as smtpd reads them (values expanded: `$config_directory/mx.pem`); only
 /// the files' CERTIFICATE blocks leave the host (a chain file holds the private key too).
 ///
 /// Records (``MarkedOutput``): `list STATUS` with `postmulti -l`; per instance
@@ -19,38 +20,67 @@ import ShellQuoting
 /// followed by `notls DIR ADDRESS PORT` with s_client's last words when it served none;
 /// `noopenssl` when the host has no openssl; `end` last.
 public enum TLSProbe {
+    /// The shell functions the tls probe and the health gate's `tls` check share (POSIX sh;
+    /// ``MasterSockets/functions`` defined before them):
+    /// - `pf_certs`: the CERTIFICATE blocks of its stdin;
+    /// - `pf_tls_instance DIR`: the instance's `queue_directory`, `myhostname`,
+    ///   `smtpd_tls_cert_file` and `smtpd_tls_chain_files` (one postconf) in `$pf_q`, `$pf_h`,
+    ///   `$pf_cf`, `$pf_cc`;
+    /// - `pf_tls_configured`: the certificate blocks of the files `$pf_cc` names, or when it is
+    ///   empty `$pf_cf` (smtpd ignores the cert file when chain files are set; the first block
+    ///   is the configured leaf). Values are expanded (`$config_directory/mx.pem`);
+    /// - `pf_tls_ask ADDRESS PORT SERVERNAME TMP`: asks one listening socket (`pf_sockets`'s
+    ///   words; a wildcard through 127.0.0.1 or [::1]) for its certificate with `s_client
+    ///   -starttls smtp`, and when it sends no SMTP greeting within 5 s, with TLS from the
+    ///   first byte; s_client's stdout in `TMP/o`, what it said in `TMP/oe` (`TMP/w` is
+    ///   scratch). Succeeds when a certificate came.
+    public static let functions = """
+        pf_certs() { sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p'; }
+        pf_tls_instance() {
+          { IFS= read -r pf_q; IFS= read -r pf_h; IFS= read -r pf_cf; IFS= read -r pf_cc; } <<EOF
+        $(postconf -c "$1" -xh queue_directory myhostname smtpd_tls_cert_file smtpd_tls_chain_files 2>/dev/null)
+        EOF
+        }
+        pf_tls_configured() {
+          pf_fs=$pf_cc; [ -n "$pf_fs" ] || pf_fs=$pf_cf
+          for pf_f in $(printf '%s' "$pf_fs" | tr ',' ' '); do
+            [ -r "$pf_f" ] && pf_certs <"$pf_f"
+          done
+        }
+        pf_tls_ask() {
+          pf_c=$1
+          case $1 in 0.0.0.0|'*') pf_c=127.0.0.1;; '[::]') pf_c='[::1]';; esac
+          timeout 5 openssl s_client -connect "$pf_c:$2" -starttls smtp -servername "$3" </dev/null >"$4/o" 2>"$4/oe"; pf_r=$?
+          if [ "$pf_r" = 124 ] && ! grep -q 'BEGIN CERTIFICATE' "$4/o"; then
+            timeout 10 openssl s_client -connect "$pf_c:$2" -servername "$3" </dev/null >"$4/w" 2>/dev/null
+            if grep -q 'BEGIN CERTIFICATE' "$4/w"; then mv -f "$4/w" "$4/o"; else echo "no SMTP greeting within 5 s, and no TLS from the first byte" >>"$4/oe"; fi
+          fi
+          grep -q 'BEGIN CERTIFICATE' "$4/o"
+        }
+        """
+
     public static let script = """
         export LC_ALL=C
         \(MarkedOutput.functions)
         \(MasterSockets.functions)
+        \(functions)
         t=$(mktemp -d) || { echo 'postfleet: mktemp -d failed' >&2; exit 70; }
         trap 'rm -rf "$t"' EXIT
         if postmulti -l >"$t/l" 2>"$t/e"; then mark list 0; mark_body <"$t/l"; else mark list $?; mark_body <"$t/e"; mark end; exit 0; fi
         command -v openssl >/dev/null 2>&1 || { mark noopenssl; mark end; exit 0; }
-        certs() { sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p'; }
         while read -r n g e d; do
-          { IFS= read -r q; IFS= read -r h; IFS= read -r cf; IFS= read -r cc; } <<EOF
-        $(postconf -c "$d" -h queue_directory myhostname smtpd_tls_cert_file smtpd_tls_chain_files 2>/dev/null)
-        EOF
-          if pf_master "$q"; then p=$pf_pid; mark instance "$d" running; else p=; mark instance "$d" stopped; fi
-          mark_line "$h"
+          pf_tls_instance "$d"
+          if pf_master "$pf_q"; then p=$pf_pid; mark instance "$d" running; else p=; mark instance "$d" stopped; fi
+          mark_line "$pf_h"
           mark configured "$d"
-          for f in $(printf '%s %s' "$cf" "$cc" | tr ',' ' '); do
-            [ -r "$f" ] && certs <"$f"
-          done | mark_body
+          pf_tls_configured | mark_body
           [ -n "$p" ] || continue
           pf_sockets "$p" >"$t/s"
           while read -r a port; do
-            c=$a
-            case $a in 0.0.0.0|'*') c=127.0.0.1;; '[::]') c='[::1]';; esac
             mark listener "$d" "$a" "$port"
-            timeout 5 openssl s_client -connect "$c:$port" -starttls smtp -servername "$h" </dev/null >"$t/o" 2>"$t/oe"; r=$?
-            if [ "$r" = 124 ] && ! grep -q 'BEGIN CERTIFICATE' "$t/o"; then
-              timeout 10 openssl s_client -connect "$c:$port" -servername "$h" </dev/null >"$t/w" 2>/dev/null
-              if grep -q 'BEGIN CERTIFICATE' "$t/w"; then mv -f "$t/w" "$t/o"; else echo "no SMTP greeting within 5 s, and no TLS from the first byte" >>"$t/oe"; fi
-            fi
-            certs <"$t/o" | mark_body
-            if ! grep -q 'BEGIN CERTIFICATE' "$t/o"; then
+            if pf_tls_ask "$a" "$port" "$pf_h" "$t"; then
+              pf_certs <"$t/o" | mark_body
+            else
               mark notls "$d" "$a" "$port"; { tail -n 3 "$t/oe"; tail -n 2 "$t/o"; } | mark_body
             fi
           done <"$t/s"
