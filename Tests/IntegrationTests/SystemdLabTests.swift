@@ -120,6 +120,46 @@ struct SystemdLabTests {
         #expect(try await delivered("pf-sd-\(tag)"), "the message sent to \(hosts[0])'s postfix-in did not reach the hub")
     }
 
+    /// A certificate rollout on systemd hosts: postfix-in is reloaded through its unit
+    /// (`systemctl reload postfix@postfix-in`: systemd logs the reload), its master stays in
+    /// the unit, the other instances are not touched, and the listeners serve the new certificate.
+    @Test func aCertificateRolloutReloadsTheInputThroughItsUnit() async throws {
+        try reset()
+        defer { try? reset() }
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try #require(try postfleet("run", [playbook]).status == 0)
+        let pki = try TLSLabTests.LabPKI(in: scratch)
+        var fingerprints: [String: String] = [:]
+        var before: [String: (pids: [String: String], reloads: Int)] = [:]
+        for host in hosts {
+            try pki.newKey("certs/\(host).key")
+            let leaf = try pki.leaf(name: "\(host).example.com", key: "certs/\(host).key")
+            try pki.publish(host, leaf: leaf.pem)
+            fingerprints[host] = leaf.sha256
+            let reloads = try await sh(host, "journalctl -q -u postfix@postfix-in -o cat | grep -c '^Reloaded' || true")
+            before[host] = (try await state(host).pids, Int(reloads.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1)
+        }
+        let report = scratch.appendingPathComponent("tls-run.json").path
+        let r = try postfleet("run", [try TLSLabTests.tlsPlaybook(in: scratch), "--json", report])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let doc = try json(report)
+        for host in hosts {
+            let instances = doc[host]?["instances"] as? [String: [String: Any]]
+            let actions = instances?["postfix-in"]?["actions"] as? [String] ?? []
+            #expect(actions == ["wrote mx.pem, mx.key, set 3 main.cf parameters", "reloaded"], "\(host): \(actions)")
+            let reloads = try await sh(host, "journalctl -q -u postfix@postfix-in -o cat | grep -c '^Reloaded' || true")
+            #expect(Int(reloads.trimmingCharacters(in: .whitespacesAndNewlines)) == (before[host]?.reloads ?? 0) + 1, "\(host): systemd saw no reload")
+            #expect(try await state(host).pids == before[host]?.pids, "\(host): a master was restarted")
+            try await expectUnderUnits(host)
+        }
+        let tls = scratch.appendingPathComponent("tls.json").path
+        let probe = try postfleet("tls", ["--json", tls])
+        #expect(probe.status == 0, "\(probe.stdout)")
+        let text = try String(contentsOfFile: tls, encoding: .utf8)
+        for host in hosts { #expect(text.components(separatedBy: fingerprints[host]!).count - 1 >= 2, "\(host) does not serve its new certificate") }
+    }
+
     /// `postfleet postmulti -g mta -p stop`, then `-p start`: through the units.
     @Test func postmultiStopAndStartGoThroughTheUnits() async throws {
         try reset()

@@ -14,8 +14,8 @@ struct TLSLabTests {
     let hosts = ["mta25", "mta26", "mta27"]
     let addresses = ["mta25": "198.18.0.25", "mta26": "198.18.0.26", "mta27": "198.18.0.27"]
 
-    func postfleet(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", hosts.joined(separator: ":")],
+    func postfleet(_ arguments: [String], limit: [String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        try runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", (limit ?? hosts).joined(separator: ":")],
                        seconds: 120)
     }
 
