@@ -147,7 +147,7 @@ struct SystemdLabTests {
         for host in hosts {
             let instances = doc[host]?["instances"] as? [String: [String: Any]]
             let actions = instances?["postfix-in"]?["actions"] as? [String] ?? []
-            #expect(actions == ["wrote mx.pem, mx.key, set 3 main.cf parameters", "reloaded"], "\(host): \(actions)")
+            #expect(actions == ["wrote mx.pem, mx.key, set 4 main.cf parameters", "reloaded"], "\(host): \(actions)")
             let reloads = try await sh(host, "journalctl -q -u postfix@postfix-in -o cat | grep -c '^Reloaded' || true")
             #expect(Int(reloads.trimmingCharacters(in: .whitespacesAndNewlines)) == (before[host]?.reloads ?? 0) + 1, "\(host): systemd saw no reload")
             #expect(try await state(host).pids == before[host]?.pids, "\(host): a master was restarted")

@@ -57,32 +57,21 @@ extension TLSLabTests {
         }
     }
 
-    /// The playbook: postfix-in gets STARTTLS with each host's `certs/HOST.pem` and `certs/HOST.key`.
-    static func tlsPlaybook(in dir: URL, reload: Bool = true, gate: Bool = false) throws -> String {
-        let text = """
-            - name: Border TLS
-              hosts: border
-              \(gate ? "policy: {health: {tls: true, deadline: 8s, passes: 1}}" : "")
-              instances:
-                - name: postfix-in
-                  group: mta
-                  \(reload ? "" : "reload: false")
-                  main_cf:
-                    parameters:
-                      smtpd_tls_security_level: may
-                      smtpd_tls_cert_file: $config_directory/mx.pem
-                      smtpd_tls_key_file: $config_directory/mx.key
-                  files:
-                    - name: mx.pem
-                      file: "certs/{{inventory_hostname}}.pem"
-                    - name: mx.key
-                      file: "certs/{{inventory_hostname}}.key"
-                  tls:
-                    ca_file: certs/root.pem
-                    valid_for: 14d
-
-            """
-        let path = dir.appendingPathComponent(gate ? "tls-gated.yml" : reload ? "tls.yml" : "tls-noreload.yml").path
+    /// The shipped playbooks/border-tls.yml, copied into `dir` (beside its `certs/`), with
+    /// the lab root as `ca_file`, and on demand `reload: false` (with a gate that gives up
+    /// after 8 s instead of 30).
+    static func tlsPlaybook(in dir: URL, reload: Bool = true) throws -> String {
+        var text = try String(contentsOf: Lab.repository.appendingPathComponent("playbooks/border-tls.yml"), encoding: .utf8)
+        func replace(_ old: String, _ new: String) throws {
+            try #require(text.contains(old), "playbooks/border-tls.yml no longer has '\(old)'")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        try replace("# ca_file: certs/root.pem", "ca_file: certs/root.pem")
+        if !reload {
+            try replace("      group: mta\n", "      group: mta\n      reload: false\n")
+            try replace("    health: {tls: true}", "    health: {tls: true, deadline: 8s, passes: 1}")
+        }
+        let path = dir.appendingPathComponent(reload ? "border-tls.yml" : "border-tls-held.yml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -205,7 +194,7 @@ extension TLSLabTests {
 
         // A reload held back on purpose (reload: false) with the TLS health gate: mta26 gets
         // its new files, keeps serving the old certificate, and the gate fails it; tls says so.
-        let held = try Self.tlsPlaybook(in: scratch, reload: false, gate: true)
+        let held = try Self.tlsPlaybook(in: scratch, reload: false)
         let renewed = try pki.leaf(name: "mta26.example.com", key: "certs/mta26.key", days: 50)
         try pki.publish("mta26", leaf: renewed.pem)
         let gated = try runJSON(held, scratch, limit: ["mta26"])
