@@ -41,7 +41,7 @@ public struct InstancePlan: Sendable {
     /// (its `-o` may name certificates). A table alone does not.
     public var mayChangeCertificates: Bool {
         !change.files.isEmpty || change.servicesChanged || change.listenersChanged
-            || change.parameters.contains { $0.contains("tls") || $0 == "myhostname" || $0 == "myorigin" || $0 == "mydomain" }
+            || change.parameters.contains { $0.contains("tls") || $0 == "myhostname" }
     }
 
     /// Whether the staged main.cf or master.cf changes (edits apply to them).

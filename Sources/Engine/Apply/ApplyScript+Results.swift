@@ -23,6 +23,10 @@ extension ApplyScript {
         }
         var results: [StepResult] = []
         for step in steps {
+            if step.held {
+                if completed { results.append(StepResult(action: step.action, instance: step.instance, status: .skipped)) }
+                continue
+            }
             guard let s = seen[step.key] else {
                 // Never reached: skipped when the script ended; unknown when the connection was lost.
                 if completed, !step.isRecovery {
@@ -32,7 +36,7 @@ extension ApplyScript {
             }
             let output = s.output.joined(separator: "\n")
             if s.rc == 0 {
-                results.append(StepResult(action: step.action, instance: step.instance, status: step.held ? .skipped : step.changes ? .changed : .ok,
+                results.append(StepResult(action: step.action, instance: step.instance, status: step.changes ? .changed : .ok,
                                           seconds: Double(s.ms) / 1000, attempts: s.tries))
             } else {
                 results.append(StepResult(action: step.action, instance: step.instance, status: .failed, seconds: Double(s.ms) / 1000,

@@ -108,9 +108,11 @@ extension ApplyScript {
         mutating func act(_ instances: [InstancePlan]) {
             for (n, i) in instances.enumerated() {
                 if let withheld = i.withheld, !i.start, !i.adopt {
-                    step("held\(n)", "\(withheld == .restart ? "restart" : "reload") held back (reload: false): the new files go live at the instance's next reload",
-                         instance: i.instance.name, changes: false, [":"], onFailure: ":")
-                    steps[steps.count - 1].held = true
+                    // Nothing runs on the host for it: the report says what was not done.
+                    var held = Step(key: "held\(n)", action: "\(withheld == .restart ? "restart" : "reload") held back (reload: false): the new files go live at the instance's next reload",
+                                    instance: i.instance.name, changes: false)
+                    held.held = true
+                    steps.append(held)
                     continue
                 }
                 let verb: String, operation: InstanceControl.Operation

@@ -43,7 +43,8 @@ public struct ApplyScript: Sendable {
         /// Its output says, per instance, what happened (``InstanceControl/systemd``'s
         /// `postfix@NAME: VERB` lines of a postmulti `-p` task): each is reported as well.
         var perInstance = false
-        /// An action the plan needed and `reload: false` held back: reported as skipped.
+        /// An action the plan needed and `reload: false` held back: not in the script, reported
+        /// as skipped once the script has ended.
         var held = false
 
         /// Putting things back after a failure: reported only when it happened.
