@@ -25,6 +25,9 @@ struct ExecPump {
     private let channel: OpaquePointer
     private let phase: SSHError.Phase
     private let stdin: [UInt8]
+    /// Whether the command's stdin stays open once `stdin` is sent (a held command:
+    /// ``Session/hold(_:timeout:ready:)``).
+    private let keepsInputOpen: Bool
     /// Where stdout goes as it arrives, when it is not kept: each piece once, in order.
     private let onStdout: ((ArraySlice<UInt8>) throws -> Void)?
     /// The output so far (stdout only without ``onStdout``); the exit status and signal are
@@ -40,8 +43,9 @@ struct ExecPump {
     private var buffer = [UInt8](repeating: 0, count: Int(pf_libssh2_packet_default()))
 
     init(session: Session, raw: OpaquePointer, channel: OpaquePointer, phase: SSHError.Phase, stdin: [UInt8],
-         onStdout: ((ArraySlice<UInt8>) throws -> Void)? = nil) {
+         keepsInputOpen: Bool = false, onStdout: ((ArraySlice<UInt8>) throws -> Void)? = nil) {
         self.session = session
+        self.keepsInputOpen = keepsInputOpen
         self.onStdout = onStdout
         self.raw = raw
         self.channel = channel
@@ -54,7 +58,7 @@ struct ExecPump {
         var progress = false
         if !inputClosed {
             if written < stdin.count && mayCall(.input), try sendInput() { progress = true }
-            if written == stdin.count && !inputClosed && mayCall(.eof), try sendEOF() { progress = true }
+            if written == stdin.count && !inputClosed && !keepsInputOpen && mayCall(.eof), try sendEOF() { progress = true }
         }
         if mayCall(.output), try drain(0) { progress = true }
         if mayCall(.output), try drain(Int32(SSH_EXTENDED_DATA_STDERR)) { progress = true }

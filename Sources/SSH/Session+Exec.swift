@@ -39,14 +39,19 @@ extension Session {
         let (privileged, input) = become.map { Self.becoming($0, command, stdin: stdin) } ?? (command, stdin)
         let sent = boundOnHost ? limit.map { Self.boundedOnTheHost(privileged, timeout: $0) } ?? privileged : privileged
         let result = try await run(sent, stdin: input, phase: .exec, timeout: limit, onStdout: onStdout)
+        try await checkBecome(result, become: become, timeout: limit)
+        return result
+    }
+
+    /// Throws sudo's refusal when `result` is sudo's failure rather than the command's.
+    func checkBecome(_ result: ExecResult, become: Become?, timeout: Duration?) async throws {
         if let become, become.password != nil, result.stderrText.contains("incorrect password attempt") {
             throw failure(.become, .becomeRefused,
                           "sudo refused the password (ansible_become_password) of \(endpoint.user) to run commands as \(become.user). The command was not run.")
         }
         if let become, Self.maySudoHaveRefused(result) {
-            try await checkSudo(become, timeout: limit)
+            try await checkSudo(become, timeout: timeout)
         }
-        return result
     }
 
     /// What the guard of ``becoming(_:_:stdin:)`` says when sudo did not read the password.
@@ -90,7 +95,7 @@ extension Session {
     /// Asks sudo, on its own, whether it runs commands as `become.user` (without a password,
     /// or with the one given); throws the reason it gives if not. Called only when a command
     /// failed as sudo fails, so a working sudo costs nothing.
-    private func checkSudo(_ become: Become, timeout: Duration?) async throws {
+    func checkSudo(_ become: Become, timeout: Duration?) async throws {
         let (probe, input) = Self.becoming(become, "true", stdin: [])
         let answer = try await run(probe, stdin: input, phase: .become, timeout: timeout ?? .seconds(30))
         guard !answer.succeeded, !answer.stderrText.contains(Self.sudoDidNotRead) else { return }
@@ -121,16 +126,7 @@ extension Session {
         startKeepalives()
         defer { stopKeepalives() }
 
-        var channel: OpaquePointer?
-        while channel == nil {
-            channel = libssh2_channel_open_ex(raw, "session", 7, Session.window, pf_libssh2_packet_default(), nil, 0)
-            if channel == nil {
-                let rc = libssh2_session_last_errno(raw)
-                guard rc == LIBSSH2_ERROR_EAGAIN else { throw libssh2Failure(phase, rc, "cannot open a channel") }
-                try await waitSocket(phase, until: deadline)
-            }
-        }
-        guard let channel else { throw failure(phase, .channelFailure, "cannot open a channel") }
+        let channel = try await openChannel(raw, phase: phase, deadline: deadline)
         do {
             let result = try await drive(channel, command: command, stdin: stdin, phase: phase, deadline: deadline, onStdout: onStdout)
             try await free(channel, phase: phase, deadline: deadline)
@@ -143,17 +139,27 @@ extension Session {
         }
     }
 
+    func openChannel(_ raw: OpaquePointer, phase: SSHError.Phase, deadline: Deadline) async throws -> OpaquePointer {
+        var channel: OpaquePointer?
+        while channel == nil {
+            channel = libssh2_channel_open_ex(raw, "session", 7, Session.window, pf_libssh2_packet_default(), nil, 0)
+            if channel == nil {
+                let rc = libssh2_session_last_errno(raw)
+                guard rc == LIBSSH2_ERROR_EAGAIN else { throw libssh2Failure(phase, rc, "cannot open a channel") }
+                try await waitSocket(phase, until: deadline)
+            }
+        }
+        guard let channel else { throw failure(phase, .channelFailure, "cannot open a channel") }
+        return channel
+    }
+
     /// A receive window large enough that a fast command's output flows without stalls.
     static let window: UInt32 = 4 * 1024 * 1024
 
     private func drive(_ channel: OpaquePointer, command: String, stdin: [UInt8], phase: SSHError.Phase, deadline: Deadline,
                        onStdout: ((ArraySlice<UInt8>) throws -> Void)?) async throws -> ExecResult {
         let raw = try live(phase)
-        let started = try await call(phase, until: deadline) {
-            libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
-        }
-        guard started == 0 else { throw libssh2Failure(phase, started, "the server refused to run the command") }
-
+        try await startup(channel, command: command, phase: phase, deadline: deadline)
         var pump = ExecPump(session: self, raw: raw, channel: channel, phase: phase, stdin: stdin, onStdout: onStdout)
         exchange: while true {
             switch try pump.step() {
@@ -162,8 +168,20 @@ extension Session {
             case .ended: break exchange
             }
         }
-        var result = pump.result
+        return try await close(channel, output: pump.result, phase: phase, deadline: deadline)
+    }
 
+    func startup(_ channel: OpaquePointer, command: String, phase: SSHError.Phase, deadline: Deadline) async throws {
+        let started = try await call(phase, until: deadline) {
+            libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
+        }
+        guard started == 0 else { throw libssh2Failure(phase, started, "the server refused to run the command") }
+    }
+
+    /// Closes `channel` on both sides, after which its exit status is known, and returns
+    /// `output` with it.
+    func close(_ channel: OpaquePointer, output: ExecResult, phase: SSHError.Phase, deadline: Deadline) async throws -> ExecResult {
+        var result = output
         // The exit status is known only once the channel is closed on both sides.
         let closed = try await call(phase, until: deadline) { libssh2_channel_close(channel) }
         guard closed == 0 else { throw libssh2Failure(phase, closed, "closing the channel failed") }
@@ -196,7 +214,7 @@ extension Session {
         return String(decoding: UnsafeRawBufferPointer(start: name, count: nameLength), as: UTF8.self)
     }
 
-    private func free(_ channel: OpaquePointer, phase: SSHError.Phase, deadline: Deadline) async throws {
+    func free(_ channel: OpaquePointer, phase: SSHError.Phase, deadline: Deadline) async throws {
         let rc = try await call(phase, until: deadline) { libssh2_channel_free(channel) }
         if rc != 0 { markBroken() }
     }
