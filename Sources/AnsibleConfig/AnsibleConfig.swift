@@ -45,6 +45,9 @@ public struct AnsibleConfig: Sendable, Equatable {
     /// `retry_files_save_path` (ANSIBLE_RETRY_FILES_SAVE_PATH): where retry files go
     /// instead of beside the playbook.
     public var retryFilesSavePath: String?
+    /// `[postfleet] change_log` (POSTFLEET_CHANGE_LOG): where the controller appends its
+    /// change record, as `--log` (postfleet's own setting, in ansible.cfg's format).
+    public var changeLog: String?
     /// `inventory_ignore_extensions` and `inventory_ignore_patterns`: what an inventory directory leaves out.
     public var inventoryIgnore = InventoryIgnore()
     /// What to tell the user: a world-writable current directory's ansible.cfg passed over,

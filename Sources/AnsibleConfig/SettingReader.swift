@@ -28,6 +28,8 @@ struct Setting: Sendable {
     static let vaultIdMatch = Setting(["ANSIBLE_VAULT_ID_MATCH"], [("defaults", "vault_id_match")])
     static let retryFilesEnabled = Setting(["ANSIBLE_RETRY_FILES_ENABLED"], [("defaults", "retry_files_enabled")])
     static let retryFilesSavePath = Setting(["ANSIBLE_RETRY_FILES_SAVE_PATH"], [("defaults", "retry_files_save_path")])
+    /// postfleet's own: the controller's change record (`postfleet run --log`).
+    static let changeLog = Setting(["POSTFLEET_CHANGE_LOG"], [("postfleet", "change_log")])
     static let ignoreExtensions = Setting(["ANSIBLE_INVENTORY_IGNORE"],
                                           [("defaults", "inventory_ignore_extensions"), ("inventory", "ignore_extensions")])
     static let ignorePatterns = Setting(["ANSIBLE_INVENTORY_IGNORE_REGEX"],
@@ -65,6 +67,7 @@ struct SettingReader {
         config.vaultIdMatch = try boolean(.vaultIdMatch, what: "vault_id_match") ?? false
         config.retryFilesEnabled = try boolean(.retryFilesEnabled, what: "retry_files_enabled")
         config.retryFilesSavePath = try path(.retryFilesSavePath)
+        config.changeLog = try path(.changeLog)
         if let extensions = try list(.ignoreExtensions) { config.inventoryIgnore.extensions = extensions }
         if let patterns = try list(.ignorePatterns) {
             config.inventoryIgnore.patterns = patterns

@@ -33,6 +33,9 @@ public enum Limits {
     /// (and a jump host's, through one); a controller's default limit is 1024 open files.
     public static let forks: ClosedRange<Int> = 1...1000
 
+    /// `keep_backups:` and `--keep-backups`: backups kept per file.
+    public static let keepBackups: ClosedRange<Int> = 1...1000
+
     /// A `serial` batch, in hosts: 1 to 1,000,000, ten times the largest fleet postfleet is
     /// measured loading (docs/BENCHMARKS.md). Larger is one batch of every host: write `100%`.
     public static let batchHosts: ClosedRange<Int> = 1...1_000_000

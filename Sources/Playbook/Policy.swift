@@ -83,6 +83,9 @@ public struct Policy: Sendable, Hashable {
     /// are refused and its open sessions and incoming and active queues given this long to
     /// end and empty (`true`: ``defaultDrainDeadline``). Nil: no drain.
     public var drain: Duration?
+    /// `keep_backups:`: of every file a change swaps in, how many backups `NAME.postfleet-RUN`
+    /// remain on the host (the newest; the run's own always). Nil: 5, or `--keep-backups`.
+    public var keepBackups: Int?
 
     /// A drain's deadline when `drain: true` or `--drain` does not give one.
     public static let defaultDrainDeadline: Duration = .seconds(60)

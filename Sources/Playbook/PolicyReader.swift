@@ -7,7 +7,7 @@ struct PolicyReader {
 
     static let keys = [
         "serial", "max_fail_percentage", "any_errors_fatal", "pause", "unreachable_counts_as_failure",
-        "rollback_on_failure", "health", "retries", "drain",
+        "rollback_on_failure", "health", "retries", "drain", "keep_backups",
     ]
     static let healthKeys = ["running", "banner_timeout", "max_deferred", "tls", "passes", "interval", "deadline", "groups"]
     static let groupHealthKeys = ["running", "banner_timeout", "max_deferred", "tls"]
@@ -39,6 +39,7 @@ struct PolicyReader {
             case "health": policy.health = try health(value, context: here)
             case "retries": policy.retries = try retries(value, context: here)
             case "drain": policy.drain = try drain(value)
+            case "keep_backups": policy.keepBackups = try reader.int(value, what: "'keep_backups'", in: Limits.keepBackups)
             default: break
             }
         }

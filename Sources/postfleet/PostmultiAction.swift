@@ -25,6 +25,8 @@ struct PostmultiAction: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionFlags
 
+    @OptionGroup(title: "Changing hosts") var changes: ChangeFlags
+
     @Option(name: [.short, .customLong("group")], help: "The instance group (postmulti -g).")
     var group: String?
 
@@ -82,8 +84,9 @@ struct PostmultiAction: AsyncParsableCommand {
             }
         }
         let target: PostmultiCommand.Target = group.map { .group($0) } ?? instance.map { .instance($0) } ?? .all
+        let change = try changes.settings
         let report = await postmultiReport(verb, target: target, health: health == "default",
-                                           policy: policy, on: try connection.targets(), connection: connection.settings)
+                                           policy: policy, on: try connection.targets(), connection: connection.settings, change: change)
         try finish(text: report.text, exitCode: report.exitCode, files: [(output, report.json)])
     }
 }

@@ -36,6 +36,8 @@ struct Queue: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionFlags
 
+    @OptionGroup(title: "Changing hosts") var changes: ChangeFlags
+
     @Option(name: [.short, .customLong("group")], help: "Only the instances of this group (postmulti -g).")
     var group: String?
 
@@ -140,7 +142,8 @@ struct Queue: AsyncParsableCommand {
     func run() async throws {
         let output = try OutputFile.prepare(json, flag: "--json")
         let request = try request()
-        let report = await queueReport(request, on: try connection.targets(), connection: connection.settings)
+        let change = try changes.settings
+        let report = await queueReport(request, on: try connection.targets(), connection: connection.settings, change: change)
         try finish(text: report.text, exitCode: report.exitCode, files: [(output, report.json)])
     }
 }

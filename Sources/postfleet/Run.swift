@@ -28,6 +28,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionFlags
 
+    @OptionGroup(title: "Changing hosts") var changes: ChangeFlags
+
     @Flag(name: .customLong("check"), help: "Read facts and report what would change; change nothing.")
     var check = false
 
@@ -42,9 +44,11 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let files = (json: try OutputFile.prepare(json, flag: "--json"), junit: try OutputFile.prepare(junit, flag: "--junit"))
+        let change = try changes.settings
         let workload = try connection.workload(playbook)
         let report = await rolloutReport(workload.hosts, policy: workload.policy, name: playbook, connection: connection.settings,
-                                         check: check, diff: diff)
+                                         check: check, diff: diff, change: change,
+                                         record: change.record(playbook: playbook))
         let config = try AnsibleConfig.current()
         if config.retryFilesEnabled != false,
            let line = RetryFile.write(for: report, playbook: playbook, directory: config.retryFilesSavePath) {
@@ -54,3 +58,4 @@ struct Run: AsyncParsableCommand {
                    files: [(files.json, report.json), (files.junit, { Data(report.junit.utf8) })])
     }
 }
+

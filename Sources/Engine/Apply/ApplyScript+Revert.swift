@@ -5,10 +5,10 @@ import ShellQuoting
 extension ApplyScript {
     /// The apply script's own rollback over the files its commits swap (each with its
     /// backup, or new), then its own restore functions; nil when there is nothing to undo.
-    static func revert(id: String, control: InstanceControl, committed: [String], restores: [String]) -> String? {
+    static func revert(id: String, control: InstanceControl, committed: [String], restores: [String], guarded: Bool = false) -> String? {
         if committed.isEmpty && restores.isEmpty { return nil }
         let backup = #"if [ -e "$p.postfleet-$ID" ]; then echo "1 $p"; else echo "0 $p"; fi"#
-        return ApplyPrologue.text(id: id, control: control) + ([
+        return ApplyPrologue.text(id: id, control: control) + (guarded ? HostLock.applyGuard + "\n" : "") + ([
             "for p in \(committed.map(Shell.quote).joined(separator: " ")); do \(backup); done >\"$T/committed\"",
             #"if [ -s "$T/committed" ]; then step revert_files f_rollback || finish failed 1; fi"#,
         ] + restores + [

@@ -77,11 +77,16 @@ public struct ApplyScript: Sendable {
 
     /// `control`: how the host's instances are started and stopped (today always
     /// ``InstanceControl/postfix``).
+    /// `guarded`: the script runs only while this run holds the host lock (``HostLock/applyGuard``).
+    /// `keep`: once everything went well, of every file swapped in, only the newest `keep`
+    /// backups remain (this run's always among them); nil: none is removed.
+    /// `record`: the change record the script writes on the host as it ends (``ChangeRecord``).
     /// `drain`: before an instance is stopped or restarted (a restart the plan needs, a
     /// `postmulti -p stop` task), it is drained (``DrainScript``) with this many seconds to
     /// drain; nil: no drain.
     public init(plan: HostPlan, tasks: [PlayTask] = [], id: String, now: Date = Date(),
-                control: InstanceControl = .postfix, drain: Int? = nil) throws {
+                control: InstanceControl = .postfix, drain: Int? = nil, guarded: Bool = false, keep: Int? = nil,
+                record: ChangeRecord? = nil) throws {
         self.id = id
         // Files are dated a minute back: Postfix pauses while main.cf is younger than a
         // couple of seconds, a guard against reading a file an editor is still writing.
@@ -99,14 +104,16 @@ public struct ApplyScript: Sendable {
         builder.commit(staged)
         builder.act(plan.instances)
         builder.tasks(tasks)
-        revert = Self.revert(id: id, control: control, committed: builder.committed, restores: builder.restores)
+        revert = Self.revert(id: id, control: control, committed: builder.committed, restores: builder.restores, guarded: guarded)
 
         builder.steps.append(Step(key: "rollback", action: "put back the previous files", instance: nil, changes: true))
         builder.steps.append(Step(key: "restore", action: "put the instances back as they were", instance: nil, changes: true))
         steps = builder.steps
-        let prologue = ApplyPrologue.text(id: id, control: control) + (builder.drains ? DrainScript.functions + "\n" : "")
+        let prologue = ApplyPrologue.text(id: id, control: control) + (guarded ? HostLock.applyGuard + "\n" : "") + (builder.drains ? DrainScript.functions + "\n" : "")
             + (builder.checksCertificates ? TLSStageCheck.functions + "\n" : "")
-        script = prologue + builder.body.joined(separator: "\n") + "\nfinish ok 0\n"
+        let settings = (keep.map { "KEEP=\(max(1, $0))\n" } ?? "") + (record.map { $0.shell + "\n" } ?? "")
+        let prune = keep == nil ? "" : "\nf_prune >/dev/null 2>&1"
+        script = prologue + settings + builder.body.joined(separator: "\n") + prune + "\nfinish ok 0\n"
         guard script.utf8.count <= Self.largestScript else { throw TooLarge(bytes: script.utf8.count) }
     }
 

@@ -71,14 +71,16 @@ public struct HostQueues: Sendable {
 /// action, resolves its selection on each host and acts on exactly those ids in a second
 /// round trip, batch by batch as `request.serial` says with `request.pause` between batches.
 public func queues(on endpoints: [Endpoint], request: QueueRequest, options: ConnectionOptions, forks: Int,
-                   connectRetry: Backoff = Backoff(attempts: 1)) async -> [HostQueues] {
+                   connectRetry: Backoff = Backoff(attempts: 1), lock: LockRequest? = nil) async -> [HostQueues] {
+    // Only an action changes the host; a listing or a --check never waits for a lock.
+    let lock = request.changes ? lock : nil
     let batches = request.changes ? Batches.split(endpoints, serial: request.serial) : [endpoints]
     var all: [HostQueues] = []
     for (index, batch) in batches.enumerated() {
         if index > 0, let pause = request.pause, pause > .zero { try? await Task.sleep(for: pause) }
         all += await fanOut(batch, limit: forks) { endpoint in
             let outcome = await withSession(endpoint, options: options, backoff: connectRetry) { session, _ in
-                try await hostQueues(session, request: request)
+                try await withHostLock(session, lock) { try await hostQueues(session, request: request) }
             }
             var host = outcome.value ?? HostQueues(host: endpoint.name)
             host.error = outcome.error

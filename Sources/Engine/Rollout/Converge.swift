@@ -21,7 +21,14 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
         if attempts > 1 {
             converged.result.steps.append(StepResult(action: "connected", status: .ok, attempts: attempts))
         }
-        try await apply(work, on: session, options: options, into: &converged)
+        do {
+            // Check mode reads and changes nothing: it never waits for a lock.
+            try await withHostLock(session, options.check ? nil : options.lockRequest) {
+                try await apply(work, on: session, options: options, into: &converged)
+            }
+        } catch let refused as HostLockRefused {
+            converged.result.steps.append(StepResult(action: "lock", status: .failed, message: refused.description))
+        }
     }
     // What the host printed back may quote a secret: never into the report.
     let secrets = SecretValues(work.files)
@@ -44,7 +51,8 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
     converged.result.initSystem = control.name
 
     // For --diff, the old text of each table whose source changed, read before planning.
-    let changedTables = options.diff ? HostPlan.changedTables(work.files, facts: facts) : []
+    // The change record names the keys of changed tables too: read them for it as well.
+    let changedTables = options.diff || options.record != nil ? HostPlan.changedTables(work.files, facts: facts) : []
     let oldTables = changedTables.isEmpty ? [:] : try await readFiles(changedTables, on: session)
     let plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts, oldTables: oldTables)
     converged.result.diff = plan.instances.filter { !$0.diff.isEmpty }.map { InstanceDiff(instance: $0.instance.name, entries: $0.diff) }
@@ -54,7 +62,9 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
         return
     }
     let inSync = plan.instances.filter(\.isEmpty).map { StepResult(action: "in sync", instance: $0.instance.name, status: .ok) }
-    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: runIdentifier(), control: control, drain: options.drain)
+    let record = options.record.map { ChangeRecord(host: work.endpoint.name, plan: plan, tasks: work.tasks, context: $0) }
+    let script = try ApplyScript(plan: plan, tasks: work.tasks, id: options.run, control: control, drain: options.drain,
+                                 guarded: options.lock != nil, keep: options.keepBackups, record: record)
     if options.check || (plan.isEmpty && work.tasks.isEmpty) {
         // The plan, step by step, as the apply script would report it.
         converged.result.steps += script.steps.filter { $0.changes && !$0.isRecovery }
@@ -68,6 +78,11 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
     // converged or put back as it was, and a TERM half-way would leave neither.
     let run = try await session.exec(script.script, stdin: script.archive, timeout: options.applyTimeout, boundOnHost: false)
     let (steps, completed) = script.results(stdout: run.stdoutText)
+    converged.result.record = record.map {
+        var record = $0
+        record.result = !completed ? "unknown" : steps.contains { $0.status == .failed } ? "failed" : "ok"
+        return record
+    }
     converged.result.steps += steps + inSync
     if !completed {
         converged.result.steps.append(StepResult(action: "apply", status: .failed, seconds: (clock.now - t).seconds,

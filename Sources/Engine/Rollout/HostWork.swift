@@ -1,3 +1,4 @@
+import Postfix
 import Playbook
 import SSH
 
@@ -37,6 +38,18 @@ public struct RolloutOptions: Sendable {
     public var connectRetry: Backoff
     /// Seconds an instance has to drain before it is stopped or restarted; nil: no drain.
     public var drain: Int?
+    /// This run's name on every host: its stage directories, its backups `NAME.postfleet-RUN`
+    /// and its change record.
+    public var run: String = runIdentifier()
+    /// The host lock each host's change holds from before its facts are read to after its
+    /// health gate (``HostLock``); nil: none (tests of the script alone). Not taken in check mode.
+    public var lock: LockRequest?
+    /// Of every file a change swaps in, how many backups `NAME.postfleet-RUN` remain; nil: all.
+    public var keepBackups: Int? = RolloutOptions.defaultKeepBackups
+    public static let defaultKeepBackups = 5
+    /// Who runs this and from which playbook, for the change record each host writes
+    /// (``ChangeRecord``); nil: no record.
+    public var record: ChangeRecord.Context?
 
     public init(connection: ConnectionOptions, forks: Int, check: Bool = false, diff: Bool = false,
                 applyTimeout: Duration = .seconds(300), connectRetry: Backoff = Backoff()) {
@@ -46,5 +59,14 @@ public struct RolloutOptions: Sendable {
         self.diff = diff
         self.applyTimeout = applyTimeout
         self.connectRetry = connectRetry
+    }
+
+    /// ``lock`` with this run's name (the apply script checks that the holder is its own run).
+    var lockRequest: LockRequest? {
+        lock.map {
+            var request = $0
+            request.holder.run = run
+            return request
+        }
     }
 }

@@ -13,7 +13,9 @@ func revertChanges(_ converged: [HostConvergence], work: [HostWork], options: Ro
         let clock = ContinuousClock()
         let start = clock.now
         let run = await withSession(work.endpoint, options: options.connection, backoff: options.connectRetry) { session, _ in
-            try await session.exec(revert, timeout: options.applyTimeout, boundOnHost: false)
+            try await withHostLock(session, options.lockRequest) {
+                try await session.exec(revert, timeout: options.applyTimeout, boundOnHost: false)
+            }
         }
         let (ok, output) = run.value.map { ApplyScript.revertOutcome($0.stdoutText) } ?? (false, "")
         result.steps.append(StepResult(action: action, status: ok ? .changed : .failed, seconds: (clock.now - start).seconds,

@@ -61,6 +61,9 @@ public struct HostRunResult: Sendable, Equatable {
     /// How its instances were driven, once its facts were read: `systemd` (`postfix@` units)
     /// or `postfix` (``Postfix/InstanceControl/name``); nil when the facts were not read.
     public var initSystem: String?
+    /// What the host's change record says of this run (``ChangeRecord``), with the result as
+    /// the controller saw it; nil when nothing was applied.
+    public var record: ChangeRecord?
 
     public init(host: String, steps: [StepResult], connectionError: HostFailure? = nil, seconds: Double = 0,
                 diff: [InstanceDiff] = []) {

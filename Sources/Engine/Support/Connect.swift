@@ -33,6 +33,9 @@ public func withSession<T: Sendable>(_ endpoint: Endpoint, options: ConnectionOp
         }
     } catch let error as SSHError {
         return HostOutcome(value: nil, error: HostFailure(error), attempts: attempts)
+    } catch let error as HostLockRefused {
+        return HostOutcome(value: nil, error: HostFailure(host: endpoint.name, phase: .lock, message: error.description, underlying: error),
+                           attempts: attempts)
     } catch let error as HostFailure {
         return HostOutcome(value: nil, error: error, attempts: attempts)
     } catch {

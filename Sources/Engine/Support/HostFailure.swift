@@ -29,6 +29,8 @@ public struct HostFailure: Error, CustomStringConvertible, Sendable, Equatable {
         public static let queue = Phase(rawValue: "queue")
         /// Reading the certificates the host's listeners serve (`postfleet tls`).
         public static let tls = Phase(rawValue: "tls")
+        /// Taking the host lock: another change holds the host (``HostLock``).
+        public static let lock = Phase(rawValue: "lock")
         /// Building what to send the host (its apply script, its archive).
         public static let prepare = Phase(rawValue: "prepare")
     }

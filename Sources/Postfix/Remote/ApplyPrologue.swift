@@ -13,6 +13,8 @@ import ShellQuoting
 /// - `f_rollback`: puts back every swapped file, in reverse order, and removes the stages.
 /// - `log_size DIR`, `log_since DIR SIZE`: the instance's maillog_file now, and its error
 ///   lines written since.
+/// - `f_prune`: of every file swapped in, keeps the newest `$KEEP` backups (never this
+///   run's) and removes the older ones.
 /// - `f_restore`: runs every restore function the script has listed in `$acted`.
 /// - `undo`: the rollback and the restore, each as a step, where there is something to do.
 public enum ApplyPrologue {
@@ -38,7 +40,7 @@ public enum ApplyPrologue {
           mark_body <"$T/out"
           return $rc
         }
-        finish() { mark end "$1"; exit "$2"; }
+        finish() { [ -z "${REC:-}" ] || record "$1"; mark end "$1"; exit "$2"; }
         sw() {
           if [ -e "$2" ]; then ln -f -- "$2" "$2.postfleet-$ID" || return 1; b=1; else b=0; fi
           mv -f -- "$1" "$2" || return 1
@@ -51,6 +53,18 @@ public enum ApplyPrologue {
           clean_stages
         }
         clean_stages() { :; }
+        f_prune() {
+          cut -d ' ' -f 2- "$T/committed" | sort -u | while IFS= read -r p; do
+            set -- "$p".postfleet-[0-9]*
+            [ -e "$1" ] || continue
+            n=$#
+            for f do
+              [ "$n" -gt "$KEEP" ] || break
+              [ "$f" = "$p.postfleet-$ID" ] || rm -f -- "$f"
+              n=$(( n - 1 ))
+            done
+          done
+        }
         log_size() { l=$(postconf -c "$1" -h maillog_file 2>/dev/null); if [ -n "$l" ] && [ -f "$l" ]; then wc -c <"$l"; else echo 0; fi; }
         log_since() {
           l=$(postconf -c "$1" -h maillog_file 2>/dev/null)

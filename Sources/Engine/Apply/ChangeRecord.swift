@@ -1,0 +1,160 @@
+import Foundation
+import Planning
+import Playbook
+import Postfix
+import ShellQuoting
+
+/// One host's entry in the record of changes: who changed what, when, from which playbook,
+/// and how it ended. The apply script appends it as one JSON line to ``hostLog`` on the host
+/// (mode 0600, rotated by size) and sends a one-line summary to syslog; the controller
+/// writes the same line to its own log (`--log`). Names only: parameter names, service
+/// names, table names and keys, file names; never a value.
+public struct ChangeRecord: Codable, Sendable, Equatable {
+    public var run: String
+    /// When the run started (UTC, ISO 8601).
+    public var time: String
+    public var host: String
+    public var controller: String
+    public var user: String
+    public var pid: Int32
+    public var command: String
+    public var playbook: String?
+    public var playbookSHA256: String?
+    /// For `postfleet restore`: the run whose files were put back.
+    public var restores: String?
+    /// postmulti life-cycle operations, as postmulti's command lines.
+    public var lifecycle: [String]
+    public var instances: [Instance]
+    /// The play's tasks: their names, else a postmulti task's command line.
+    public var tasks: [String]
+    /// `ok` or `failed` (then everything was put back), written by the host at the end.
+    public var result: String?
+    /// True when the controller was gone when the apply script ended (killed, or its
+    /// connection lost): the change ran to its end on the host all the same.
+    public var controllerLost: Bool?
+    /// When the apply script ended.
+    public var ended: String?
+
+    public struct Instance: Codable, Sendable, Equatable {
+        public var name: String
+        /// main.cf parameters added, removed or changed.
+        public var parameters: [String]
+        /// master.cf services (`NAME/TYPE`) added, removed or changed.
+        public var services: [String]
+        /// Changed tables, each with its changed keys (empty when they were not compared).
+        public var tables: [String: [String]]
+        /// Other files of its directory that changed (certificates, keys).
+        public var files: [String]
+        /// reload, restart, start, postmap, or none.
+        public var action: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case run, time, host, controller, user, pid, command, playbook
+        case playbookSHA256 = "playbook_sha256"
+        case restores, lifecycle, instances, tasks, result
+        case controllerLost = "controller_lost"
+        case ended
+    }
+
+    /// The host's log of changes.
+    public static let hostLog = "/var/log/postfleet.log"
+    /// The size past which the host's log is rotated (to `.1`, the one before dropped).
+    public static let rotateAt = 4 * 1024 * 1024
+
+    /// What a run records besides the plan: who runs it, and from which playbook.
+    public struct Context: Sendable {
+        public var holder: HostLock.Holder
+        public var playbook: String?
+        public var playbookSHA256: String?
+        public var restores: String?
+
+        public init(holder: HostLock.Holder, playbook: String? = nil, playbookSHA256: String? = nil, restores: String? = nil) {
+            self.holder = holder
+            self.playbook = playbook
+            self.playbookSHA256 = playbookSHA256
+            self.restores = restores
+        }
+    }
+
+    public init(host: String, plan: HostPlan, tasks: [PlayTask], context: Context) {
+        run = context.holder.run
+        time = context.holder.started
+        self.host = host
+        controller = context.holder.controller
+        user = context.holder.user
+        pid = context.holder.pid
+        command = context.holder.command
+        playbook = context.playbook
+        playbookSHA256 = context.playbookSHA256
+        restores = context.restores
+        lifecycle = plan.lifecycle.map(\.commandLine)
+        // A command's text may hold a rendered secret: only its name, or that it was one.
+        self.tasks = tasks.map { task in
+            if let name = task.name { return name }
+            if case let .postmulti(command) = task.action { return command.commandLine }
+            return "(command)"
+        }
+        instances = ((plan.prepare.map { [$0] } ?? []) + plan.instances).filter { !$0.isEmpty }.map(Self.instance)
+    }
+
+    static func instance(_ plan: InstancePlan) -> Instance {
+        var services: [String] = []
+        var tables: [String: [String]] = [:]
+        for entry in plan.diff {
+            switch entry.section {
+            case .masterCF: if !services.contains(entry.key) { services.append(entry.key) }
+            case let .table(name) where entry.key != DiffEntry.modeKey: tables[name, default: []].append(entry.key)
+            default: break
+            }
+        }
+        for table in plan.change.tables where tables[table.name] == nil { tables[table.name] = [] }
+        let action = plan.action != .none ? plan.action.description : plan.start ? "start" : "none"
+        return Instance(name: plan.instance.name, parameters: plan.change.parameters.sorted(), services: services,
+                        tables: tables, files: plan.change.files, action: action)
+    }
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The one line syslog gets: who, which run, from what, and the names of what changed.
+    public var syslogLine: String {
+        var changed = instances.map { i -> String in
+            let parts = i.parameters + i.services + i.tables.keys.sorted().map { name in
+                let keys = i.tables[name] ?? []
+                return keys.isEmpty ? name : "\(name)[\(keys.joined(separator: ","))]"
+            } + i.files
+            return "\(i.name): \(parts.isEmpty ? i.action : parts.joined(separator: ","))"
+        }
+        changed += lifecycle
+        let from = playbook.map { " playbook \($0)" + (playbookSHA256.map { " sha256 \($0.prefix(16))" } ?? "") } ?? ""
+        let line = "run \(run) by \(user)@\(controller)\(from)\(restores.map { " restores run \($0)" } ?? ""): "
+            + (changed.isEmpty ? "tasks only" : changed.joined(separator: "; "))
+        return line.count > 900 ? String(line.prefix(897)) + "..." : line
+    }
+
+    /// The shell that writes the record at the script's end: `record RESULT` appends this
+    /// record, its result, whether the controller was still there, and the time to
+    /// ``hostLog``, and the summary to syslog (with `logger`, where there is one). Never
+    /// fails the script.
+    public var shell: String {
+        var open = json
+        open.removeLast()  // the closing brace: the host adds its fields
+        return """
+        REC=\(Shell.quote(open))
+        record() {
+          lost=false; [ -z "${HP:-}" ] || kill -0 "$HP" 2>/dev/null || lost=true
+          line=$(printf '%s,"result":"%s","controller_lost":%s,"ended":"%s"}' "$REC" "$1" "$lost" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")
+          ( umask 077
+            l=\(Self.hostLog)
+            if [ -f "$l" ] && [ "$(wc -c <"$l")" -gt \(Self.rotateAt) ]; then mv -f -- "$l" "$l.1"; fi
+            printf '%s\\n' "$line" >>"$l" && chmod 600 "$l" ) 2>/dev/null
+          if command -v logger >/dev/null 2>&1; then logger -t postfleet -- \(Shell.quote(syslogLine))" result=$1$( [ "$lost" = false ] || echo ' (controller lost)')" 2>/dev/null; fi
+          return 0
+        }
+        """
+    }
+}
