@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Engine", "Planning", "TLSCertificates"], swiftSettings: settings),
         // What each command does, as library calls: load the inventory and the playbook in
         // one pass (Workload), run, report. The executable only parses arguments.
-        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "AnsibleConfig", "Playbook", "Postfix", "Planning", "Engine", "Report", "Vault"], swiftSettings: settings),
+        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "AnsibleConfig", "Playbook", "Postfix", "Engine", "Report", "Vault"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [

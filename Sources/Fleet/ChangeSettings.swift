@@ -1,5 +1,4 @@
 import Engine
-import Planning
 import Foundation
 
 /// How a command that changes hosts takes part in a fleet many people change: how long it
@@ -26,8 +25,8 @@ public struct ChangeSettings: Sendable {
     /// What the change record says of this run: who, and the playbook at `path` with the
     /// SHA-256 of its text as read now.
     public func record(playbook path: String?, restores: String? = nil) -> ChangeRecord.Context {
-        let digest = path.flatMap { FileManager.default.contents(atPath: $0) }.map { SHA256.hex(Array($0)) }
-        return ChangeRecord.Context(holder: lock.holder, playbook: path, playbookSHA256: digest, restores: restores)
+        ChangeRecord.Context(holder: lock.holder, playbook: path, playbookSHA256: path.flatMap(ChangeRecord.digest(ofFile:)),
+                             restores: restores)
     }
 
     /// Appends the change record of every host that `results` applied something on to `log`
@@ -37,12 +36,19 @@ public struct ChangeSettings: Sendable {
         guard let log else { return nil }
         let lines = results.compactMap(\.record).map { $0.json + "\n" }.joined()
         guard !lines.isEmpty else { return nil }
-        let fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return "cannot open the change log \(log): \(String(cString: strerror(errno)))" }
-        defer { close(fd) }
-        let bytes = Array(lines.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        return written == bytes.count ? nil : "cannot write the change log \(log): \(String(cString: strerror(errno)))"
+        if !FileManager.default.fileExists(atPath: log),
+           !FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o600]) {
+            return "cannot create the change log \(log)"
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(lines.utf8))
+            return nil
+        } catch {
+            return "cannot write the change log \(log): \(error.localizedDescription)"
+        }
     }
 
     /// The lock request of this run, from this controller.

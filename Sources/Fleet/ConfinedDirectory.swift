@@ -1,4 +1,6 @@
 import Glibc
+// The stat struct: which module owns it depends on how the compiler batches this module's files.
+@preconcurrency import CoreFoundation
 
 /// An open directory, and what is made under it relative to it (`openat`, `mkdirat`,
 /// `renameat`), so that nothing already in it can send a write elsewhere: a symbolic link

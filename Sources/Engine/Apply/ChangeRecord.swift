@@ -34,6 +34,15 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
     public var controllerLost: Bool?
     /// When the apply script ended.
     public var ended: String?
+    /// Every live file the run swapped in, in order, and whether it had a backup made
+    /// (`NAME.postfleet-RUN`; false: the run created it). Written by the host; after a
+    /// failed run, the files it put back.
+    public var swapped: [Swap]?
+
+    public struct Swap: Codable, Sendable, Equatable {
+        public var path: String
+        public var backup: Bool
+    }
 
     public struct Instance: Codable, Sendable, Equatable {
         public var name: String
@@ -54,7 +63,7 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
         case playbookSHA256 = "playbook_sha256"
         case restores, lifecycle, instances, tasks, result
         case controllerLost = "controller_lost"
-        case ended
+        case ended, swapped
     }
 
     /// The host's log of changes.
@@ -114,6 +123,11 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
                         tables: tables, files: plan.change.files, action: action)
     }
 
+    /// The SHA-256 of the file at `path` as it is now (a playbook), as sha256sum prints it.
+    public static func digest(ofFile path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { SHA256.hex(Array($0)) }
+    }
+
     public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -147,7 +161,11 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
         REC=\(Shell.quote(open))
         record() {
           lost=false; [ -z "${HP:-}" ] || kill -0 "$HP" 2>/dev/null || lost=true
-          line=$(printf '%s,"result":"%s","controller_lost":%s,"ended":"%s"}' "$REC" "$1" "$lost" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")
+          sw=$(sep=; while read -r b p; do
+              [ "$b" = 1 ] && b=true || b=false
+              printf '%s{"path":"%s","backup":%s}' "$sep" "$(printf '%s' "$p" | sed 's/["\\]/\\&/g')" "$b"; sep=,
+            done <"$T/committed")
+          line=$(printf '%s,"swapped":[%s],"result":"%s","controller_lost":%s,"ended":"%s"}' "$REC" "$sw" "$1" "$lost" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")
           ( umask 077
             l=\(Self.hostLog)
             if [ -f "$l" ] && [ "$(wc -c <"$l")" -gt \(Self.rotateAt) ]; then mv -f -- "$l" "$l.1"; fi

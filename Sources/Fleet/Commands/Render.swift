@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+// The stat struct: which module owns it depends on how the compiler batches this module's files.
+@preconcurrency import CoreFoundation
 import Inventory
 import Playbook
 import Vault
