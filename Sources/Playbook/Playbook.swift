@@ -305,3 +305,12 @@ public struct PlayTask: Sendable {
         }
     }
 }
+
+extension InstanceSpec {
+    /// The instance as the host has it (`instance` from its facts), converged to whole files
+    /// given apart from any playbook: `postfleet restore`.
+    public init(restoring instance: PostfixInstance) {
+        self.init(instance: instance, state: .present, mainCF: nil, masterCF: nil, tables: [],
+                  mark: SourceMark(file: "postfleet restore", line: 1, column: 1, sourceLine: ""))
+    }
+}

@@ -43,9 +43,36 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
 private func apply(_ work: HostWork, on session: Session, options: RolloutOptions, into converged: inout HostConvergence) async throws {
     let clock = ContinuousClock()
     var t = clock.now
-    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files), modes: HostPlan.secretPaths(work.files),
+    var work = work
+    // A restore learns its files from the host itself: its record and backups, read under the lock.
+    var restoring: (targets: [RestorePlan.Target], contents: [String: [UInt8]])?
+    if let run = work.restore {
+        do {
+            let (targets, created) = try RestorePlan.targets(run: run, records: try await HostRecords.read(on: session))
+            restoring = (targets, try await readBytes(targets.map(\.backup.path), on: session))
+            converged.result.steps.append(StepResult(action: "read the backups of the runs after \(run)", status: .ok,
+                                                     seconds: (clock.now - t).seconds,
+                                                     message: created.isEmpty ? nil : "left in place, created after \(run): "
+                                                         + created.joined(separator: ", ")))
+        } catch let refusal as RestorePlan.Refusal {
+            converged.result.steps.append(StepResult(action: "restore", status: .failed, message: refusal.description))
+            return
+        }
+        t = clock.now
+    }
+    let watched = restoring.map { $0.targets.map(\.path) }
+    let facts = try await gatherFacts(session, files: watched ?? HostPlan.watchedPaths(work.files),
+                                      modes: watched ?? HostPlan.secretPaths(work.files),
                                       queues: .only(HostPlan.queuesToCount(work.desired)))
     converged.result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
+    if let restoring {
+        do {
+            (work.desired, work.files) = try RestorePlan.work(restoring.targets, contents: restoring.contents, facts: facts)
+        } catch {
+            converged.result.steps.append(StepResult(action: "restore", status: .failed, message: error.description))
+            return
+        }
+    }
     // A host whose Postfix systemd runs is driven through its units, apply, revert and gate alike.
     let control = InstanceControl.for(facts)
     converged.result.initSystem = control.name

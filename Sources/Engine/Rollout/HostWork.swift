@@ -6,13 +6,16 @@ import SSH
 public struct HostWork: Sendable {
     public let endpoint: Endpoint
     /// The instances the plays that target the host list, present or absent.
-    public let desired: [InstanceSpec]
+    public var desired: [InstanceSpec]
     /// Its rendered files.
-    public let files: [RenderedFile]
+    public var files: [RenderedFile]
     /// The `tasks:` of the plays that target it, run in order once the instances converge.
     public let tasks: [PlayTask]
     /// What must hold after a change before the host counts as done; nil: nothing checked.
     public var health: HealthGate?
+    /// `postfleet restore --run RUN`: the host's files go back to what run RUN left
+    /// (``RestorePlan``); `desired` and `files` come from the host, under its lock.
+    public var restore: String?
 
     public init(endpoint: Endpoint, desired: [InstanceSpec], files: [RenderedFile], tasks: [PlayTask] = [],
                 health: HealthGate? = nil) {
