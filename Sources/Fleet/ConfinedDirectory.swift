@@ -1,6 +1,4 @@
 import Glibc
-// The stat struct: which module owns it depends on how the compiler batches this module's files.
-@preconcurrency import CoreFoundation
 
 /// An open directory, and what is made under it relative to it (`openat`, `mkdirat`,
 /// `renameat`), so that nothing already in it can send a write elsewhere: a symbolic link
@@ -42,12 +40,11 @@ final class ConfinedDirectory {
     /// What `relative` (names joined by `/`, each directory before the last already found
     /// not to be a link) is, the last name not followed if it is a link.
     func entry(_ relative: String) throws(InputError) -> Entry {
-        var status = stat()
-        guard fstatat(descriptor, relative, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
+        guard let status = FileStatus.at(descriptor, relative) else {
             if errno == ENOENT { return .missing }
             throw InputError("cannot read \(shown(relative)): \(Self.reason())")
         }
-        switch status.st_mode & S_IFMT {
+        switch status.type {
         case S_IFDIR: return .directory
         case S_IFREG: return .file
         case S_IFLNK: return .link

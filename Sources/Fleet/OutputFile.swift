@@ -37,21 +37,20 @@ public final class OutputFile {
         guard let path else { return nil }
         let refused = { (why: String) in InputError("\(flag) \(path) cannot be written: \(why)") }
         guard !path.isEmpty else { throw InputError("\(flag) needs a file name") }
-        var status = stat()
-        guard stat(path, &status) == 0 else {
+        guard let status = FileStatus.of(path) else {
             guard errno == ENOENT || errno == ENOTDIR else { throw refused(reason()) }
             let directory = parent(of: path)
             if let why = creationProblem(in: directory) { throw refused(why) }
             return OutputFile(flag: flag, path: path, target: path, mode: nil, stream: nil)
         }
-        switch status.st_mode & S_IFMT {
+        switch status.type {
         case S_IFDIR:
             throw refused("it is a directory; give a file name")
         case S_IFREG:
             let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             guard access(target, W_OK) == 0 else { throw refused(reason()) }
             if let why = creationProblem(in: parent(of: target)) { throw refused(why) }
-            return OutputFile(flag: flag, path: path, target: target, mode: status.st_mode & 0o7777, stream: nil)
+            return OutputFile(flag: flag, path: path, target: target, mode: status.permissions, stream: nil)
         default:
             let descriptor = open(path, O_WRONLY | O_CLOEXEC)
             guard descriptor >= 0 else { throw refused(reason()) }

@@ -13,13 +13,12 @@ func parent(of path: String) -> String {
 /// Why no file can be made in `directory` (it is missing, not a directory, or refuses it),
 /// found by making one and removing it; nil when one can.
 func creationProblem(in directory: String) -> String? {
-    var status = stat()
-    guard stat(directory, &status) == 0 else {
+    guard let status = FileStatus.of(directory) else {
         let code = errno
         return code == ENOENT ? "directory \(directory) does not exist"
             : code == ENOTDIR ? "\(directory): a part of it is a file, not a directory" : "\(directory): \(String(cString: strerror(code)))"
     }
-    guard status.st_mode & S_IFMT == S_IFDIR else { return "\(directory) is not a directory" }
+    guard status.isDirectory else { return "\(directory) is not a directory" }
     let probe = (directory.hasSuffix("/") ? directory : directory + "/") + ".postfleet-probe-\(UInt32.random(in: 0...UInt32.max))"
     let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { return "cannot create a file in \(directory): \(String(cString: strerror(errno)))" }

@@ -1,7 +1,5 @@
 import Foundation
 import Glibc
-// The stat struct: which module owns it depends on how the compiler batches this module's files.
-@preconcurrency import CoreFoundation
 import Inventory
 import Playbook
 import Vault
@@ -33,18 +31,19 @@ public func renderFiles(playbook path: String, inventory: InventoryOptions, patt
 public func checkRenderOutput(_ out: String) throws(InputError) {
     guard !out.isEmpty else { throw InputError("--out needs a directory name") }
     var directory = out
-    var status = stat()
-    while stat(directory, &status) != 0 {
+    var status = FileStatus.of(directory)
+    while status == nil {
         let code = errno
         guard code == ENOENT || code == ENOTDIR, directory != parent(of: directory) else {
             throw InputError("--out \(out) cannot be used: \(directory): \(String(cString: strerror(code)))")
         }
         directory = parent(of: directory)
+        status = FileStatus.of(directory)
     }
-    if directory != out && lstat(out, &status) == 0 {
+    if directory != out && FileStatus.of(out, following: false) != nil {
         throw InputError("--out \(out) cannot be created: it is a symbolic link to nothing")
     }
-    if directory == out && status.st_mode & S_IFMT != S_IFDIR {
+    if directory == out && status?.isDirectory != true {
         throw InputError("--out \(out) is a file, not a directory")
     }
     if let why = creationProblem(in: directory) {
