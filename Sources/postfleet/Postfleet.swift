@@ -9,7 +9,7 @@ struct Postfleet: AsyncParsableCommand {
         commandName: "postfleet",
         abstract: "Run Postfix multi-instance mail systems across a fleet over SSH.",
         version: "0.1.0",
-        subcommands: [Run.self, Drift.self, PostmultiAction.self, Instances.self, Queue.self, TLS.self, Exec.self, InventoryCommand.self, Render.self, Restore.self]
+        subcommands: [Run.self, Drift.self, PostmultiAction.self, Instances.self, Queue.self, TLS.self, Backups.self, History.self, Exec.self, InventoryCommand.self, Render.self, Restore.self]
     )
 
     /// Bad input (a wrong option, a mistake in a file, a pattern that matches nothing) exits 1
