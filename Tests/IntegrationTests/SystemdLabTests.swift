@@ -101,6 +101,10 @@ struct SystemdLabTests {
             try await expectUnderUnits(host)
             #expect(try await sh(host, "systemctl --failed --no-legend --plain") == "")
             pids[host] = try await state(host).pids
+            // The change record's syslog line, in the host's journal.
+            let journal = try await sh(host, "journalctl -t postfleet --no-pager -o cat")
+            #expect(journal.contains("playbook \(playbook) sha256 ") && journal.contains("; postfix-in: ")
+                        && journal.hasSuffix("result=ok\n"), "\(host): \(journal)")
         }
 
         let again = try postfleet("run", [playbook])

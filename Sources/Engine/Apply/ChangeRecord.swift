@@ -135,18 +135,29 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
     }
 
     /// The one line syslog gets: who, which run, from what, and the names of what changed.
+    /// When the names would make the line longer than a syslog line should be (900
+    /// characters; a first rollout names dozens of parameters), each instance says how many
+    /// of each kind instead, so that every instance still appears: the names are in ``hostLog``.
     public var syslogLine: String {
-        var changed = instances.map { i -> String in
-            let parts = i.parameters + i.services + i.tables.keys.sorted().map { name in
-                let keys = i.tables[name] ?? []
-                return keys.isEmpty ? name : "\(name)[\(keys.joined(separator: ","))]"
-            } + i.files
-            return "\(i.name): \(parts.isEmpty ? i.action : parts.joined(separator: ","))"
-        }
-        changed += lifecycle
         let from = playbook.map { " playbook \($0)" + (playbookSHA256.map { " sha256 \($0.prefix(16))" } ?? "") } ?? ""
-        let line = "run \(run) by \(user)@\(controller)\(from)\(restores.map { " restores run \($0)" } ?? ""): "
-            + (changed.isEmpty ? "tasks only" : changed.joined(separator: "; "))
+        let head = "run \(run) by \(user)@\(controller)\(from)\(restores.map { " restores run \($0)" } ?? ""): "
+        func body(named: Bool) -> String {
+            let changed = instances.map { i -> String in
+                guard named else {
+                    let counts = [(i.parameters.count, "parameter"), (i.services.count, "service"), (i.tables.count, "table"), (i.files.count, "file")]
+                        .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }
+                    return "\(i.name): \(counts.isEmpty ? i.action : counts.joined(separator: ", ") + " (\(i.action))")"
+                }
+                let parts = i.parameters + i.services + i.tables.keys.sorted().map { name in
+                    let keys = i.tables[name] ?? []
+                    return keys.isEmpty ? name : "\(name)[\(keys.joined(separator: ","))]"
+                } + i.files
+                return "\(i.name): \(parts.isEmpty ? i.action : parts.joined(separator: ","))"
+            } + (named ? lifecycle : lifecycle.isEmpty ? [] : ["\(lifecycle.count) postmulti operation\(lifecycle.count == 1 ? "" : "s")"])
+            return changed.isEmpty ? "tasks only" : changed.joined(separator: "; ")
+        }
+        var line = head + body(named: true)
+        if line.count > 900 { line = head + body(named: false) }
         return line.count > 900 ? String(line.prefix(897)) + "..." : line
     }
 
