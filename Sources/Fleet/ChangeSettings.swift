@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Glibc
 
 /// How a command that changes hosts takes part in a fleet many people change: how long it
 /// waits for a host another change holds, and this run's name and holder line.
@@ -49,6 +50,23 @@ public struct ChangeSettings: Sendable {
         } catch {
             return "cannot write the change log \(log): \(error.localizedDescription)"
         }
+    }
+
+    /// Checks, before any host is contacted, that the change log can be appended to: an
+    /// existing regular file this user may write, or a new name in a directory where a file
+    /// can be made. `source` names where the path came from in the message (`--log`).
+    /// - Throws: ``InputError`` naming the source, the path and why.
+    public func checkLog(source: String) throws(InputError) {
+        guard let log else { return }
+        guard !log.isEmpty, !log.hasSuffix("/") else { throw InputError("\(source) needs a file name\(log.isEmpty ? "" : ", not the directory \(log)")") }
+        let refused = { (why: String) in InputError("\(source) \(log) cannot be written: \(why)") }
+        guard let status = FileStatus.of(log) else {
+            guard errno == ENOENT || errno == ENOTDIR else { throw refused(String(cString: strerror(errno))) }
+            if let why = creationProblem(in: parent(of: log)) { throw refused(why) }
+            return
+        }
+        guard status.isRegularFile else { throw refused(status.isDirectory ? "it is a directory; give a file name" : "it is not a regular file") }
+        guard access(log, W_OK) == 0 else { throw refused(String(cString: strerror(errno))) }
     }
 
     /// The lock request of this run, from this controller.

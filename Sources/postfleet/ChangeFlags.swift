@@ -31,6 +31,7 @@ struct ChangeFlags: ParsableArguments {
                 throw InputError("--keep-backups: \(error)")
             }
             settings.log = log ?? (try? AnsibleConfig.current())?.changeLog
+            try settings.checkLog(source: log != nil ? "--log" : "the change log ([postfleet] change_log)")
             return settings
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Report files (`--json`, `--junit`) that cannot be written are said before any host is
+/// Report files (`--json`, `--junit`) and change logs (`--log`) that cannot be written are said before any host is
 /// contacted, naming the flag; a report that is written goes whole into place, and a later
 /// failure leaves no file behind. Hosts are on a loopback port that listens and never
 /// answers: what arrived there says whether a command got as far as connecting.
@@ -28,6 +28,10 @@ import Testing
         ["run", "site.yml", "--json", "REPORT"],
         ["run", "site.yml", "--check", "--junit", "REPORT"],
         ["postmulti", "-p", "status", "--all", "--json", "REPORT"],
+        // The change log of the commands that change hosts.
+        ["run", "site.yml", "--log", "REPORT"],
+        ["postmulti", "-p", "reload", "--all", "--log", "REPORT"],
+        ["restore", "--run", "20261206T121044Z-37fb", "--log", "REPORT"],
     ]
 
     func withProject<T>(_ body: (_ directory: String) throws -> T) throws -> T {
