@@ -17,6 +17,10 @@ public struct ChangeSettings: Sendable {
     /// `--log`, else `[postfleet] change_log` in ansible.cfg (POSTFLEET_CHANGE_LOG): the
     /// controller's own change record, one JSON line per host and change.
     public var log: String?
+    /// Whether the command changes hosts: each is locked for it and keeps a record of it.
+    /// False for what only looks (`postmulti -p status`): it never waits for another
+    /// change, and leaves no line in the hosts' change records.
+    public var changesHosts = true
 
     public init(now: Date = Date()) {
         started = now

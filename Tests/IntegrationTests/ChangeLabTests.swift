@@ -104,11 +104,18 @@ struct ChangeLabTests {
         try rollOut()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let first = try playbook(in: scratch, "first.yml", banner: "first", sleep: 4)
+        let first = try playbook(in: scratch, "first.yml", banner: "first", sleep: 6)
         let second = try playbook(in: scratch, "second.yml", banner: "second")
 
         let a = try start(["run", first], log: scratch.appendingPathComponent("a.log"))
         try await waitOnHosts("grep -qs first.yml /run/lock/postfleet.holder", "the first run's lock")
+        // What only looks never waits for the lock, and leaves no record.
+        let records = try await lab.sh(hosts[0], "wc -l < /var/log/postfleet.log")
+        for look in [["postmulti", "-p", "status", "--all"], ["queue"], ["instances"], ["run", second, "--check"]] {
+            let r = try postfleet(look, seconds: 20)
+            #expect(r.status == 0 && !r.stdout.contains("lock"), "\(look): \(r.stdout)\(r.stderr)")
+        }
+        #expect(try await lab.sh(hosts[0], "wc -l < /var/log/postfleet.log") == records)
         let b = try postfleet(["run", second])
         // Refused at once: the first run still holds every host.
         #expect(a.isRunning, "the second run waited for the first")

@@ -14,5 +14,8 @@ public func postmultiReport(_ action: PostmultiCommand.Action, target: Postmulti
     let mark = SourceMark(file: "postfleet postmulti", line: 1, column: 1, sourceLine: command.commandLine)
     let task = PlayTask(name: command.commandLine, action: .postmulti(command), mark: mark)
     let work = targets.endpoints.map { HostWork(endpoint: $0, desired: [], files: [], tasks: [task], health: gate) }
+    var change = change
+    // status and check only look: they neither wait for the host lock nor leave a record.
+    if action.onlyLooks { change.changesHosts = false }
     return await rolloutReport(work, policy: policy, name: command.commandLine, connection: connection, change: change)
 }

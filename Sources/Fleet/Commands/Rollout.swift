@@ -15,9 +15,9 @@ public func rolloutReport(_ work: [HostWork], policy: Policy?, name: String, con
     options.connectRetry = connection.connectRetry(policy: policy?.retries)
     options.drain = policy?.drain.map { Int($0.components.seconds) }
     options.run = change.run
-    options.lock = change.lock
+    options.lock = change.changesHosts ? change.lock : nil
     options.keepBackups = change.keepBackups ?? policy?.keepBackups ?? RolloutOptions.defaultKeepBackups
-    options.record = record ?? ChangeRecord.Context(holder: change.lock.holder)
+    options.record = change.changesHosts ? record ?? ChangeRecord.Context(holder: change.lock.holder) : nil
     let progress = Progress(total: work.count)
     let clock = ContinuousClock()
     let start = clock.now
