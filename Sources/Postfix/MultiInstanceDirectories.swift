@@ -11,9 +11,12 @@ public enum MultiInstanceDirectories {
         .set(parameter: "multi_instance_enable", value: "yes"),
     ]
 
-    /// `value` (the list as written, or nil) with `kept` appended after what it lists.
+    /// `value` (the list as written, or nil) with those of `kept` it does not list yet
+    /// appended after what it lists (postmulti takes a directory listed twice for two instances).
     public static func appending(_ kept: [String], to value: String?) -> String {
-        ((value?.split(separator: " ").map(String.init) ?? []) + kept).joined(separator: " ")
+        let listed = value?.split(separator: " ").map(String.init) ?? []
+        let names = Set(value?.split(whereSeparator: { ", \t\n".contains($0) }).map(String.init) ?? [])
+        return (listed + kept.filter { !names.contains($0) }).joined(separator: " ")
     }
 
     /// A whole default main.cf keeping `kept` in its list; where it sets no list, it gets
