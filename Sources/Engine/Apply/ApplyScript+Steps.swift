@@ -35,7 +35,7 @@ extension ApplyScript {
 
         /// `receive`: the new files arrive as a ustar stream on stdin.
         mutating func receive(count: Int) {
-            step("receive", "received \(count) file\(count == 1 ? "" : "s")", instance: nil, changes: false,
+            step("receive", count == 0 ? "received the change record" : "received \(count) file\(count == 1 ? "" : "s")", instance: nil, changes: false,
                  [#"mkdir -- "$T/in" && tar -x -p --same-owner -C "$T/in" -f -"#], onFailure: "finish failed 1",
                  failure: "the new files did not arrive intact; nothing was changed")
         }

@@ -93,10 +93,13 @@ public struct ApplyScript: Sendable {
         // These are complete files renamed into place, so the guard has nothing to guard.
         let mtime = Int(now.timeIntervalSince1970) - 60
         let entries = Self.entries(plan, mtime: mtime)
-        archive = entries.isEmpty ? [] : try TarArchive.make(entries)
+        let sent = entries + (record?.archiveEntries ?? []).map {
+            TarArchive.Entry(path: $0.name, contents: Array($0.text.utf8), mode: 0o600, owner: "root", group: "root", mtime: mtime)
+        }
+        archive = sent.isEmpty ? [] : try TarArchive.make(sent)
 
         var builder = Builder(id: id, control: control, drain: drain)
-        if !entries.isEmpty { builder.receive(count: entries.count) }
+        if !sent.isEmpty { builder.receive(count: entries.count) }
         builder.prepare(plan.prepare)
         builder.lifecycle(plan.lifecycle)
         let staged = plan.instances.enumerated().filter { $0.element.touchesFiles }

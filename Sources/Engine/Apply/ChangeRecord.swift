@@ -101,10 +101,33 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
         // A command's text may hold a rendered secret: only its name, or that it was one.
         self.tasks = tasks.map { task in
             if let name = task.name { return name }
-            if case let .postmulti(command) = task.action { return command.commandLine }
+            if case let .postmulti(command) = task.action {
+                // `-x COMMAND` runs a shell command: as secret-prone as a command task.
+                if case .exec = command.operation {
+                    return (["postmulti"] + (command.target?.arguments ?? []) + ["-x", "(command)"]).joined(separator: " ")
+                }
+                return command.commandLine
+            }
             return "(command)"
         }
-        instances = ((plan.prepare.map { [$0] } ?? []) + plan.instances).filter { !$0.isEmpty }.map(Self.instance)
+        instances = Self.merged(((plan.prepare.map { [$0] } ?? []) + plan.instances).filter { !$0.isEmpty }.map(Self.instance))
+    }
+
+    /// One entry per instance: a fresh host's default instance is written twice (its
+    /// main.cf before postmulti's operations, then as the play says), and the record says
+    /// what changed in it once: the names of both, the second's action.
+    static func merged(_ instances: [Instance]) -> [Instance] {
+        var out: [Instance] = []
+        for i in instances {
+            guard let k = out.firstIndex(where: { $0.name == i.name }) else { out.append(i); continue }
+            func union(_ a: [String], _ b: [String]) -> [String] { a + b.filter { !a.contains($0) } }
+            out[k].parameters = union(out[k].parameters, i.parameters).sorted()
+            out[k].services = union(out[k].services, i.services)
+            out[k].files = union(out[k].files, i.files)
+            for (name, keys) in i.tables { out[k].tables[name] = union(out[k].tables[name] ?? [], keys) }
+            if i.action != "none" { out[k].action = i.action }
+        }
+        return out
     }
 
     static func instance(_ plan: InstancePlan) -> Instance {
@@ -161,27 +184,56 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
         return line.count > 900 ? String(line.prefix(897)) + "..." : line
     }
 
+    /// The record as the host completes it: its JSON without the closing brace (the host
+    /// adds what only it knows: the files swapped, the result, the end time).
+    public var openJSON: String {
+        var open = json
+        open.removeLast()
+        return open
+    }
+
+    /// The name the record travels under in the apply script's archive (at the top of the
+    /// receive directory, where no file of a host can land: their paths start with `etc/`).
+    /// It travels there rather than in the script because it grows with the number of
+    /// names a change touches (a first rollout of a long main.cf names hundreds), and the
+    /// script has to fit one SSH exec request (``ApplyScript/largestScript``).
+    public static let archiveName = ".postfleet-record.json"
+    /// The syslog line's name in the archive (``syslogLine``, up to 900 bytes).
+    public static let syslogArchiveName = ".postfleet-syslog.txt"
+
+    /// What the archive carries of the record: the record and its syslog line.
+    public var archiveEntries: [(name: String, text: String)] {
+        [(Self.archiveName, openJSON), (Self.syslogArchiveName, syslogLine)]
+    }
+
     /// The shell that writes the record at the script's end: `record RESULT` appends this
     /// record, its result, whether the controller was still there, and the time to
     /// ``hostLog``, and the summary to syslog (with `logger`, where there is one). Never
-    /// fails the script.
+    /// fails the script. The script itself carries only who and which run; what changed
+    /// comes from the archive (``archiveName``), which every change with a record sends:
+    /// a script that ends before the archive is in says who and which run, no more.
     public var shell: String {
-        var open = json
-        open.removeLast()  // the closing brace: the host adds its fields
+        var bare = self
+        bare.instances = []
+        bare.lifecycle = []
+        bare.tasks = []
         return """
-        REC=\(Shell.quote(open))
+        REC=\(Shell.quote(bare.openJSON))
         record() {
+          msg=\(Shell.quote("run \(run) by \(user)@\(controller)"))
+          if [ -s "$T/in/\(Self.archiveName)" ]; then REC=$(cat "$T/in/\(Self.archiveName)") || true; fi
+          if [ -s "$T/in/\(Self.syslogArchiveName)" ]; then msg=$(cat "$T/in/\(Self.syslogArchiveName)") || true; fi
           lost=false; [ -z "${HP:-}" ] || kill -0 "$HP" 2>/dev/null || lost=true
           sw=$(sep=; while read -r b p; do
               [ "$b" = 1 ] && b=true || b=false
-              printf '%s{"path":"%s","backup":%s}' "$sep" "$(printf '%s' "$p" | sed 's/["\\]/\\&/g')" "$b"; sep=,
+              printf '%s{"path":"%s","backup":%s}' "$sep" "$(printf '%s' "$p" | sed 's/["\\\\]/\\\\&/g')" "$b"; sep=,
             done <"$T/committed")
           line=$(printf '%s,"swapped":[%s],"result":"%s","controller_lost":%s,"ended":"%s"}' "$REC" "$sw" "$1" "$lost" "$(date -u +%Y-%m-%dT%H:%M:%SZ)")
           ( umask 077
             l=\(Self.hostLog)
             if [ -f "$l" ] && [ "$(wc -c <"$l")" -gt \(Self.rotateAt) ]; then mv -f -- "$l" "$l.1"; fi
             printf '%s\\n' "$line" >>"$l" && chmod 600 "$l" ) 2>/dev/null
-          if command -v logger >/dev/null 2>&1; then logger -t postfleet -- \(Shell.quote(syslogLine))" result=$1$( [ "$lost" = false ] || echo ' (controller lost)')" 2>/dev/null; fi
+          if command -v logger >/dev/null 2>&1; then logger -t postfleet -- "$msg result=$1$( [ "$lost" = false ] || echo ' (controller lost)')" 2>/dev/null; fi
           return 0
         }
         """

@@ -32,19 +32,22 @@ public struct LockRequest: Sendable {
         var hideNext = false
         for (index, argument) in arguments.enumerated() {
             var word = argument
-            if index == 0 { word = (argument as NSString).lastPathComponent }
+            var hidden = true  // a word made here, shown as it is, never quoted
+            if index == 0 { word = (argument as NSString).lastPathComponent; hidden = false }
             if hideNext {
-                if !argument.hasPrefix("@") { word = "(hidden)" }
+                if !argument.hasPrefix("@") { word = "(hidden)" } else { hidden = false }
                 hideNext = false
             } else if argument == "-e" || argument == "--extra-vars" {
                 hideNext = true
-            } else if argument.hasPrefix("--extra-vars=") {
-                let value = argument.dropFirst("--extra-vars=".count)
-                if !value.hasPrefix("@") { word = "--extra-vars=(hidden)" }
-            } else if argument.hasPrefix("-e"), argument.count > 2 {
-                if !argument.dropFirst(2).hasPrefix("@") { word = "-e(hidden)" }
+                hidden = false
+            } else if argument.hasPrefix("--extra-vars="), !argument.dropFirst("--extra-vars=".count).hasPrefix("@") {
+                word = "--extra-vars=(hidden)"
+            } else if argument.hasPrefix("-e"), argument.count > 2, !argument.dropFirst(2).hasPrefix("@") {
+                word = "-e(hidden)"
+            } else {
+                hidden = false
             }
-            words.append(word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=@:,+%".contains($0) } && !word.isEmpty
+            words.append(hidden || (word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=@:,+%".contains($0) } && !word.isEmpty)
                 ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'")
         }
         return words.joined(separator: " ")
