@@ -170,8 +170,11 @@ import Testing
 
     /// Runs `record` as the apply script ends: `committed` is `$T/committed` as `sw` wrote
     /// it, `hp` the holder's pid (nil: no lock held). Returns the script's directory.
-    static func runRecord(_ record: ChangeRecord, in dir: String, committed: String, results: [String], hp: String?) throws -> (status: Int32, stderr: String) {
+    /// `holderRun`: the run the holder file names (the lock's holder now).
+    static func runRecord(_ record: ChangeRecord, in dir: String, committed: String, results: [String], hp: String?,
+                          holderRun: String? = nil) throws -> (status: Int32, stderr: String) {
         try FileManager.default.createDirectory(atPath: dir + "/t", withIntermediateDirectories: true)
+        try #"{"run":"\#(holderRun ?? record.run)","pid":1}"#.write(toFile: dir + "/holder", atomically: true, encoding: .utf8)
         try committed.write(toFile: dir + "/t/committed", atomically: true, encoding: .utf8)
         // What changed arrives in the archive, as the receive step leaves it.
         try FileManager.default.createDirectory(atPath: dir + "/t/in", withIntermediateDirectories: true)
@@ -181,9 +184,11 @@ import Testing
         let script = """
             set -u
             T='\(dir)/t'
+            ID='\(record.run)'
             logger() { printf '%s\\n' "$@" >>'\(dir)/syslog'; }
             \(hp.map { "HP=\($0)" } ?? "")
-            \(record.shell.replacingOccurrences(of: ChangeRecord.hostLog, with: dir + "/postfleet.log"))
+            \(record.shell.replacingOccurrences(of: ChangeRecord.hostLog, with: dir + "/postfleet.log")
+                .replacingOccurrences(of: HostLock.holderFile, with: dir + "/holder"))
             \(results.map { "record \($0) || exit 9" }.joined(separator: "\n"))
 
             """
@@ -208,11 +213,15 @@ import Testing
         #expect(alive.status == 0 && alive.stderr.isEmpty, "\(alive)")
         let lost = try Self.runRecord(record, in: dir, committed: "", results: ["failed"], hp: "2147483647")
         #expect(lost.status == 0 && lost.stderr.isEmpty, "\(lost)")
+        // A live process under the holder's pid, but the lock is another run's now: lost too.
+        let taken = try Self.runRecord(record, in: dir, committed: "", results: ["ok"], hp: "$$", holderRun: "20261206T130000Z-ffff")
+        #expect(taken.status == 0 && taken.stderr.isEmpty, "\(taken)")
 
         let log = try String(contentsOfFile: dir + "/postfleet.log", encoding: .utf8)
         let read = HostRecords.parse(log.split(separator: "\n").map { "R " + $0 }.joined(separator: "\n"))
-        #expect(read.unreadable == 0 && read.records.count == 2, "\(log)")
-        guard read.records.count == 2 else { return }
+        #expect(read.unreadable == 0 && read.records.count == 3, "\(log)")
+        guard read.records.count == 3 else { return }
+        #expect(read.records[2].controllerLost == true, "\(read.records[2])")
         let (first, second) = (read.records[0], read.records[1])
         #expect(first.result == "ok" && first.controllerLost == false)
         #expect(first.swapped == [
@@ -232,7 +241,8 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: dir + "/postfleet.log")[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let syslog = try String(contentsOfFile: dir + "/syslog", encoding: .utf8)
-        #expect(syslog == "-t\npostfleet\n--\n\(record.syslogLine) result=ok\n-t\npostfleet\n--\n\(record.syslogLine) result=failed (controller lost)\n")
+        #expect(syslog == "-t\npostfleet\n--\n\(record.syslogLine) result=ok\n-t\npostfleet\n--\n\(record.syslogLine) result=failed (controller lost)\n"
+                + "-t\npostfleet\n--\n\(record.syslogLine) result=ok (controller lost)\n")
     }
 
     @Test func aHostLogPastItsSizeIsRotatedFirst() throws {

@@ -53,9 +53,13 @@ struct ChangeLabTests {
         try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
     }
 
+    /// The file a holding task waits for on each host (under the host's own /run).
+    static let go = "/run/postfleet-test-go"
+
     /// A playbook that sets postfix-in's banner to `banner`, with `policy` lines, and then,
-    /// when `sleep` is set, holds the host that long in a task.
-    func playbook(in dir: URL, _ name: String, banner: String, sleep: Int? = nil, policy: [String] = []) throws -> String {
+    /// when `hold` is set, holds the host in a task until the test says go (``release()``),
+    /// 60 s at most: the test, not the machine's load, decides when the run ends.
+    func playbook(in dir: URL, _ name: String, banner: String, hold: Bool = false, policy: [String] = []) throws -> String {
         var text = """
             - name: \(name)
               hosts: border
@@ -72,10 +76,22 @@ struct ChangeLabTests {
                       smtpd_banner: "$myhostname ESMTP \(banner)"
 
             """
-        if let sleep { text += "  tasks:\n    - name: hold the host\n      command: sleep \(sleep)\n" }
+        if hold {
+            text += "  tasks:\n    - name: hold the host\n      command: touch \(Self.go)-holding; i=0; while [ ! -e \(Self.go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n"
+        }
         let path = dir.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+
+    /// Lets every holding task go on.
+    func release() async throws {
+        for host in hosts { _ = try await lab.sh(host, "touch \(Self.go)") }
+    }
+
+    /// Holding tasks wait again.
+    func rearm() async throws {
+        for host in hosts { _ = try await lab.sh(host, "rm -f \(Self.go)") }
     }
 
     func banner(_ host: String) async throws -> String {
@@ -104,7 +120,7 @@ struct ChangeLabTests {
         try rollOut()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let first = try playbook(in: scratch, "first.yml", banner: "first", sleep: 6)
+        let first = try playbook(in: scratch, "first.yml", banner: "first", hold: true)
         let second = try playbook(in: scratch, "second.yml", banner: "second")
 
         let a = try start(["run", first], log: scratch.appendingPathComponent("a.log"))
@@ -119,6 +135,7 @@ struct ChangeLabTests {
         let b = try postfleet(["run", second])
         // Refused at once: the first run still holds every host.
         #expect(a.isRunning, "the second run waited for the first")
+        try await release()
         finish(a)
         let aOut = (try? String(contentsOf: scratch.appendingPathComponent("a.log"), encoding: .utf8)) ?? ""
         #expect(a.terminationStatus == 0, "\(aOut)")
@@ -133,11 +150,15 @@ struct ChangeLabTests {
         for host in hosts { #expect(try await banner(host).hasSuffix("ESMTP first"), "\(host)") }
 
         // With --lock-timeout, the second run waits, then finds nothing to do.
-        let third = try playbook(in: scratch, "third.yml", banner: "third", sleep: 3)
+        try await rearm()
+        let third = try playbook(in: scratch, "third.yml", banner: "third", hold: true)
         let thirdAgain = try playbook(in: scratch, "third-again.yml", banner: "third")
         let c = try start(["run", third], log: scratch.appendingPathComponent("c.log"))
         try await waitOnHosts("grep -qs third.yml /run/lock/postfleet.holder", "the third run's lock")
+        // The waiting run is let go of 2 s into its wait.
+        let waiter = Task { try await Task.sleep(for: .seconds(2)); try await release() }
         let d = try postfleet(["run", thirdAgain, "--lock-timeout", "60s"])
+        try await waiter.value
         finish(c)
         #expect(c.terminationStatus == 0)
         #expect(d.status == 0 && d.stdout.contains("3 ok, 0 changed, 0 failed"), "\(d.stdout)\(d.stderr)")
@@ -148,20 +169,21 @@ struct ChangeLabTests {
         try rollOut()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let killed = try playbook(in: scratch, "killed.yml", banner: "killed", sleep: 4)
+        let killed = try playbook(in: scratch, "killed.yml", banner: "killed", hold: true)
         let a = try start(["run", killed], log: scratch.appendingPathComponent("a.log"))
         try await waitOnHosts("grep -qs killed.yml /run/lock/postfleet.holder", "the run's lock")
         let holder = try await lab.sh(hosts[0], "cat /run/lock/postfleet.holder")
         let run = (try JSONSerialization.jsonObject(with: Data(holder.utf8)) as? [String: Any])?["run"] as? String ?? "?"
         // Mid-apply: every host's apply script runs (it holds the apply lock under this run's name).
         try await waitOnHosts("grep -qs \(run) /run/lock/postfleet.apply", "the apply script")
-        // Into its task, which holds the host 4 s.
-        try await Task.sleep(for: .seconds(1))
+        // Into its task, which holds the host until the test lets it go.
+        try await waitOnHosts("[ -e \(Self.go)-holding ]", "the holding task")
         kill(a.processIdentifier, SIGKILL)
         a.waitUntilExit()
-
-        // The lock is free at once (sshd closed the holder's channel), the apply went on to its end.
+        // The lock is free at once (sshd closed the holder's channel), while the apply script,
+        // still in its task, goes on; let go, it runs to its end.
         try await waitOnHosts("flock -n /run/lock/postfleet.lock true", "the lock's release")
+        try await release()
         try await waitOnHosts("grep -qs '\"run\":\"\(run)\".*\"result\"' /var/log/postfleet.log", "the run's record")
         for host in hosts {
             let record = try await lastRecord(host)

@@ -223,7 +223,14 @@ public struct ChangeRecord: Codable, Sendable, Equatable {
           msg=\(Shell.quote("run \(run) by \(user)@\(controller)"))
           if [ -s "$T/in/\(Self.archiveName)" ]; then REC=$(cat "$T/in/\(Self.archiveName)") || true; fi
           if [ -s "$T/in/\(Self.syslogArchiveName)" ]; then msg=$(cat "$T/in/\(Self.syslogArchiveName)") || true; fi
-          lost=false; [ -z "${HP:-}" ] || kill -0 "$HP" 2>/dev/null || lost=true
+          # The controller is lost when its holder is gone: exited, or a zombie no one has
+          # reaped yet (kill -0 succeeds on those), or another run's holder in its place.
+          lost=false
+          if [ -n "${HP:-}" ]; then
+            if [ -r "/proc/$HP/status" ]; then grep -q '^State:[[:space:]]*Z' "/proc/$HP/status" && lost=true
+            else kill -0 "$HP" 2>/dev/null || lost=true; fi
+            grep -qF "\\"run\\":\\"$ID\\"" \(HostLock.holderFile) 2>/dev/null || lost=true
+          fi
           sw=$(sep=; while read -r b p; do
               [ "$b" = 1 ] && b=true || b=false
               printf '%s{"path":"%s","backup":%s}' "$sep" "$(printf '%s' "$p" | sed 's/["\\\\]/\\\\&/g')" "$b"; sep=,
