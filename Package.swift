@@ -27,10 +27,13 @@ let package = Package(
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"])]
         ),
+        // stat(2) as plain values (see file_status.h for why), and its Swift face.
+        .target(name: "CFileStatus"),
+        .target(name: "FileStatus", dependencies: ["CFileStatus"], swiftSettings: settings),
         // POSIX shell quoting: every value that reaches a remote shell goes through it.
         .target(name: "ShellQuoting", swiftSettings: settings),
         // OpenSSH's client configuration (ssh_config, ssh -o), pure: what applies to each host.
-        .target(name: "SSHConfig", swiftSettings: settings),
+        .target(name: "SSHConfig", dependencies: ["FileStatus"], swiftSettings: settings),
         // Async SSH sessions over non-blocking libssh2, driven by one epoll thread.
         .target(name: "SSH", dependencies: ["CLibSSH2", "ShellQuoting", "SSHConfig"], swiftSettings: settings),
         // ansible-vault: its envelopes decrypted as Ansible decrypts them (swift-crypto's
@@ -44,9 +47,9 @@ let package = Package(
             swiftSettings: settings
         ),
         // Hosts, groups, variables and host patterns (Ansible's inventory formats).
-        .target(name: "Inventory", dependencies: ["Vault", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
+        .target(name: "Inventory", dependencies: ["Vault", "FileStatus", .product(name: "Yams", package: "Yams")], swiftSettings: settings),
         // Ansible's configuration: ansible.cfg found and read as Ansible does, and its ANSIBLE_* variables.
-        .target(name: "AnsibleConfig", dependencies: ["Inventory"], swiftSettings: settings),
+        .target(name: "AnsibleConfig", dependencies: ["Inventory", "FileStatus"], swiftSettings: settings),
         // The Postfix domain, pure: instances, main.cf and master.cf, tables, owned parameters.
         .target(name: "Postfix", dependencies: ["ShellQuoting"], swiftSettings: settings),
         // Playbooks: the model, its YAML loader with file:line errors, template rendering.
@@ -79,7 +82,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Engine", "Planning", "TLSCertificates"], swiftSettings: settings),
         // What each command does, as library calls: load the inventory and the playbook in
         // one pass (Workload), run, report. The executable only parses arguments.
-        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "AnsibleConfig", "Playbook", "Postfix", "Engine", "Report", "Vault"], swiftSettings: settings),
+        .target(name: "Fleet", dependencies: ["SSH", "SSHConfig", "Inventory", "AnsibleConfig", "Playbook", "Postfix", "Engine", "Report", "Vault", "FileStatus"], swiftSettings: settings),
         .executableTarget(
             name: "postfleet",
             dependencies: [

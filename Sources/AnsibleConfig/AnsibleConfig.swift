@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import FileStatus
 
 /// The settings of Ansible's configuration that postfleet has, as Ansible finds them:
 /// the `ANSIBLE_*` environment variable over ansible.cfg, ansible.cfg over the default
@@ -92,9 +93,8 @@ public struct AnsibleConfig: Sendable, Equatable {
         }
         var skippedPublic = false
         let local = PathExpansion.joined(paths.currentDirectory, "ansible.cfg")
-        var status = stat()
-        if stat(paths.currentDirectory, &status) == 0 {
-            if status.st_mode & S_IWOTH != 0 {
+        if let status = FileStatus.of(paths.currentDirectory) {
+            if status.permissions & 0o002 != 0 {
                 skippedPublic = FileManager.default.fileExists(atPath: local)
             } else {
                 candidates.append(local)

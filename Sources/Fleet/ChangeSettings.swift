@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Glibc
+import FileStatus
 
 /// How a command that changes hosts takes part in a fleet many people change: how long it
 /// waits for a host another change holds, and this run's name and holder line.

@@ -1,4 +1,5 @@
 import Glibc
+import FileStatus
 
 /// An open directory, and what is made under it relative to it (`openat`, `mkdirat`,
 /// `renameat`), so that nothing already in it can send a write elsewhere: a symbolic link
@@ -45,9 +46,9 @@ final class ConfinedDirectory {
             throw InputError("cannot read \(shown(relative)): \(Self.reason())")
         }
         switch status.type {
-        case S_IFDIR: return .directory
-        case S_IFREG: return .file
-        case S_IFLNK: return .link
+        case FileStatus.directoryType: return .directory
+        case FileStatus.regularFileType: return .file
+        case FileStatus.linkType: return .link
         default: return .other
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import FileStatus
 
 /// A file a command writes its report to at the end (`--json`, `--junit`), proven writable
 /// before any host is contacted: a run that changed a fleet must not end in "cannot write".
@@ -44,9 +45,9 @@ public final class OutputFile {
             return OutputFile(flag: flag, path: path, target: path, mode: nil, stream: nil)
         }
         switch status.type {
-        case S_IFDIR:
+        case FileStatus.directoryType:
             throw refused("it is a directory; give a file name")
-        case S_IFREG:
+        case FileStatus.regularFileType:
             let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             guard access(target, W_OK) == 0 else { throw refused(reason()) }
             if let why = creationProblem(in: parent(of: target)) { throw refused(why) }

@@ -1,4 +1,5 @@
 import Glibc
+import FileStatus
 
 /// The directory a path is in, as POSIX `dirname` says: `.` for a bare name, `/` for `/`.
 func parent(of path: String) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Vault
+import FileStatus
 
 extension Inventory {
     /// How ``load(sources:options:)`` reads its sources.
@@ -127,7 +128,6 @@ struct SourceReader {
 
     /// Whether `path` is a regular file, following symbolic links.
     private static func isRegularFile(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        FileStatus.of(path)?.isRegularFile == true
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import FileStatus
 
 // The local files configuration names: paths with `~`, Include's globs, and reading a file as
 // `ssh` does.
@@ -75,10 +76,9 @@ enum ConfigFileReader {
             return code == ENOENT ? .missing : .failed(describe(code))
         }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failed(describe(errno)) }
-        if info.st_mode & 0o170000 == 0o040000 { return .directory }
-        if checkPermissions && ((info.st_uid != 0 && info.st_uid != getuid()) || info.st_mode & 0o002 != 0) {
+        guard let info = FileStatus.of(descriptor: fd) else { return .failed(describe(errno)) }
+        if info.isDirectory { return .directory }
+        if checkPermissions && ((info.owner != 0 && info.owner != getuid()) || info.permissions & 0o002 != 0) {
             return .failed("bad owner or permissions (it must be ours or root's and not writable by others)")
         }
         var bytes: [UInt8] = []

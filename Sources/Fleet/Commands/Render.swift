@@ -3,6 +3,7 @@ import Glibc
 import Inventory
 import Playbook
 import Vault
+import FileStatus
 
 /// Every file a playbook puts on the hosts `pattern` selects (every host: nil), rendered
 /// whole before anything is written; a mistake is the loaders' `FILE:LINE:COL: error`.
