@@ -8,7 +8,7 @@ struct Postfleet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "postfleet",
         abstract: "Run Postfix multi-instance mail systems across a fleet over SSH.",
-        version: "0.1.0",
+        version: BuildInfo.line,
         subcommands: [Run.self, Drift.self, PostmultiAction.self, Instances.self, Queue.self, TLS.self, Backups.self, History.self, Exec.self, InventoryCommand.self, Render.self, Restore.self]
     )
 
