@@ -43,10 +43,7 @@ public struct BackupsReport: Sendable {
     }
 
     /// 0 every host read; 2 some host answered but could not be read; 4 only unreachable hosts.
-    public var exitCode: Int32 {
-        let failed = hosts.contains { $0.error.map { !$0.isUnreachable } ?? false }
-        return ExitStatus.of(failed: failed, unreachable: hosts.contains { $0.error != nil }).rawValue
-    }
+    public var exitCode: Int32 { hosts.readExitCode }
 
     public var text: String {
         let read: [(host: String, files: [File])] = hosts.compactMap { host in host.records.map { (host.host, self.files($0)) } }

@@ -54,10 +54,7 @@ public struct HistoryReport: Sendable {
 
     /// 0 every host read; 2 some host answered but could not be read; 4 only unreachable
     /// hosts. Failed runs in the record are history, not this command's failure.
-    public var exitCode: Int32 {
-        let failed = hosts.contains { $0.error.map { !$0.isUnreachable } ?? false }
-        return ExitStatus.of(failed: failed, unreachable: hosts.contains { $0.error != nil }).rawValue
-    }
+    public var exitCode: Int32 { hosts.readExitCode }
 
     /// `ok`, `failed`, or `unknown` (no result written), and `(controller lost)`.
     static func result(_ r: ChangeRecord) -> String {
