@@ -62,18 +62,12 @@ public struct BackupsReport: Sendable {
         if !none.isEmpty {
             out += (out.isEmpty ? "" : "\n") + "No backups\(instance.map { " of instance \($0)" } ?? ""): \(HostSet.fold(none))\n"
         }
-        let failures = hosts.compactMap { host in host.error.map { Self.failureLine(host: host.host, $0, attempts: host.connectAttempts) } }
+        let failures = hosts.compactMap(\.failureLine)
         if !failures.isEmpty { out += "\nNot read:\n" + failures.joined(separator: "\n") + "\n" }
         let listed = read.flatMap { $0.files }
         let backups = listed.map { $0.backups.count }.reduce(0, +)
         out += "\n\(read.count) of \(hosts.count) host\(hosts.count == 1 ? "" : "s") read, \(backups) backup\(backups == 1 ? "" : "s") "
             + "of \(listed.count) file\(listed.count == 1 ? "" : "s")\(instance.map { " of instance \($0)" } ?? "")\n"
         return out
-    }
-
-    /// `  mta4: unreachable: connect: connection refused (after 3 attempts)`.
-    static func failureLine(host: String, _ e: HostFailure, attempts: Int) -> String {
-        "  \(host): \(e.isUnreachable ? "unreachable" : "failed"): \(e.phase.rawValue): \(e.message)"
-            + (attempts > 1 ? " (after \(attempts) attempts)" : "")
     }
 }

@@ -107,7 +107,7 @@ public struct HistoryReport: Sendable {
             return "warning: \(host.host): \(n) line\(n == 1 ? "" : "s") of \(ChangeRecord.hostLog) could not be read (not postfleet's JSON)"
         }
         if !warnings.isEmpty { out += warnings.joined(separator: "\n") + "\n\n" }
-        let failures = hosts.compactMap { host in host.error.map { BackupsReport.failureLine(host: host.host, $0, attempts: host.connectAttempts) } }
+        let failures = hosts.compactMap(\.failureLine)
         if !failures.isEmpty { out += "Not read:\n" + failures.joined(separator: "\n") + "\n\n" }
         let read = hosts.filter { $0.records != nil }.count
         let records = runs.map(\.hosts.count).reduce(0, +)

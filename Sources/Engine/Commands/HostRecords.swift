@@ -102,7 +102,7 @@ public enum RunName {
         let u = Array(run.utf8)
         guard u.count >= 17, u[8] == UInt8(ascii: "T"), u[15] == UInt8(ascii: "Z"),
               u[0..<8].allSatisfy({ $0 >= 48 && $0 <= 57 }), u[9..<15].allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              u.count == 16 || u[16] == UInt8(ascii: "-") else { return nil }
+              u[16] == UInt8(ascii: "-") else { return nil }
         let s = Array(run)
         return "\(String(s[0..<4]))-\(String(s[4..<6]))-\(String(s[6..<8]))T\(String(s[9..<11])):\(String(s[11..<13])):\(String(s[13..<15]))Z"
     }

@@ -9,3 +9,14 @@ extension [HostRecordsRead] {
         return ExitStatus.of(failed: failed, unreachable: contains { $0.error != nil }).rawValue
     }
 }
+
+extension HostRecordsRead {
+    /// The line `backups` and `history` give a host that could not be read, nil for one that
+    /// was: `  mta7: unreachable: connect: ... (after 3 attempts)`.
+    var failureLine: String? {
+        error.map { e in
+            "  \(host): \(e.isUnreachable ? "unreachable" : "failed"): \(e.phase.rawValue): \(e.message)"
+                + (connectAttempts > 1 ? " (after \(connectAttempts) attempts)" : "")
+        }
+    }
+}
