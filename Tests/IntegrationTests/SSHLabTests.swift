@@ -8,7 +8,7 @@ import Testing
 import Glibc
 
 /// The SSH layer against real OpenSSH servers in the lab.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(3)))
+@Suite(.onLabThreads, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(3)))
 struct SSHLabTests {
     let lab = Lab.current!
 
@@ -295,7 +295,7 @@ struct SSHLabTests {
 }
 
 /// Authentication through a real ssh-agent holding the lab key.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)))
+@Suite(.onLabThreads, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)))
 struct AgentLabTests {
     let lab = Lab.current!
 
@@ -339,7 +339,7 @@ struct AgentLabTests {
 }
 
 /// Private key files of every type the issue names, in OpenSSH's own format.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)), .serialized)
+@Suite(.onLabThreads, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)), .serialized)
 struct KeyTypeLabTests {
     let lab = Lab.current!
 
