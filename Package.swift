@@ -35,7 +35,7 @@ let package = Package(
         // OpenSSH's client configuration (ssh_config, ssh -o), pure: what applies to each host.
         .target(name: "SSHConfig", dependencies: ["FileStatus"], swiftSettings: settings),
         // Async SSH sessions over non-blocking libssh2, driven by one epoll thread.
-        .target(name: "SSH", dependencies: ["CLibSSH2", "ShellQuoting", "SSHConfig"], swiftSettings: settings),
+        .target(name: "SSH", dependencies: ["CLibSSH2", "ShellQuoting", "SSHConfig", "FileStatus"], swiftSettings: settings),
         // ansible-vault: its envelopes decrypted as Ansible decrypts them (swift-crypto's
         // PBKDF2, AES-CTR and HMAC), and the vault passwords from Ansible's sources.
         .target(

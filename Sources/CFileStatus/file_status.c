@@ -6,6 +6,11 @@
 static void fill(const struct stat *st, pf_file_status *out) {
     out->mode = (unsigned int)st->st_mode;
     out->uid = (unsigned int)st->st_uid;
+    out->dev = (unsigned long long)st->st_dev;
+    out->ino = (unsigned long long)st->st_ino;
+    out->size = (long long)st->st_size;
+    out->mtime_sec = (long long)st->st_mtim.tv_sec;
+    out->mtime_nsec = (long long)st->st_mtim.tv_nsec;
 }
 
 int pf_stat(const char *path, int follow, pf_file_status *out) {

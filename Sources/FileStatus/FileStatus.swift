@@ -12,6 +12,16 @@ public struct FileStatus: Equatable, Sendable {
     public let permissions: UInt32
     /// The owner's uid.
     public let owner: UInt32
+    /// Which file this is and which version of it: device, inode, size and modification
+    /// time (ns). Two reads that see the same identity saw the same content, unless a
+    /// writer kept size and mtime, which no editor and no appending `ssh` does.
+    public let identity: Identity
+
+    public struct Identity: Hashable, Sendable {
+        public let device: UInt64, inode: UInt64
+        public let size: Int64
+        public let modified: Int64
+    }
 
     public static let directoryType: UInt32 = 0o040000
     public static let regularFileType: UInt32 = 0o100000
@@ -25,6 +35,8 @@ public struct FileStatus: Equatable, Sendable {
         type = status.mode & 0o170000
         permissions = status.mode & 0o7777
         owner = status.uid
+        identity = Identity(device: status.dev, inode: status.ino, size: status.size,
+                            modified: status.mtime_sec &* 1_000_000_000 &+ status.mtime_nsec)
     }
 
     /// The status of `path`, following a final link unless `following` is false.

@@ -1,4 +1,5 @@
 import CLibSSH2
+import FileStatus
 import Foundation
 import Glibc
 import Synchronization
@@ -45,8 +46,10 @@ struct HostKey: Sendable {
 /// names are understood; a port other than 22 is looked up as `[host]:port`, as
 /// OpenSSH writes it. `@revoked` keys are refused whatever else the file says.
 ///
-/// Owned by one session; freed explicitly.
-final class KnownHosts {
+/// The collection lives in a libssh2 session of its own that never connects, so one
+/// reading serves every session of the process (``KnownHostsStore``); libssh2 calls on it
+/// are serialized by a lock.
+final class KnownHosts: @unchecked Sendable {
     enum Verdict: Equatable {
         case match
         case mismatch
@@ -55,22 +58,28 @@ final class KnownHosts {
     }
 
     private let handle: OpaquePointer
-    private let session: OpaquePointer
+    private let holder: OpaquePointer
+    private let lock = Mutex(())
     private var revokedKeys: Set<String> = []
     let path: String
 
-    /// Reads `path` into a collection tied to `session`. A missing file is an empty one.
-    init(session: OpaquePointer, path: String) throws(KnownHostsError) {
-        guard let handle = libssh2_knownhost_init(session) else { throw .unreadable("libssh2 cannot allocate a known_hosts collection") }
+    /// Reads `path`. A missing file is an empty one.
+    init(path: String) throws(KnownHostsError) {
+        guard let holder = libssh2_session_init_ex(nil, nil, nil, nil) else {
+            throw .unreadable("libssh2 cannot allocate a session for known_hosts")
+        }
+        guard let handle = libssh2_knownhost_init(holder) else {
+            libssh2_session_free(holder)
+            throw .unreadable("libssh2 cannot allocate a known_hosts collection")
+        }
+        self.holder = holder
         self.handle = handle
-        self.session = session
         self.path = path
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             if FileManager.default.fileExists(atPath: path) {
-                libssh2_knownhost_free(handle)
                 throw .unreadable("cannot read \(path): \(error.localizedDescription)")
             }
             return
@@ -99,7 +108,10 @@ final class KnownHosts {
         }
     }
 
-    deinit { libssh2_knownhost_free(handle) }
+    deinit {
+        libssh2_knownhost_free(handle)
+        libssh2_session_free(holder)
+    }
 
     /// The name OpenSSH files a host under: `host` for port 22, `[host]:port` otherwise.
     static func entryName(address: String, port: Int) -> String {
@@ -109,11 +121,13 @@ final class KnownHosts {
     func check(address: String, port: Int, key: HostKey) -> Verdict {
         if revokedKeys.contains(Data(key.blob).base64EncodedString()) { return .revoked }
         let name = KnownHosts.entryName(address: address, port: port)
-        let rc = key.blob.withUnsafeBufferPointer { blob in
+        let rc = lock.withLock { _ in
+            key.blob.withUnsafeBufferPointer { blob in
             blob.withMemoryRebound(to: CChar.self) { chars in
                 libssh2_knownhost_checkp(
                     handle, name, -1, chars.baseAddress, chars.count,
                     LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key.knownHostMask, nil)
+                }
             }
         }
         switch rc {
@@ -130,9 +144,11 @@ final class KnownHosts {
         // A placeholder key never matches: a mismatch means "a key of this type is on file".
         let probe = "AAAA"
         return HostKey.knownHostMasks.sorted { $0.key > $1.key }.compactMap { type, mask in
-            let rc = libssh2_knownhost_checkp(
-                handle, name, -1, probe, 0,
-                LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_BASE64 | mask, nil)
+            let rc = lock.withLock { _ in
+                libssh2_knownhost_checkp(
+                    handle, name, -1, probe, 0,
+                    LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_BASE64 | mask, nil)
+            }
             guard rc == LIBSSH2_KNOWNHOST_CHECK_MISMATCH, let algorithm = HostKey.algorithms[type] else { return nil }
             return algorithm
         }
@@ -144,7 +160,7 @@ final class KnownHosts {
     /// Records `key` for the host (accept-new). Under the lock the file is read again:
     /// if another session recorded a key for the host meanwhile, the new key is checked
     /// against that one instead of being added a second time.
-    static func record(session: OpaquePointer, path: String, address: String, port: Int, key: HostKey) throws(KnownHostsError) -> Verdict {
+    static func record(path: String, address: String, port: Int, key: HostKey) throws(KnownHostsError) -> Verdict {
         try appendLock.withLock { _ throws(KnownHostsError) -> Verdict in
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -153,7 +169,7 @@ final class KnownHosts {
             defer { close(fd) }
             guard flock(fd, LOCK_EX) == 0 else { throw .unwritable("cannot lock \(path): \(String(cString: strerror(errno)))") }
             defer { flock(fd, LOCK_UN) }
-            let fresh = try KnownHosts(session: session, path: path)
+            let fresh = try KnownHosts(path: path)
             let verdict = fresh.check(address: address, port: port, key: key)
             if verdict != .notFound { return verdict }
             let line = "\(entryName(address: address, port: port)) \(key.algorithm) \(Data(key.blob).base64EncodedString())\n"
@@ -174,10 +190,10 @@ struct KnownHostsFiles {
     /// Where `accept-new` records a new key: the user's first file, if there is one.
     let recordPath: String?
 
-    init(session: OpaquePointer, user: [String], global: [String]) throws(KnownHostsError) {
+    init(user: [String], global: [String], store: KnownHostsStore = .shared) throws(KnownHostsError) {
         var files: [KnownHosts] = []
         for path in user + global where !files.contains(where: { $0.path == path }) {
-            files.append(try KnownHosts(session: session, path: path))
+            files.append(try store.file(path))
         }
         self.files = files
         recordPath = user.first
@@ -207,6 +223,38 @@ struct KnownHostsFiles {
         case 0: "no known_hosts file is read (UserKnownHostsFile and GlobalKnownHostsFile are none)"
         case 1: "\(files[0].path) holds no \(algorithm) key for it"
         default: "none of \(files.map(\.path).joined(separator: ", ")) holds a \(algorithm) key for it"
+        }
+    }
+}
+
+/// The known_hosts files of the process, each read once and shared by every session that
+/// checks a host key against it, until the file changes (another device, inode, size or
+/// modification time: an `accept-new` append, an edit, a replacement).
+///
+/// Each session used to read every file into a collection of its own: at 1,000 sessions
+/// and a known_hosts of 250 hosts, that was 250,000 parsed lines and 57 MB of the
+/// controller's peak memory (heaptrack), for the same few kilobytes of file.
+final class KnownHostsStore: Sendable {
+    static let shared = KnownHostsStore()
+
+    private struct Entry {
+        let identity: FileStatus.Identity?
+        let file: KnownHosts
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// `path` as it is now. Read under the lock, so sessions that start together wait for
+    /// one reading instead of each making its own.
+    func file(_ path: String) throws(KnownHostsError) -> KnownHosts {
+        try entries.withLock { entries throws(KnownHostsError) -> KnownHosts in
+            // Before the read: a change after it is seen as a change next time. A missing
+            // file (nil) stays the empty one it was until it appears.
+            let identity = FileStatus.of(path)?.identity
+            if let entry = entries[path], entry.identity == identity { return entry.file }
+            let file = try KnownHosts(path: path)
+            entries[path] = Entry(identity: identity, file: file)
+            return file
         }
     }
 }

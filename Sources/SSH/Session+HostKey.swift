@@ -15,7 +15,7 @@ extension Session {
             known = nil
         } else {
             do {
-                known = try KnownHostsFiles(session: raw, user: options.knownHostsFiles, global: options.globalKnownHostsFiles)
+                known = try KnownHostsFiles(user: options.knownHostsFiles, global: options.globalKnownHostsFiles)
             } catch {
                 throw failure(.hostKey, .knownHostsUnreadable, error.message)
             }
@@ -68,7 +68,7 @@ extension Session {
                               "host key unknown: \(name) presented \(hostKeyFingerprint), and \(known.holdNoKey(key.algorithm)); UserKnownHostsFile is none, so accept-new has nowhere to record it; refusing to connect")
             }
             do {
-                verdict = try KnownHosts.record(session: raw, path: path, address: endpoint.address, port: endpoint.port, key: key)
+                verdict = try KnownHosts.record(path: path, address: endpoint.address, port: endpoint.port, key: key)
                 file = path
             } catch {
                 throw failure(.hostKey, .knownHostsUnreadable, error.message)

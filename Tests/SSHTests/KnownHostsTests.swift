@@ -43,9 +43,7 @@ import Testing
 
     func verdict(_ file: String, _ address: String, _ port: Int, _ key: Key) throws -> KnownHosts.Verdict {
         LibSSH2.initialize()
-        let session = libssh2_session_init_ex(nil, nil, nil, nil)!
-        defer { libssh2_session_free(session) }
-        let kh = try KnownHosts(session: session, path: file)
+        let kh = try KnownHosts(path: file)
         return kh.check(address: address, port: port, key: key.hostKey)
     }
 
@@ -111,15 +109,65 @@ import Testing
         let a = try keygen("ed25519", "a"), b = try keygen("ed25519", "b")
         let file = dir.appendingPathComponent("sub/known_hosts").path
         LibSSH2.initialize()
-        let session = libssh2_session_init_ex(nil, nil, nil, nil)!
-        defer { libssh2_session_free(session) }
-        let first = try KnownHosts.record(session: session, path: file, address: "198.18.0.4", port: 22, key: a.hostKey)
+        let first = try KnownHosts.record(path: file, address: "198.18.0.4", port: 22, key: a.hostKey)
         #expect(first == .match)
-        #expect(try KnownHosts.record(session: session, path: file, address: "198.18.0.4", port: 22, key: a.hostKey) == .match)
-        #expect(try KnownHosts.record(session: session, path: file, address: "198.18.0.4", port: 22, key: b.hostKey) == .mismatch)
+        #expect(try KnownHosts.record(path: file, address: "198.18.0.4", port: 22, key: a.hostKey) == .match)
+        #expect(try KnownHosts.record(path: file, address: "198.18.0.4", port: 22, key: b.hostKey) == .mismatch)
         let text = try String(contentsOfFile: file, encoding: .utf8)
         #expect(text == "198.18.0.4 \(a.line)\n")
         #expect(try verdict(file, "198.18.0.4", 22, a) == .match)
+    }
+
+    @Test func sessionsShareOneReadingUntilTheFileChanges() throws {
+        let a = try keygen("ed25519", "a"), b = try keygen("ed25519", "b")
+        let file = try write(["198.18.0.1 \(a.line)"])
+        LibSSH2.initialize()
+        let store = KnownHostsStore()
+        let first = try KnownHostsFiles(user: [file], global: [], store: store)
+        let second = try KnownHostsFiles(user: [file], global: [], store: store)
+        #expect(first.files[0] === second.files[0], "a second session read the file again")
+        #expect(second.check(address: "198.18.0.1", port: 22, key: a.hostKey).verdict == .match)
+        // An append, as accept-new makes: the next session reads the file again and sees it.
+        #expect(try KnownHosts.record(path: file, address: "198.18.0.2", port: 22, key: b.hostKey) == .match)
+        let third = try KnownHostsFiles(user: [file], global: [], store: store)
+        #expect(third.files[0] !== first.files[0])
+        #expect(third.check(address: "198.18.0.2", port: 22, key: b.hostKey).verdict == .match)
+        #expect(first.check(address: "198.18.0.2", port: 22, key: b.hostKey).verdict == .notFound)
+        // Replaced by another file of the same size (a new inode): read again, the new key checked.
+        let replacement = try write(["198.18.0.1 \(b.line)", "198.18.0.2 \(b.line)"])
+        #expect(rename(replacement, file) == 0)
+        let fourth = try KnownHostsFiles(user: [file], global: [], store: store)
+        #expect(fourth.check(address: "198.18.0.1", port: 22, key: a.hostKey).verdict == .mismatch)
+        // A missing file (the machine-wide one, often) is read once too, until it appears.
+        let missing = dir.appendingPathComponent("ssh_known_hosts-\(UUID().uuidString)").path
+        let none = try KnownHostsFiles(user: [], global: [missing], store: store)
+        #expect(try KnownHostsFiles(user: [], global: [missing], store: store).files[0] === none.files[0])
+        try "198.18.0.1 \(a.line)\n".write(toFile: missing, atomically: false, encoding: .utf8)
+        #expect(try KnownHostsFiles(user: [], global: [missing], store: store)
+            .check(address: "198.18.0.1", port: 22, key: a.hostKey).verdict == .match)
+    }
+
+    @Test func concurrentSessionsCheckAgainstOneReadingSafely() async throws {
+        let keys = try (0..<4).map { try keygen("ed25519", "k\($0)") }
+        let file = try write(keys.enumerated().map { "198.18.0.\($0.offset + 1) \($0.element.line)" })
+        LibSSH2.initialize()
+        let store = KnownHostsStore()
+        let verdicts = try await withThrowingTaskGroup(of: [KnownHosts.Verdict].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let files = try KnownHostsFiles(user: [file], global: [], store: store)
+                    return (0..<200).map { i in
+                        let k = i % 4, other = (i + 1) % 4
+                        let key = i % 2 == 0 ? keys[k] : keys[other]
+                        return files.check(address: "198.18.0.\(k + 1)", port: 22, key: key.hostKey).verdict
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append(contentsOf: $1) }
+        }
+        #expect(verdicts.count == 1600)
+        #expect(verdicts.filter { $0 == .match }.count == 800)
+        #expect(verdicts.filter { $0 == .mismatch }.count == 800)
     }
 }
 

@@ -9,6 +9,9 @@
 typedef struct {
     unsigned int mode; /* st_mode: type and permission bits */
     unsigned int uid;  /* st_uid */
+    unsigned long long dev, ino;    /* st_dev, st_ino */
+    long long size;                 /* st_size */
+    long long mtime_sec, mtime_nsec; /* st_mtim */
 } pf_file_status;
 
 /* 0, or -1 with errno set. `follow`: follow a final symbolic link (stat), or not (lstat). */
