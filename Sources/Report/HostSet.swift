@@ -1,23 +1,88 @@
 /// Folds host names into ClusterShell's node-set notation: `mta1 mta2 mta3 mta7` →
 /// `mta[1-3,7]`. Zero-padded numbers keep their width (`mta[01-03]`).
+///
+/// A number anywhere in the name folds, not only at its end: `mta1a .. mta249a` →
+/// `mta[1-249]a`, `mta1.dc2 .. mta9.dc2` → `mta[1-9].dc2`. Names of one shape (the same
+/// text around the same count of numbers) fold on whichever of their numbers gives the
+/// fewest parts, the last one when several do as well.
 public enum HostSet {
     public static func fold(_ names: [String]) -> String {
         var plain: [String] = []
-        // (prefix, width of the zero-padded number) -> numbers
-        var numbered: [String: [Int: [Int]]] = [:]
-        var order: [String] = []
-        for name in names {
-            guard let (prefix, digits) = split(name) else {
-                plain.append(name)
+        var shapes: [[String]: [Name]] = [:]
+        var order: [[String]] = []
+        for text in names {
+            guard let name = Name(text) else {
+                plain.append(text)
                 continue
             }
-            let width = digits.hasPrefix("0") && digits.count > 1 ? digits.count : 0
-            if numbered[prefix] == nil { order.append(prefix) }
-            numbered[prefix, default: [:]][width, default: []].append(Int(digits)!)
+            if shapes[name.texts] == nil { order.append(name.texts) }
+            shapes[name.texts, default: []].append(name)
         }
         var parts = plain.sorted()
-        for prefix in order {
-            var byWidth = numbered[prefix]!
+        for shape in order {
+            let members = shapes[shape]!
+            var best: [String]? = nil
+            for field in (0..<members[0].numbers.count).reversed() {
+                let folded = fold(members, on: field)
+                if best == nil || folded.count < best!.count { best = folded }
+            }
+            parts += best!
+        }
+        return parts.joined(separator: ",")
+    }
+
+    /// A name cut into its numbers and the text around them: `mta12a` → ["mta", "a"], ["12"].
+    struct Name {
+        let texts: [String]
+        let numbers: [String]
+
+        init?(_ name: String) {
+            var texts: [String] = [], numbers: [String] = []
+            var current = "", digits = ""
+            for c in name {
+                if c.isASCIIDigit {
+                    if digits.isEmpty { texts.append(current); current = "" }
+                    digits.append(c)
+                } else {
+                    if !digits.isEmpty { numbers.append(digits); digits = "" }
+                    current.append(c)
+                }
+            }
+            if !digits.isEmpty { numbers.append(digits) }
+            texts.append(current)
+            guard !numbers.isEmpty, numbers.allSatisfy({ $0.count <= 9 }), texts.contains(where: { !$0.isEmpty }) else { return nil }
+            self.texts = texts
+            self.numbers = numbers
+        }
+
+        /// The name before number `field` and after it.
+        func around(_ field: Int) -> (before: String, after: String) {
+            var before = "", after = texts[field + 1]
+            for i in 0..<field { before += texts[i] + numbers[i] }
+            before += texts[field]
+            for i in (field + 1)..<numbers.count { after += numbers[i] + texts[i + 1] }
+            return (before, after)
+        }
+    }
+
+    /// `members` folded on their number `field`, the rest of each name kept as it is.
+    private static func fold(_ members: [Name], on field: Int) -> [String] {
+        // (text before, text after) -> width of the zero-padded number -> numbers
+        var numbered: [String: [Int: [Int]]] = [:]
+        var around: [String: (String, String)] = [:]
+        var order: [String] = []
+        for name in members {
+            let (before, after) = name.around(field)
+            let key = before + "\u{0}" + after
+            let digits = name.numbers[field]
+            let width = digits.hasPrefix("0") && digits.count > 1 ? digits.count : 0
+            if numbered[key] == nil { order.append(key); around[key] = (before, after) }
+            numbered[key, default: [:]][width, default: []].append(Int(digits)!)
+        }
+        var parts: [String] = []
+        for key in order {
+            let (before, after) = around[key]!
+            var byWidth = numbered[key]!
             // An unpadded number as wide as a padded set (mta10 beside mta01) belongs to it.
             if let unpadded = byWidth[0] {
                 byWidth[0] = unpadded.filter { n in
@@ -31,21 +96,15 @@ public enum HostSet {
             for (width, numbers) in byWidth.sorted(by: { $0.key < $1.key }) {
                 let unique = Array(Set(numbers)).sorted()
                 if unique.count == 1 {
-                    parts.append(prefix + pad(unique[0], width))
+                    parts.append(before + pad(unique[0], width) + after)
                 } else {
-                    parts.append(prefix + "[" + ranges(unique).map { a, b in
+                    parts.append(before + "[" + ranges(unique).map { a, b in
                         a == b ? pad(a, width) : "\(pad(a, width))-\(pad(b, width))"
-                    }.joined(separator: ",") + "]")
+                    }.joined(separator: ",") + "]" + after)
                 }
             }
         }
-        return parts.joined(separator: ",")
-    }
-
-    private static func split(_ name: String) -> (String, String)? {
-        let digits = name.reversed().prefix(while: \.isASCIIDigit)
-        guard !digits.isEmpty, digits.count < name.count, digits.count <= 9 else { return nil }
-        return (String(name.dropLast(digits.count)), String(digits.reversed()))
+        return parts
     }
 
     private static func pad(_ n: Int, _ width: Int) -> String {

@@ -13,9 +13,24 @@ import Testing
         (["mta5"], "mta5"),
         (["mta1", "mailhub", "mta2", "mx1"], "mailhub,mta[1-2],mx1"),
         (["198.18.0.1"], "198.18.0.1"),
+        (["123", "124"], "123,124"),
+        // A number that is not the last one: four inventory names per host.
+        (["mta1a", "mta1b", "mta2a", "mta2b", "mta3a", "mta3b"], "mta[1-3]a,mta[1-3]b"),
+        // The number that varies is the one folded, wherever it is.
+        (["mta1.dc2.example.com", "mta2.dc2.example.com", "mta3.dc2.example.com"], "mta[1-3].dc2.example.com"),
+        (["dc1-mx01", "dc1-mx02", "dc2-mx01", "dc2-mx02"], "dc1-mx[01-02],dc2-mx[01-02]"),
+        (["fra1-mta1", "fra2-mta1", "fra3-mta1"], "fra[1-3]-mta1"),
+        (["mx01-fra", "mx02-fra", "mx10-fra", "mx1-ams"], "mx[01-02,10]-fra,mx1-ams"),
     ])
     func folds(names: [String], expected: String) {
         #expect(HostSet.fold(names) == expected)
+    }
+
+    @Test func aThousandSessionsFoldIntoOnePartPerName() {
+        let names = (1...249).flatMap { n in ["a", "b", "c", "d"].map { "mta\(n)\($0)" } }
+        #expect(HostSet.fold(names) == "mta[1-249]a,mta[1-249]b,mta[1-249]c,mta[1-249]d")
+        // In any order: the same four parts, in the order their first names came.
+        #expect(Set(HostSet.fold(names.shuffled()).split(separator: ",")) == ["mta[1-249]a", "mta[1-249]b", "mta[1-249]c", "mta[1-249]d"])
     }
 }
 
