@@ -115,6 +115,44 @@ import Testing
         #expect(drawn[0].hasPrefix("\r\u{1B}[K[1/2] changed=0 failed=1 unreachable=0 "))
         #expect(drawn.last == "\n")
     }
+
+    @Test func aTerminalIsRepaintedAtMostOncePerIntervalAndEndsOnTheLastCount() {
+        let screen = Mutex<[String]>([])
+        let tty = Progress(total: 1000, isTerminal: true, repaint: .seconds(3600)) { line in screen.withLock { $0.append(line) } }
+        for i in 0..<999 { tty.hostFinished(results[i % 2 == 0 ? 0 : 3]) }
+        tty.finish()
+        let drawn = screen.withLock { $0 }
+        // The first host, then nothing for an hour's interval, then what finish() owes: 999 done.
+        #expect(drawn.count == 3, "\(drawn.count) lines drawn")
+        #expect(drawn[0].hasPrefix("\r\u{1B}[K[1/1000] changed=1 failed=0 "))
+        #expect(drawn[1].hasPrefix("\r\u{1B}[K[999/1000] changed=500 failed=499 "))
+        #expect(drawn.last == "\n")
+
+        // The last host is always drawn, whatever the interval.
+        let all = Mutex<[String]>([])
+        let done = Progress(total: 3, isTerminal: true, repaint: .seconds(3600)) { line in all.withLock { $0.append(line) } }
+        for _ in 0..<3 { done.hostFinished(results[0]) }
+        done.finish()
+        #expect(all.withLock { $0 }.map { $0.prefix(11) } == ["\r\u{1B}[K[1/3] c", "\r\u{1B}[K[3/3] c", "\n"])
+    }
+
+    @Test func aWriterThatBlocksDoesNotHoldTheHostsThatFinish() {
+        let gate = DispatchSemaphore(value: 0)
+        let lines = Mutex<[String]>([])
+        let log = Progress(total: 50, isTerminal: false) { line in
+            gate.wait()
+            lines.withLock { $0.append(line) }
+        }
+        let start = ContinuousClock.now
+        for _ in 0..<50 { log.hostFinished(results[0]) }
+        // All 50 hosts were reported while the writer was stuck on the first line.
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(lines.withLock { $0.count } == 0)
+        for _ in 0..<50 { gate.signal() }
+        log.finish()
+        #expect(lines.withLock { $0.count } == 50)
+        #expect(lines.withLock { $0.last?.hasPrefix("[50/50] mta1: changed ") } == true)
+    }
 }
 
 /// The report says per host how its instances were driven.
