@@ -62,7 +62,8 @@ public enum FactsProbe {
             }
             \(systemdFunctions)
             \(freshInstall)
-            cf=; v=$(postconf $pc -xh mail_version config_directory queue_directory data_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable 2>&1)
+            cf=
+            \(defaultInstanceValues("mail_version config_directory queue_directory data_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable"))
             { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dd; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
             $v
             EOF
