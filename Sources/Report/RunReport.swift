@@ -124,19 +124,35 @@ public struct RunReport: Sendable {
         return out.isEmpty ? "" : out + "\n"
     }
 
-    /// `PLAY RECAP` with one line per host, as Ansible prints it.
+    /// Past this many hosts, the recap folds hosts with the same counts into one line.
+    public static let recapPerHostLimit = 50
+
+    /// `PLAY RECAP` with one line per host, as Ansible prints it; past
+    /// ``recapPerHostLimit`` hosts, one line per set of hosts with the same counts
+    /// (`mta[1-249] (249)`), failed and unreachable ones first, so 1,000 hosts that all
+    /// did the same thing are one line, not 1,000.
     public var recap: String {
-        let width = max(26, (results.map(\.host.count).max() ?? 0) + 1)
-        var out = "PLAY RECAP " + String(repeating: "*", count: 60) + "\n"
-        for r in results {
+        let rows: [(host: String, counts: String, rank: Int)] = results.map { r in
             let c = r.counts
             let unreachable = r.status == .unreachable ? 1 : 0
-            out += r.host.padding(toLength: width, withPad: " ", startingAt: 0)
-                + ": ok=\(c.ok)".padding(toLength: 10, withPad: " ", startingAt: 0)
+            let counts = ": ok=\(c.ok)".padding(toLength: 10, withPad: " ", startingAt: 0)
                 + " changed=\(c.changed)".padding(toLength: 14, withPad: " ", startingAt: 0)
                 + " unreachable=\(unreachable)".padding(toLength: 18, withPad: " ", startingAt: 0)
                 + " failed=\(c.failed)".padding(toLength: 12, withPad: " ", startingAt: 0)
                 + " skipped=\(c.skipped)\n"
+            return (r.host, counts, c.failed > 0 || unreachable > 0 ? 0 : c.changed > 0 ? 1 : 2)
+        }
+        let lines: [(names: String, counts: String)]
+        if rows.count <= Self.recapPerHostLimit {
+            lines = rows.map { ($0.host, $0.counts) }
+        } else {
+            lines = OutcomeGroup.make(rows, host: \.host, key: \.counts, rank: \.rank)
+                .map { ("\(HostSet.fold($0.hosts)) (\($0.hosts.count))", $0.key) }
+        }
+        let width = max(26, (lines.map(\.names.count).max() ?? 0) + 1)
+        var out = "PLAY RECAP " + String(repeating: "*", count: 60) + "\n"
+        for line in lines {
+            out += line.names.padding(toLength: width, withPad: " ", startingAt: 0) + line.counts
         }
         out += String(format: "%d host%@: %d ok, %d changed, %d failed, %d unreachable in %.2fs\n",
                       results.count, results.count == 1 ? "" : "s",

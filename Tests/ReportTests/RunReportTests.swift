@@ -60,6 +60,28 @@ import Testing
         #expect(lines[6] == "5 hosts: 1 ok, 2 changed, 1 failed, 1 unreachable in 2.50s")
     }
 
+    @Test func theRecapOfAThousandHostsIsOneLinePerOutcome() {
+        let base = results
+        let many = (1...1000).map { k -> HostRunResult in
+            // mta500 failed, mta900 unreachable, mta1..mta400 changed, the others in sync.
+            let sample = k == 500 ? base[3] : k == 900 ? base[4] : k <= 400 ? base[0] : base[2]
+            var r = sample
+            r.host = "mta\(k)"
+            return r
+        }
+        func squeeze(_ s: Substring) -> String { s.split(separator: " ").joined(separator: " ") }
+        let lines = RunReport(playbook: "p", results: many, seconds: 9).recap.split(separator: "\n")
+        #expect(lines.count == 6, "\(lines)")
+        #expect(squeeze(lines[1]) == "mta500 (1) : ok=0 changed=0 unreachable=0 failed=1 skipped=1")
+        #expect(squeeze(lines[2]) == "mta900 (1) : ok=0 changed=0 unreachable=1 failed=0 skipped=0")
+        #expect(squeeze(lines[3]) == "mta[1-400] (400) : ok=5 changed=4 unreachable=0 failed=0 skipped=0")
+        #expect(squeeze(lines[4]) == "mta[401-499,501-899,901-1000] (598) : ok=1 changed=0 unreachable=0 failed=0 skipped=0")
+        #expect(lines[5] == "1000 hosts: 598 ok, 400 changed, 1 failed, 1 unreachable in 9.00s")
+        // Up to the limit, one line per host as Ansible prints it.
+        let fifty = RunReport(playbook: "p", results: Array(many.prefix(RunReport.recapPerHostLimit)), seconds: 1).recap
+        #expect(fifty.split(separator: "\n").count == RunReport.recapPerHostLimit + 2)
+    }
+
     @Test func exitCodes() {
         #expect(RunReport(playbook: "p", results: Array(results.prefix(3)), seconds: 0).exitCode == 0)
         #expect(RunReport(playbook: "p", results: results, seconds: 0).exitCode == 2)
