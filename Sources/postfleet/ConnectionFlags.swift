@@ -39,7 +39,7 @@ struct ConnectionFlags: ParsableArguments {
             transform: { try Limits.flagSeconds($0) })
     var connectTimeout: Double?
 
-    @Option(name: .customLong("timeout"), help: "Seconds a command may run on a host, 0.001 to 86400 (default: no limit).",
+    @Option(name: .customLong("timeout"), help: "Seconds a command may run on a host, 0.001 to 86400 (default: no limit; for run and restore, 300 for the apply script).",
             transform: { try Limits.flagSeconds($0) })
     var commandTimeout: Double?
 
