@@ -1,10 +1,10 @@
 """scripts/bench [OPTIONS] (the exec bench), scripts/bench rollout [OPTIONS],
-scripts/bench queue [OPTIONS] and scripts/bench load [OPTIONS]: parse the command line, then run the bench in a session
+scripts/bench queue [OPTIONS], scripts/bench load [OPTIONS] and scripts/bench scale [OPTIONS]: parse the command line, then run the bench in a session
 (session.run_session)."""
 
 import sys
 
-from . import exec_bench, load, queue_bench, rollout
+from . import exec_bench, load, queue_bench, rollout, scale
 from .session import run_session
 
 
@@ -16,6 +16,9 @@ def main(argv):
     if argv[:1] == ["queue"]:
         args = queue_bench.parse_queue_args(argv[1:])
         return run_session("pfqueue.", lambda session: queue_bench.run(args, session))
+    if argv[:1] == ["scale"]:
+        args = scale.parse_scale_args(argv[1:])
+        return run_session("pfscale.", lambda session: scale.run(args, session))
     if argv[:1] == ["load"]:
         args = load.parse_load_args(argv[1:])
         # No lab: no root; inventories and render output under the repository (or

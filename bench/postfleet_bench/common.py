@@ -12,6 +12,8 @@ REPO = Path(__file__).resolve().parent.parent.parent
 LAB = REPO / "scripts" / "lab"
 SCRATCH = ".build-bench"
 BIN = REPO / SCRATCH / "release" / "postfleet"
+STATIC_SCRATCH = ".build-bench-static"
+STATIC_BIN = REPO / STATIC_SCRATCH / "release" / "postfleet"
 BUILD_TIMEOUT = 1800
 
 
@@ -51,35 +53,47 @@ def run_quiet(argv, timeout, what, env=None):
     return r.returncode, r.stdout.decode(errors="replace")
 
 
+def parse_or_help(ap, argv, doc):
+    """`ap.parse_args(argv)`, or the bench's whole usage `doc` and exit 0 when asked for help."""
+    if any(a in ("-h", "--help", "help") for a in argv):
+        print(doc.strip())
+        sys.exit(0)
+    return ap.parse_args(argv)
+
+
 def on_signal(signum, frame):
     raise Interrupted(signal.Signals(signum).name)
 
 
-def build():
-    """postfleet in release mode, in a scratch path of the bench's own."""
-    note(f"$ swift build -c release --scratch-path {SCRATCH}")
+def build(static=False):
+    """postfleet in release mode, in a scratch path of the bench's own; with `static`, linked
+    as scripts/package links what ships (the Swift runtime and Foundation inside the binary)."""
+    scratch, bin = (STATIC_SCRATCH, STATIC_BIN) if static else (SCRATCH, BIN)
+    argv = ["swift", "build", "-c", "release", *(["--static-swift-stdlib"] if static else []), "--scratch-path", scratch]
+    note(f"$ {' '.join(argv)}")
     t0 = time.monotonic()
-    rc, out = run_quiet(["swift", "build", "-c", "release", "--scratch-path", SCRATCH], BUILD_TIMEOUT, "swift build")
+    rc, out = run_quiet(argv, BUILD_TIMEOUT, "swift build")
     if rc != 0:
         raise Broken(f"the release build failed (exit {rc}):\n" + tail(out, 30))
-    if not BIN.exists():
-        raise Broken(f"the build succeeded but {BIN} is missing")
+    if not bin.exists():
+        raise Broken(f"the build succeeded but {bin} is missing")
     note(f"  built in {time.monotonic() - t0:.0f} s")
+    return bin
 
 
-def postfleet_binary(args):
+def postfleet_binary(args, static=False):
     """The postfleet to measure: --postfleet PATH, the existing build (--no-build), or a
-    fresh release build."""
+    fresh release build (`static`: linked as the package is)."""
     if getattr(args, "postfleet", None):
         bin = Path(os.path.realpath(args.postfleet))
         if not os.access(bin, os.X_OK):
             raise Broken(f"--postfleet {bin}: not an executable")
         note(f"using postfleet {bin} (--postfleet)")
         return bin
+    bin = STATIC_BIN if static else BIN
     if args.no_build:
-        if not BIN.exists():
-            raise Broken(f"--no-build, but {BIN} does not exist")
-        note(f"using the existing {BIN.relative_to(REPO)} (--no-build)")
-    else:
-        build()
-    return BIN
+        if not bin.exists():
+            raise Broken(f"--no-build, but {bin} does not exist")
+        note(f"using the existing {bin.relative_to(REPO)} (--no-build)")
+        return bin
+    return build(static)

@@ -7,12 +7,11 @@ import os
 import re
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from .base import LabBench
-from .common import Broken, note, postfleet_binary, tail
+from .common import Broken, note, postfleet_binary, tail, parse_or_help
 from .lab import DEFAULT_DIR, Lab, write_inventory
 from .launcher import build_launcher, launch, mb
 from .report import machine_facts, report
@@ -42,6 +41,9 @@ USAGE
   scripts/bench queue [--messages 100000] [--fleet 100] ...
       `postfleet queue` on one instance holding 100,000 messages and on 100 hosts,
       against ssh + postqueue -j and qshape: see `scripts/bench queue --help`
+  scripts/bench scale [--hosts 249] [--names 4] ...
+      one controller on 249 hosts (exec, instances, a no-change run) and on 996 sessions,
+      against OpenSSH fan-out: see `scripts/bench scale --help`
   scripts/bench load [--sizes 1000,10000,100000] ...
       loading inventories of up to 100,000 hosts and rendering border-cluster for them,
       against ansible-inventory, without the lab: see `scripts/bench load --help`
@@ -121,10 +123,7 @@ def parse_args(argv):
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--jump", action="store_true")
-    if any(a in ("-h", "--help", "help") for a in argv):
-        print(DOC.strip())
-        sys.exit(0)
-    a = ap.parse_args(argv)
+    a = parse_or_help(ap, argv, DOC)
     try:
         a.sizes = sorted({int(s) for s in a.sizes.split(",") if s.strip()})
     except ValueError:

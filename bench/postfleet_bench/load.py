@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import inventories
-from .common import REPO, Broken, note, postfleet_binary, run_quiet, tail
+from .common import REPO, Broken, note, postfleet_binary, run_quiet, tail, parse_or_help
 from .launcher import build_launcher, launch, mb
 from .load_report import fs_type, load_report
 from .report import machine_facts
@@ -104,10 +104,7 @@ def parse_load_args(argv):
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--postfleet")
     ap.add_argument("--markdown", action="store_true")
-    if any(a in ("-h", "--help", "help") for a in argv):
-        print(DOC.strip())
-        sys.exit(0)
-    a = ap.parse_args(argv)
+    a = parse_or_help(ap, argv, DOC)
     a.sizes = sizes(a.sizes, "--sizes", ap)
     a.render_sizes = [n for n in sizes(a.render_sizes, "--render-sizes", ap) if n in a.sizes]
     if not 1 <= a.repeat <= 20:

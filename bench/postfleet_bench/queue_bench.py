@@ -5,11 +5,10 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import time
 
 from .base import LabBench
-from .common import LAB, Broken, note, postfleet_binary, run_quiet, tail
+from .common import LAB, Broken, note, postfleet_binary, run_quiet, tail, parse_or_help
 from .lab import DEFAULT_DIR, Lab, write_inventory
 from .launcher import build_launcher, launch, mb
 from .report import machine_facts
@@ -69,10 +68,7 @@ def parse_queue_args(argv):
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--no-build", action="store_true")
-    if any(a in ("-h", "--help", "help") for a in argv):
-        print(DOC.strip())
-        sys.exit(0)
-    a = ap.parse_args(argv)
+    a = parse_or_help(ap, argv, DOC)
     if not 1 <= a.messages <= 1_000_000:
         ap.error("--messages must be from 1 to 1,000,000")
     if not 1 <= a.repeat <= 50:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .base import LabBench
-from .common import LAB, Broken, note, postfleet_binary, run_quiet, tail
+from .common import LAB, Broken, note, parse_or_help, postfleet_binary, run_quiet, tail
 from .lab import DEFAULT_DIR, MARKER, Lab, LabInfo, live_lab_dir, write_inventory
 from .launcher import LIVE, build_launcher, kill, spawn
 from .report import machine_facts, rollout_report
@@ -164,10 +164,7 @@ def parse_rollout_args(argv):
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--postfleet", default=None)
-    if any(a in ("-h", "--help", "help") for a in argv):
-        print(rollout_doc())
-        sys.exit(0)
-    a = ap.parse_args(argv)
+    a = parse_or_help(ap, argv, rollout_doc())
     a.tools = [t.strip() for t in a.tools.split(",") if t.strip()]
     bad = [t for t in a.tools if t not in TOOLS]
     if bad or not a.tools:
