@@ -91,7 +91,7 @@ struct ChangeLabTests {
 
     /// Holding tasks wait again.
     func rearm() async throws {
-        for host in hosts { _ = try await lab.sh(host, "rm -f \(Self.go)") }
+        for host in hosts { _ = try await lab.sh(host, "rm -f \(Self.go) \(Self.go)-holding") }
     }
 
     func banner(_ host: String) async throws -> String {
@@ -149,7 +149,8 @@ struct ChangeLabTests {
         #expect(!b.stdout.contains("wrote") && !b.stdout.contains("postmulti refused"), "\(b.stdout)")
         for host in hosts { #expect(try await banner(host).hasSuffix("ESMTP first"), "\(host)") }
 
-        // With --lock-timeout, the second run waits, then finds nothing to do.
+        // With --lock-timeout, a run with the same change waits for the lock, or finds the
+        // host already changed by the holder's files and in sync (an in-sync host is not locked).
         try await rearm()
         let third = try playbook(in: scratch, "third.yml", banner: "third", hold: true)
         let thirdAgain = try playbook(in: scratch, "third-again.yml", banner: "third")
@@ -162,6 +163,26 @@ struct ChangeLabTests {
         finish(c)
         #expect(c.terminationStatus == 0)
         #expect(d.status == 0 && d.stdout.contains("3 ok, 0 changed, 0 failed"), "\(d.stdout)\(d.stderr)")
+        for host in hosts { #expect(try await banner(host).hasSuffix("ESMTP third"), "\(host)") }
+
+        // A run that finds nothing to change takes no lock: the weekly check of a converged
+        // fleet goes through while a colleague's change holds every host, and one with a
+        // change is still refused, the holder named.
+        try await rearm()
+        let holding = try playbook(in: scratch, "holding.yml", banner: "third", hold: true)
+        let e = try start(["run", holding], log: scratch.appendingPathComponent("e.log"))
+        try await waitOnHosts("grep -qs holding.yml /run/lock/postfleet.holder && [ -e \(Self.go)-holding ]", "the holding run's task")
+        let inSync = try postfleet(["run", thirdAgain], seconds: 60)
+        #expect(e.isRunning, "the holding run ended before the check: the test proves nothing")
+        #expect(inSync.status == 0 && inSync.stdout.contains("3 ok, 0 changed, 0 failed"), "\(inSync.stdout)\(inSync.stderr)")
+        #expect(!inSync.stdout.contains("lock"), "\(inSync.stdout)")
+        let fourth = try playbook(in: scratch, "fourth.yml", banner: "fourth")
+        let refused = try postfleet(["run", fourth], seconds: 60)
+        #expect(refused.status == 2 && refused.stdout.contains("0 ok, 0 changed, 3 failed"), "\(refused.stdout)")
+        #expect(refused.stdout.contains("locked by run ") && refused.stdout.contains("holding.yml"), "\(refused.stdout)")
+        try await release()
+        finish(e)
+        #expect(e.terminationStatus == 0)
         for host in hosts { #expect(try await banner(host).hasSuffix("ESMTP third"), "\(host)") }
     }
 

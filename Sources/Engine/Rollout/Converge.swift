@@ -22,6 +22,15 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
             converged.result.steps.append(StepResult(action: "connected", status: .ok, attempts: attempts))
         }
         do {
+            // A host with nothing to change is not locked: a run that finds it in sync reads
+            // it once, unlocked, and is done. One with something to change is read again
+            // under the lock, so nothing another change did meanwhile is missed.
+            if !options.check, options.lockRequest != nil, work.restore == nil, work.tasks.isEmpty,
+               let inSync = try await unlockedLook(work, on: session) {
+                converged.result.steps += inSync.steps
+                converged.result.initSystem = inSync.initSystem
+                return
+            }
             // Check mode reads and changes nothing: it never waits for a lock.
             try await withHostLock(session, options.check ? nil : options.lockRequest) {
                 try await apply(work, on: session, options: options, into: &converged)
@@ -37,6 +46,25 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
     converged.result.connectionError = outcome.error
     converged.result.seconds = (clock.now - start).seconds
     return converged
+}
+
+/// The steps of a host found in sync (its facts read, every instance in sync), or nil when
+/// the plan has anything to do, refuses anything, or the facts say something the plan
+/// must report (then the locked pass reads them again and reports it).
+///
+/// A weekly run over a converged fleet thus costs one login and one probe per host, not a
+/// lock channel as well: 16 ms of each host's CPU of 85 (scripts/bench scale), and a round
+/// trip. Nothing changes without the lock.
+private func unlockedLook(_ work: HostWork, on session: Session) async throws -> (steps: [StepResult], initSystem: String)? {
+    let clock = ContinuousClock()
+    let t = clock.now
+    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files), modes: HostPlan.secretPaths(work.files),
+                                      queues: .only(HostPlan.queuesToCount(work.desired)))
+    let plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts, oldTables: [:])
+    guard plan.isEmpty, plan.refusals.isEmpty else { return nil }
+    return ([StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds)]
+            + plan.instances.map { StepResult(action: "in sync", instance: $0.instance.name, status: .ok) },
+            InstanceControl.for(facts).name)
 }
 
 /// The work on an open session: facts, plan, apply script, health gate.
