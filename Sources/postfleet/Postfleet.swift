@@ -2,6 +2,7 @@ import ArgumentParser
 import Fleet
 import Foundation
 import Inventory
+import SSH
 
 @main
 struct Postfleet: AsyncParsableCommand {
@@ -16,6 +17,8 @@ struct Postfleet: AsyncParsableCommand {
     /// with nothing contacted; ArgumentParser's own default would be 64. A mistake in a file
     /// prints as it describes itself (`FILE:LINE:COL: error: ...`, the line and a caret).
     static func main() async {
+        // One socket per session: --forks 1000 needs more than a login shell's 1,024.
+        DescriptorLimit.raise()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

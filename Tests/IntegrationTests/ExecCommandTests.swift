@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import SSH
 import Testing
 
 /// `postfleet exec` as a user runs it: output, exit codes, JSON.
@@ -28,6 +30,29 @@ struct ExecCommandTests {
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.contains { $0.split(separator: ".").count == 3 && $0.allSatisfy { $0.isNumber || $0 == "." } }, "\(r.stdout)")
         #expect(r.stdout.contains("ok=10 failed=0 unreachable=0"))
+    }
+
+    /// 40 sessions at once under a soft limit of 24 open files, as a login shell's 1,024
+    /// is to `--forks 1000`: postfleet raises the soft limit to the hard one and every
+    /// session opens, where without it the hosts past the limit fail with "Too many open files".
+    @Test func moreSessionsThanTheSoftLimitOnOpenFiles() throws {
+        let scratch = try Lab.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var yaml = "all:\n  vars:\n    ansible_ssh_private_key_file: \(lab.key)\n  hosts:\n"
+        for k in 1...10 {
+            let address = try lab.endpoint("mta\(k)").address
+            for name in ["a", "b", "c", "d"] { yaml += "    mta\(k)\(name):\n      ansible_host: \(address)\n" }
+        }
+        let inventory = scratch.appendingPathComponent("sessions.yml").path
+        try yaml.write(toFile: inventory, atomically: true, encoding: .utf8)
+        var hard = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &hard)
+        try #require(hard.rlim_max >= 256, "the hard limit on open files here is \(hard.rlim_max)")
+        let r = try runProcess("/usr/bin/prlimit", ["--nofile=24:\(hard.rlim_max)", binary, "exec", "-i", inventory,
+                                                    "--known-hosts", lab.knownHosts, "-f", "40", "--", "uname -n"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("ok=40 failed=0 unreachable=0"), "\(r.stdout)")
+        #expect(!r.stdout.contains("Too many open files"), "\(r.stdout)")
     }
 
     @Test func oneFailingHostMakesExitTwoAndJSONSaysWhy() throws {
