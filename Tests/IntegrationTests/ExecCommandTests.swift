@@ -85,12 +85,12 @@ struct ExecCommandTests {
                 mta1:
                   ansible_host: 198.18.0.1
                 ghost:
-                  ansible_host: 198.18.0.199
+                  ansible_host: 198.18.0.252
             """.write(toFile: inventory, atomically: true, encoding: .utf8)
         let r = try postfleet(["exec", "-i", inventory, "--known-hosts", lab.knownHosts, "--connect-timeout", "2", "--", "true"])
         #expect(r.status == 4)
         #expect(r.stdout.contains("ghost (1): unreachable"))
-        #expect(r.stdout.contains("ghost (198.18.0.199:22): connect:") || r.stdout.contains("error: connect:"))
+        #expect(r.stdout.contains("ghost (198.18.0.252:22): connect:") || r.stdout.contains("error: connect:"))
     }
 
     @Test func badInputExitsOneAndContactsNoHost() throws {

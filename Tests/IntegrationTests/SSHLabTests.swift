@@ -97,8 +97,9 @@ struct SSHLabTests {
         #expect(file.contents == contents)
         #expect(file.mode == 0o640)
         #expect(file.owner == "root" && file.group == "postfix")
-        // What a user would check on the host, and that no temporary file was left behind.
-        let listing = try await session.exec("stat -c '%a %U:%G' \(Shell.quote(path)); ls -a /etc/postfix | grep -c postfleet || true")
+        // What a user would check on the host, and that no temporary file (.NAME.postfleet.XXXXXX)
+        // was left behind; a run's backups (main.cf.postfleet-RUN) are not one.
+        let listing = try await session.exec("stat -c '%a %U:%G' \(Shell.quote(path)); ls -a /etc/postfix | grep -c '^\\..*\\.postfleet\\.' || true")
         #expect(listing.stdoutText == "640 root:postfix\n0\n")
         _ = try await session.exec("rm -f \(Shell.quote(path))")
         await #expect(throws: SSHError.self) { try await session.get("/nonexistent/file") }
