@@ -178,7 +178,10 @@ class ScaleBench(LabBench):
         return self.postfleet("run", argv + ["-f", str(len(self.hosts))], len(self.hosts))
 
     def openssh(self, copies):
-        commands = [(f"{name}{SUFFIXES[k] if copies > 1 else ''}", ssh_argv(self.key, self.kh, addr, "true"))
+        # ConnectTimeout bounds the banner exchange too: with 1,000 logins queued on the lab's
+        # two cores an sshd can take more than ssh's usual 10 s to answer. postfleet has 10 s
+        # to connect and 20 s for the handshake; ssh gets the same 30 s.
+        commands = [(f"{name}{SUFFIXES[k] if copies > 1 else ''}", ssh_argv(self.key, self.kh, addr, "true", connect_timeout=30))
                     for name, addr in self.hosts for k in range(copies)]
         done, res, wd = self.measure("ssh", commands)
         bad = [f"{name}: exit {r.rc}: {r.err.strip()[-200:]}" for (name, _), r in zip(commands, done) if r.rc != 0]

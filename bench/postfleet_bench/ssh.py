@@ -6,7 +6,7 @@ from pathlib import Path
 KEX = "curve25519-sha256"
 
 
-def ssh_argv(key, kh, addr, command, verbose=False, jump=None, config="/dev/null"):
+def ssh_argv(key, kh, addr, command, verbose=False, jump=None, config="/dev/null", connect_timeout=10):
     argv = ["ssh", "-F", config, "-i", key,
             "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
             "-o", "BatchMode=yes",
@@ -14,7 +14,7 @@ def ssh_argv(key, kh, addr, command, verbose=False, jump=None, config="/dev/null
             "-o", "StrictHostKeyChecking=yes", "-o", "UpdateHostKeys=no",
             "-o", f"KexAlgorithms={KEX}",
             "-o", "ControlMaster=no", "-o", "ControlPath=none",
-            "-o", "ConnectTimeout=10"]
+            "-o", f"ConnectTimeout={connect_timeout}"]
     argv += ["-v"] if verbose else ["-o", "LogLevel=ERROR"]
     if jump:
         argv += ["-J", f"root@{jump}"]

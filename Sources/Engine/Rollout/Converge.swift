@@ -52,9 +52,9 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
 /// the plan has anything to do, refuses anything, or the facts say something the plan
 /// must report (then the locked pass reads them again and reports it).
 ///
-/// A weekly run over a converged fleet thus costs one login and one probe per host, not a
-/// lock channel as well: 16 ms of each host's CPU of 85 (scripts/bench scale), and a round
-/// trip. Nothing changes without the lock.
+/// A weekly run over a converged fleet thus goes through while another change holds some
+/// of its hosts, with a channel and a round trip per host fewer. Nothing changes without
+/// the lock.
 private func unlockedLook(_ work: HostWork, on session: Session) async throws -> (steps: [StepResult], initSystem: String)? {
     let clock = ContinuousClock()
     let t = clock.now
