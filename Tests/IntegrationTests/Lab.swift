@@ -205,13 +205,14 @@ extension Lab {
 }
 
 /// Runs a program to completion (at most `seconds`, then it is killed) and returns its
-/// exit status and output.
+/// exit status and output. The default bound, 240 s, is twice what one host's rollout took
+/// at worst in CI with every phase-2 suite running at once on two cores (more than 120 s).
 ///
 /// postfleet, run without an `environment`, writes no retry file: many tests run the
 /// repository's own playbook with hosts that fail on purpose, and a `.retry` file beside
 /// it would be left in the checkout. A test of retry files passes an environment.
 @discardableResult
-func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil, seconds: Double = 120,
+func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil, seconds: Double = 240,
                 directory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
