@@ -8,7 +8,7 @@ import Testing
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta1..mta3 are free; each test
 /// resets them and rolls the border cluster out first.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.hostCount ?? 0) >= 39, "needs the second lab: scripts/lab up 39"), .serialized,
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 39, "needs the second lab: scripts/lab up 39"), .serialized,
        .timeLimit(.minutes(8)))
 struct ChangeLabTests {
     let lab = Lab.current!

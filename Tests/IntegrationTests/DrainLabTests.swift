@@ -9,7 +9,7 @@ import Testing
 /// listeners open again.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta24 is free.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(8)))
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(8)))
 struct DrainLabTests {
     let lab = Lab.current!
     let host = "mta24"

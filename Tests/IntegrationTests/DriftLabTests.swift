@@ -9,7 +9,7 @@ import Testing
 /// are each named with the instance and both values, in the text and in the JSON, exit 2;
 /// drift changes nothing on the host (the bytes and dates of every configuration file, the
 /// running masters); and a run brings the host back to no drift.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(5)))
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(5)))
 struct DriftLabTests {
     let lab = Lab.current!
     let host = "mta24"

@@ -13,7 +13,7 @@ import Testing
 /// debconf writes them, running or stopped, Postfix hidden (no postconf on the PATH),
 /// a nameless instance and an instance made by hand with its own queue. Every test resets
 /// its hosts at its end.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.hostCount ?? 0) >= 39 && Lab.current?.systemdHosts(state: "noconfig").contains("mta38") == true,
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 39 && Lab.current?.systemdHosts(state: "noconfig").contains("mta38") == true,
                 "needs the lab: scripts/lab up 39 --systemd mta35-mta39 --noconfig mta38"), .serialized, .timeLimit(.minutes(10)))
 struct FreshHostLabTests {
     let lab = Lab.current!

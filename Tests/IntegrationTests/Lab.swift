@@ -294,7 +294,15 @@ extension Lab {
     /// A command's stdout on a lab host, over SSH; fails the test on a non-zero exit.
     @discardableResult
     func sh(_ host: String, _ command: String) async throws -> String {
-        try await Session.with(try endpoint(host), options: options()) { session in
+        // Generous deadlines: a test waiting for a program blocks one of the two cooperative
+        // threads, and with both blocked this session's handshake cannot resume. Its 20 s
+        // default expired on healthy hosts in CI (stop 26); running the suites on threads of
+        // their own instead loaded the machine past the rollouts' bounds (two CI runs).
+        var options = options()
+        options.connectTimeout = .seconds(30)
+        options.handshakeTimeout = .seconds(120)
+        options.authTimeout = .seconds(120)
+        return try await Session.with(try endpoint(host), options: options) { session in
             let r = try await session.exec(command)
             #expect(r.succeeded, "\(host): \(command): \(r.stderrText)")
             return r.stdoutText

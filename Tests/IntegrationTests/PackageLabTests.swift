@@ -16,7 +16,7 @@ enum PackageUnderTest {
     static var path: String? { ProcessInfo.processInfo.environment["POSTFLEET_PACKAGE"] }
 }
 
-@Suite(.onLabThreads, .enabled(if: Lab.current != nil && PackageUnderTest.path != nil,
+@Suite(.enabled(if: Lab.current != nil && PackageUnderTest.path != nil,
                 "needs POSTFLEET_PACKAGE=DIR/postfleet_VERSION_amd64.deb (scripts/package) and a lab"),
        .serialized, .timeLimit(.minutes(5)))
 struct PackageLabTests {

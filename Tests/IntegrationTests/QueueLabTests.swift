@@ -9,7 +9,7 @@ import Testing
 /// every move by queue id.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta21..mta23 are free.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.hostCount ?? 0) >= 23, "needs the lab: scripts/lab up 23"), .serialized, .timeLimit(.minutes(6)))
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 23, "needs the lab: scripts/lab up 23"), .serialized, .timeLimit(.minutes(6)))
 struct QueueLabTests {
     let lab = Lab.current!
     let hosts = ["mta21", "mta22", "mta23"]

@@ -15,7 +15,7 @@ import Testing
 /// reset`), `--check`, the rollout, mail, a second run, a table change, a listener
 /// change, a main.cf Postfix rejects, a start that fails. Every test resets its hosts at
 /// its end.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.hostCount ?? 0) >= 13, "needs the lab: scripts/lab up 13"), .serialized, .timeLimit(.minutes(10)))
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 13, "needs the lab: scripts/lab up 13"), .serialized, .timeLimit(.minutes(10)))
 struct RunLabTests {
     let lab = Lab.current!
     /// Hosts no other suite uses: resetting them kills their sshd for a moment.

@@ -8,7 +8,7 @@ import Testing
 import Glibc
 
 /// The SSH layer against real OpenSSH servers in the lab.
-@Suite(.onLabThreads, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(3)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(3)))
 struct SSHLabTests {
     let lab = Lab.current!
 
@@ -296,7 +296,7 @@ struct SSHLabTests {
 }
 
 /// Authentication through a real ssh-agent holding the lab key.
-@Suite(.onLabThreads, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)))
 struct AgentLabTests {
     let lab = Lab.current!
 
@@ -340,7 +340,7 @@ struct AgentLabTests {
 }
 
 /// Private key files of every type the issue names, in OpenSSH's own format.
-@Suite(.onLabThreads, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)), .serialized)
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(1)), .serialized)
 struct KeyTypeLabTests {
     let lab = Lab.current!
 

@@ -9,7 +9,7 @@ import Testing
 ///
 /// Serialized: the tests share the hosts; each starts from `scripts/lab reset` and resets
 /// them at its end.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.systemdHosts().count ?? 0) >= 3, "needs 3 systemd lab hosts: scripts/lab up N --systemd HOSTS"),
+@Suite(.enabled(if: (Lab.current?.systemdHosts().count ?? 0) >= 3, "needs 3 systemd lab hosts: scripts/lab up N --systemd HOSTS"),
        .serialized, .timeLimit(.minutes(10)))
 struct SystemdLabTests {
     let lab = Lab.current!

@@ -8,7 +8,7 @@ import Testing
 /// openssl says of the file it was made from.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta25..mta27 are free.
-@Suite(.onLabThreads, .enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(8)))
+@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(8)))
 struct TLSLabTests {
     let lab = Lab.current!
     let hosts = ["mta25", "mta26", "mta27"]
