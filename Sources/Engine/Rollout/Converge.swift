@@ -58,13 +58,21 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
 private func unlockedLook(_ work: HostWork, on session: Session) async throws -> (steps: [StepResult], initSystem: String)? {
     let clock = ContinuousClock()
     let t = clock.now
-    let facts = try await gatherFacts(session, files: HostPlan.watchedPaths(work.files), modes: HostPlan.secretPaths(work.files),
-                                      queues: .only(HostPlan.queuesToCount(work.desired)))
+    let facts = try await hostFacts(work, on: session)
     let plan = HostPlan.make(desired: work.desired, files: work.files, facts: facts, oldTables: [:])
     guard plan.isEmpty, plan.refusals.isEmpty else { return nil }
     return ([StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds)]
             + plan.instances.map { StepResult(action: "in sync", instance: $0.instance.name, status: .ok) },
             InstanceControl.for(facts).name)
+}
+
+/// The facts the plan of `work` compares: the checksums of its files (or of `watched`, a
+/// restore's), their modes, and the queues it may destroy. One probe, for the unlocked look
+/// and the locked pass alike.
+private func hostFacts(_ work: HostWork, on session: Session, watched: [String]? = nil) async throws -> HostFacts {
+    try await gatherFacts(session, files: watched ?? HostPlan.watchedPaths(work.files),
+                          modes: watched ?? HostPlan.secretPaths(work.files),
+                          queues: .only(HostPlan.queuesToCount(work.desired)))
 }
 
 /// The work on an open session: facts, plan, apply script, health gate.
@@ -89,9 +97,7 @@ private func apply(_ work: HostWork, on session: Session, options: RolloutOption
         t = clock.now
     }
     let watched = restoring.map { $0.targets.map(\.path) }
-    let facts = try await gatherFacts(session, files: watched ?? HostPlan.watchedPaths(work.files),
-                                      modes: watched ?? HostPlan.secretPaths(work.files),
-                                      queues: .only(HostPlan.queuesToCount(work.desired)))
+    let facts = try await hostFacts(work, on: session, watched: watched)
     converged.result.steps.append(StepResult(action: "gathered facts", status: .ok, seconds: (clock.now - t).seconds))
     if let restoring {
         do {
