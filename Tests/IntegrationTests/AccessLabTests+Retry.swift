@@ -6,9 +6,9 @@ import Testing
 /// beside the playbook lists them, and `--limit @FILE` runs again on exactly them.
 extension AccessLabTests {
     @Test func aRetryFileRunsAgainOnExactlyTheFailedAndUnreachableHosts() async throws {
-        try lab.script(["reset", "mta25"])
-        defer { try? lab.script(["reset", "mta25"]) }
-        try lab.addSudoUsers(on: "mta25")
+        try await lab.script(["reset", "mta25"])
+        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.addSudoUsers(on: "mta25")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         // mta25 as root converges; mta25-pfpw (the same host, as pfpw, whose sudo wants a
@@ -33,20 +33,20 @@ extension AccessLabTests {
                                          to: scratch.appendingPathComponent("templates"))
         let common = ["-i", inventory, "--known-hosts", lab.knownHosts, "--connect-attempts", "1", "--connect-timeout", "2"]
 
-        let first = try runProcess(binary, ["run", playbook.path] + common, environment: ProcessInfo.processInfo.environment, seconds: 240)
+        let first = try await runProcess(binary, ["run", playbook.path] + common, environment: ProcessInfo.processInfo.environment, seconds: 240)
         #expect(first.status == 2, "\(first.stdout)\(first.stderr)")
         let retry = scratch.appendingPathComponent("border.retry").path
         #expect(try String(contentsOfFile: retry, encoding: .utf8) == "ghost\nmta25-pfpw\n")
         #expect(first.stderr.contains("postfleet: to retry the 2 failed or unreachable hosts, use: --limit @\(retry)"), "\(first.stderr)")
 
         let rootLogins = "grep -c 'Accepted publickey for root' /var/log/sshd.log || true"
-        let loginsBefore = try onHost("mta25", rootLogins)
-        let again = try runProcess(binary, ["run", playbook.path, "--limit", "@\(retry)"] + common, environment: ProcessInfo.processInfo.environment, seconds: 240)
+        let loginsBefore = try await onHost("mta25", rootLogins)
+        let again = try await runProcess(binary, ["run", playbook.path, "--limit", "@\(retry)"] + common, environment: ProcessInfo.processInfo.environment, seconds: 240)
         #expect(again.status == 2, "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("2 hosts: 0 ok, 0 changed, 1 failed, 1 unreachable"), "\(again.stdout)")
         #expect(again.stdout.contains("mta25-pfpw (1): failed") && again.stdout.contains("ghost (1): unreachable"), "\(again.stdout)")
         // mta25 itself was not contacted again: no new root login in its sshd log.
-        #expect(try onHost("mta25", rootLogins) == loginsBefore)
+        #expect(try await onHost("mta25", rootLogins) == loginsBefore)
     }
 
     /// A loopback TCP port that nothing listens on (bound, then closed).

@@ -16,8 +16,10 @@ struct ChangeLabTests {
 
     var common: [String] { ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", hosts.joined(separator: ":")] }
 
-    func postfleet(_ arguments: [String], seconds: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(Lab.binary, arguments + common, seconds: seconds)
+    /// postfleet on the three hosts. `queued: false` while a run this test started holds the
+    /// hosts: the call must not wait behind other suites' rollouts (``ProgramSlots``).
+    func postfleet(_ arguments: [String], seconds: Double = 120, queued: Bool = true) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(Lab.binary, arguments + common, seconds: seconds, queued: queued)
     }
 
     /// postfleet started and left running, its stdout and stderr in `log`.
@@ -35,21 +37,22 @@ struct ChangeLabTests {
         return p
     }
 
-    /// Waits for `p`, at most `seconds` (then kills it and records an issue).
-    func finish(_ p: Process, seconds: Double = 120) {
+    /// Waits for `p`, at most `seconds` (then kills it and records an issue), without holding
+    /// a thread: the test's in-process SSH sessions need the cooperative threads meanwhile.
+    func finish(_ p: Process, seconds: Double = 120) async throws {
         let deadline = Date().addingTimeInterval(seconds)
-        while p.isRunning && Date() < deadline { usleep(50_000) }
+        while p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if p.isRunning {
             kill(p.processIdentifier, SIGKILL)
             Issue.record("postfleet did not finish within \(seconds) s")
         }
-        p.waitUntilExit()
+        for _ in 0..<100 where p.isRunning { try await Task.sleep(for: .milliseconds(50)) }
     }
 
     /// The three hosts bare, then rolled out with the border cluster.
-    func rollOut() throws {
-        try lab.script(["reset"] + hosts)
-        let run = try postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
+    func rollOut() async throws {
+        try await lab.script(["reset"] + hosts)
+        let run = try await postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
         try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
     }
 
@@ -58,7 +61,7 @@ struct ChangeLabTests {
 
     /// A playbook that sets postfix-in's banner to `banner`, with `policy` lines, and then,
     /// when `hold` is set, holds the host in a task until the test says go (``release()``),
-    /// 60 s at most: the test, not the machine's load, decides when the run ends.
+    /// 180 s at most: the test, not the machine's load, decides when the run ends.
     func playbook(in dir: URL, _ name: String, banner: String, hold: Bool = false, policy: [String] = []) throws -> String {
         var text = """
             - name: \(name)
@@ -77,7 +80,7 @@ struct ChangeLabTests {
 
             """
         if hold {
-            text += "  tasks:\n    - name: hold the host\n      command: touch \(Self.go)-holding; i=0; while [ ! -e \(Self.go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n"
+            text += "  tasks:\n    - name: hold the host\n      command: touch \(Self.go)-holding; i=0; while [ ! -e \(Self.go) ] && [ $i -lt 1800 ]; do sleep 0.1; i=$((i+1)); done\n"
         }
         let path = dir.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -117,7 +120,7 @@ struct ChangeLabTests {
     }
 
     @Test func twoRunsAtOnceOneChangesEachHostAndTheOtherNamesTheHolder() async throws {
-        try rollOut()
+        try await rollOut()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let first = try playbook(in: scratch, "first.yml", banner: "first", hold: true)
@@ -128,15 +131,15 @@ struct ChangeLabTests {
         // What only looks never waits for the lock, and leaves no record.
         let records = try await lab.sh(hosts[0], "wc -l < /var/log/postfleet.log")
         for look in [["postmulti", "-p", "status", "--all"], ["queue"], ["instances"], ["run", second, "--check"]] {
-            let r = try postfleet(look, seconds: 20)
+            let r = try await postfleet(look, seconds: 20, queued: false)
             #expect(r.status == 0 && !r.stdout.contains("lock"), "\(look): \(r.stdout)\(r.stderr)")
         }
         #expect(try await lab.sh(hosts[0], "wc -l < /var/log/postfleet.log") == records)
-        let b = try postfleet(["run", second])
+        let b = try await postfleet(["run", second], queued: false)
         // Refused at once: the first run still holds every host.
         #expect(a.isRunning, "the second run waited for the first")
         try await release()
-        finish(a)
+        try await finish(a)
         let aOut = (try? String(contentsOf: scratch.appendingPathComponent("a.log"), encoding: .utf8)) ?? ""
         #expect(a.terminationStatus == 0, "\(aOut)")
         #expect(aOut.contains("0 ok, 3 changed, 0 failed"), "\(aOut)")
@@ -158,9 +161,9 @@ struct ChangeLabTests {
         try await waitOnHosts("grep -qs third.yml /run/lock/postfleet.holder", "the third run's lock")
         // The waiting run is let go of 2 s into its wait.
         let waiter = Task { try await Task.sleep(for: .seconds(2)); try await release() }
-        let d = try postfleet(["run", thirdAgain, "--lock-timeout", "60s"])
+        let d = try await postfleet(["run", thirdAgain, "--lock-timeout", "60s"], queued: false)
         try await waiter.value
-        finish(c)
+        try await finish(c)
         #expect(c.terminationStatus == 0)
         #expect(d.status == 0 && d.stdout.contains("3 ok, 0 changed, 0 failed"), "\(d.stdout)\(d.stderr)")
         for host in hosts { #expect(try await banner(host).hasSuffix("ESMTP third"), "\(host)") }
@@ -172,22 +175,22 @@ struct ChangeLabTests {
         let holding = try playbook(in: scratch, "holding.yml", banner: "third", hold: true)
         let e = try start(["run", holding], log: scratch.appendingPathComponent("e.log"))
         try await waitOnHosts("grep -qs holding.yml /run/lock/postfleet.holder && [ -e \(Self.go)-holding ]", "the holding run's task")
-        let inSync = try postfleet(["run", thirdAgain], seconds: 60)
+        let inSync = try await postfleet(["run", thirdAgain], seconds: 60, queued: false)
         #expect(e.isRunning, "the holding run ended before the check: the test proves nothing")
         #expect(inSync.status == 0 && inSync.stdout.contains("3 ok, 0 changed, 0 failed"), "\(inSync.stdout)\(inSync.stderr)")
         #expect(!inSync.stdout.contains("lock"), "\(inSync.stdout)")
         let fourth = try playbook(in: scratch, "fourth.yml", banner: "fourth")
-        let refused = try postfleet(["run", fourth], seconds: 60)
+        let refused = try await postfleet(["run", fourth], seconds: 60, queued: false)
         #expect(refused.status == 2 && refused.stdout.contains("0 ok, 0 changed, 3 failed"), "\(refused.stdout)")
         #expect(refused.stdout.contains("locked by run ") && refused.stdout.contains("holding.yml"), "\(refused.stdout)")
         try await release()
-        finish(e)
+        try await finish(e)
         #expect(e.terminationStatus == 0)
         for host in hosts { #expect(try await banner(host).hasSuffix("ESMTP third"), "\(host)") }
     }
 
     @Test func aControllerKilledMidApplyReleasesTheLockAndTheHostEndsConverged() async throws {
-        try rollOut()
+        try await rollOut()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let killed = try playbook(in: scratch, "killed.yml", banner: "killed", hold: true)
@@ -200,7 +203,7 @@ struct ChangeLabTests {
         // Into its task, which holds the host until the test lets it go.
         try await waitOnHosts("[ -e \(Self.go)-holding ]", "the holding task")
         kill(a.processIdentifier, SIGKILL)
-        a.waitUntilExit()
+        for _ in 0..<100 where a.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         // The lock is free at once (sshd closed the holder's channel), while the apply script,
         // still in its task, goes on; let go, it runs to its end.
         try await waitOnHosts("flock -n /run/lock/postfleet.lock true", "the lock's release")
@@ -215,7 +218,7 @@ struct ChangeLabTests {
             #expect(try await banner(host).hasSuffix("ESMTP killed"), "\(host)")
         }
         // The next run converges: nothing left to do.
-        let again = try postfleet(["run", try playbook(in: scratch, "again.yml", banner: "killed")])
+        let again = try await postfleet(["run", try playbook(in: scratch, "again.yml", banner: "killed")])
         #expect(again.status == 0 && again.stdout.contains("3 ok, 0 changed, 0 failed"), "\(again.stdout)\(again.stderr)")
     }
 
@@ -225,12 +228,12 @@ struct ChangeLabTests {
     }
 
     @Test func weeklyChangesKeepFewBackupsAndARestoreBringsARunsFilesBack() async throws {
-        try rollOut()
+        try await rollOut()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         // Ten changing runs with the default: five backups per file remain.
         for n in 1...10 {
-            let run = try postfleet(["run", try playbook(in: scratch, "week\(n).yml", banner: "week \(n)")])
+            let run = try await postfleet(["run", try playbook(in: scratch, "week\(n).yml", banner: "week \(n)")])
             try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
         }
         for host in hosts {
@@ -244,7 +247,7 @@ struct ChangeLabTests {
         var runs: [String] = []
         var thirdLeft: [String: String] = [:]
         for n in 11...20 {
-            let run = try postfleet(["run", try playbook(in: scratch, "week\(n).yml", banner: "week \(n)", policy: ["keep_backups: 8"])])
+            let run = try await postfleet(["run", try playbook(in: scratch, "week\(n).yml", banner: "week \(n)", policy: ["keep_backups: 8"])])
             try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
             runs.append(try await lastRecord(hosts[0])["run"] as? String ?? "?")
             if n == 13 {
@@ -256,7 +259,7 @@ struct ChangeLabTests {
             #expect(kept.count == 8, "\(host): \(kept)")
         }
         // postfleet backups lists the same eight per host, newest first (the hosts' alike: one group).
-        let listed = try postfleet(["backups", "--instance", "postfix-in"])
+        let listed = try await postfleet(["backups", "--instance", "postfix-in"])
         #expect(listed.status == 0, "\(listed.stdout)\(listed.stderr)")
         #expect(listed.stdout.contains("mta[1-3]  postfix-in  /etc/postfix-in/main.cf") && listed.stdout.contains(runs[9])
                     && listed.stdout.contains("3 of 3 hosts read, 24 backups of 3 files of instance postfix-in"), "\(listed.stdout)")
@@ -264,7 +267,7 @@ struct ChangeLabTests {
         #expect(listed.stdout.contains(runs[2]), "\(listed.stdout)")
 
         // The restore of the third: its file back byte for byte, with a reload, and on record.
-        let restore = try postfleet(["restore", "--run", runs[2]])
+        let restore = try await postfleet(["restore", "--run", runs[2]])
         #expect(restore.status == 0, "\(restore.stdout)\(restore.stderr)")
         #expect(restore.stdout.contains("postfix-in  wrote main.cf, reloaded"), "\(restore.stdout)")
         for host in hosts {
@@ -274,19 +277,19 @@ struct ChangeLabTests {
             #expect(record["restores"] as? String == runs[2] && record["result"] as? String == "ok", "\(host): \(record)")
         }
         // postfleet history shows the restore as a run of its own, with the run it restored.
-        let history = try postfleet(["history", "--since", "1h"])
+        let history = try await postfleet(["history", "--since", "1h"])
         #expect(history.status == 0, "\(history.stdout)\(history.stderr)")
         #expect(history.stdout.contains("restores: run \(runs[2])")
                     && history.stdout.contains("mta[1-3]: ok\n    postfix-in: parameters smtpd_banner; reload"), "\(history.stdout)")
         // The first of the ten is too old: the backup it needs is pruned; nothing changes.
         let before = try await lab.sh(hosts[0], "sha256sum < /etc/postfix-in/main.cf")
-        let old = try postfleet(["restore", "--run", runs[0]])
+        let old = try await postfleet(["restore", "--run", runs[0]])
         #expect(old.status == 2 && old.stdout.contains("is gone (pruned: keep_backups)"), "\(old.stdout)")
         #expect(try await lab.sh(hosts[0], "sha256sum < /etc/postfix-in/main.cf") == before)
     }
 
     @Test func theChangeRecordNamesWhatChangedButNeverASecret() async throws {
-        try rollOut()
+        try await rollOut()
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let secret = "s3cret-\(UUID().uuidString.prefix(8))"
@@ -309,7 +312,7 @@ struct ChangeLabTests {
                         "[mailhub.example.com]:587": "relay:\(secret)"
             """.write(toFile: path, atomically: true, encoding: .utf8)
         let log = scratch.appendingPathComponent("changes.log").path
-        let run = try postfleet(["run", path, "--log", log])
+        let run = try await postfleet(["run", path, "--log", log])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         for host in hosts {
             let line = try await lab.sh(host, "tail -n 1 /var/log/postfleet.log; stat -c %a /var/log/postfleet.log")

@@ -15,15 +15,19 @@ struct DrainLabTests {
     let host = "mta24"
     let address = "198.18.0.24"
 
-    func postfleet(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host], seconds: 120)
+    /// postfleet on mta24. `queued: false` for what must happen while a client this test
+    /// started is still sending (its sessions are bounded in time): it must not wait behind
+    /// other suites' rollouts (``ProgramSlots``).
+    func postfleet(_ arguments: [String], queued: Bool = true) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host],
+                             seconds: 120, queued: queued)
     }
 
-    func rollOut() throws {
-        let run = try postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
+    func rollOut() async throws {
+        let run = try await postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
         try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
         // Started, whatever an earlier test left.
-        _ = try postfleet(["postmulti", "-g", "mta", "-p", "start"])
+        _ = try await postfleet(["postmulti", "-g", "mta", "-p", "start"])
     }
 
     /// The PIDs of the group's masters, by configuration directory ("" when not running).
@@ -65,8 +69,8 @@ struct DrainLabTests {
     }
 
     /// Waits (at most 30 s) until `condition`, a shell test on the host, holds. The tests start
-    /// a client in a child task and then run postfleet, which blocks a thread of the test
-    /// process: without this wait the client may start only after the stop has begun.
+    /// a client in a child task and then run postfleet: without this wait the client may
+    /// start only after the stop has begun.
     func waitOnHost(_ condition: String, _ what: String) async throws {
         for _ in 0..<60 {
             if try await lab.sh(host, "if \(condition); then echo yes; else echo no; fi") == "yes\n" { return }
@@ -109,12 +113,12 @@ struct DrainLabTests {
     }
 
     @Test func aStopWaitsForEverySessionAndLosesNoMessage() async throws {
-        try rollOut()
+        try await rollOut()
         let tag = UUID().uuidString.prefix(8)
         async let sending = lab.sh(host, client(to: "\(address):25", subject: "pf-drain-\(tag)", seconds: 90))
         try await clientSent("pf-drain-\(tag)")
         try await Task.sleep(for: .seconds(1))
-        let stop = try postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
+        let stop = try await postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"], queued: false)
         // Sessions after the stop: refused, as nothing listens any more.
         try await Task.sleep(for: .seconds(3))
         try await stopClient("pf-drain-\(tag)")
@@ -127,7 +131,7 @@ struct DrainLabTests {
         let accepted = sessions(log)
 
         // The instances come back, and nothing accepted is lost: all of it reaches the hub.
-        let start = try postfleet(["postmulti", "-g", "mta", "-p", "start"])
+        let start = try await postfleet(["postmulti", "-g", "mta", "-p", "start"])
         #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
         #expect(try await banner().hasPrefix("220 "))
         for number in accepted {
@@ -136,13 +140,13 @@ struct DrainLabTests {
     }
 
     @Test func aDrainPastItsDeadlineFailsTheHostStopsNothingAndReopensTheListeners() async throws {
-        try rollOut()
+        try await rollOut()
         let before = try await masters()
         #expect(before.values.allSatisfy { !$0.isEmpty })
         // A session that stays open (EHLO, then nothing) for 8 s: longer than the 2 s deadline.
         async let idle = lab.sh(host, "{ printf 'EHLO idle\\r\\n'; sleep 8; printf 'QUIT\\r\\n'; } | socat -t 2 - TCP:\(address):25 2>&1 | tr -d '\\r'")
         try await waitOnHost("ss -Htn state established '( sport = :25 )' | grep -q .", "the idle session's connection")
-        let stop = try postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "2s"])
+        let stop = try await postfleet(["postmulti", "-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "2s"], queued: false)
         #expect(stop.status == 2, "\(stop.stdout)\(stop.stderr)")
         #expect(stop.stdout.contains("not drained: at the 2s deadline 1 SMTP session(s) open"), "\(stop.stdout)")
         #expect(try await masters() == before, "nothing was stopped")
@@ -153,7 +157,7 @@ struct DrainLabTests {
     }
 
     @Test func aRestartThePlaybookNeedsIsDrainedWhenItsPolicySaysSo() async throws {
-        try rollOut()
+        try await rollOut()
         // The border cluster with `policy: {drain: 30s}`, next to the shipped templates.
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -173,7 +177,7 @@ struct DrainLabTests {
         async let sending = lab.sh(host, client(to: "127.0.0.1:10026", subject: "pf-redrain-\(tag)", seconds: 90))
         try await clientSent("pf-redrain-\(tag)")
         try await Task.sleep(for: .seconds(1))
-        let run = try postfleet(["run", playbook.path])
+        let run = try await postfleet(["run", playbook.path], queued: false)
         try await stopClient("pf-redrain-\(tag)")
         let log = try await sending
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")

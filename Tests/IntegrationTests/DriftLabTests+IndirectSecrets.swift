@@ -9,8 +9,8 @@ extension DriftLabTests {
     /// and their indexes are 0600; changed behind postfleet's back, drift, `run --check --diff`,
     /// the run itself, `render` and every JSON and JUnit report show (secret) and never a password.
     @Test func indirectlyNamedSecretsAreNamedButNeverShown() async throws {
-        try lab.script(["reset", host])
-        defer { try? lab.script(["reset", host]) }
+        try await lab.script(["reset", host])
+        afterTest { _ = try await lab.script(["reset", host]) }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let passwords = ["s3cret-pw-2", "s3cret-pw-3", "s3cret-pw-4"]
@@ -35,14 +35,14 @@ extension DriftLabTests {
                       type: hash
                       entries: {"[mailhub.example.com]:25": "hub:{{ hub_password }}"}
             """.write(toFile: playbook, atomically: true, encoding: .utf8)
-        func postfleet(_ command: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
+        func postfleet(_ command: String, _ extra: [String] = []) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
                            seconds: 120)
         }
         func file(_ name: String) throws -> String { try String(contentsOfFile: scratch.appendingPathComponent(name).path, encoding: .utf8) }
         var outputs: [String] = []
 
-        let run = try postfleet("run", ["--json", scratch.appendingPathComponent("run.json").path,
+        let run = try await postfleet("run", ["--json", scratch.appendingPathComponent("run.json").path,
                                         "--junit", scratch.appendingPathComponent("run.xml").path])
         try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
         outputs += [run.stdout, run.stderr, try file("run.json"), try file("run.xml")]
@@ -51,12 +51,12 @@ extension DriftLabTests {
         #expect(try await sh("postmap -q '[mailhub.example.com]:587' hash:/etc/postfix/sasl_passwd") == "mta24:\(passwords[0])\n")
         #expect(try await sh("postconf -M relay/unix | grep -c 'static:relayuser:\(passwords[2])'") == "1\n")
 
-        try behindItsBack("""
+        try await behindItsBack("""
             sed -i 's/s3cret-pw-2/hand-edited-pw-a/' /etc/postfix/sasl_passwd && postmap hash:/etc/postfix/sasl_passwd
             sed -i 's/s3cret-pw-3/hand-edited-pw-b/' /etc/postfix/hub_passwd && postmap hash:/etc/postfix/hub_passwd
             postconf -M 'relay/unix = relay unix - - n - - smtp -o smtp_sasl_password_maps=static:relayuser:hand-edited-pw-c'
             """)
-        let drift = try postfleet("drift", ["--json", scratch.appendingPathComponent("drift.json").path])
+        let drift = try await postfleet("drift", ["--json", scratch.appendingPathComponent("drift.json").path])
         #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
         for expected in ["  default sasl_passwd:\n    ~ [mailhub.example.com]:587 = (secret) -> (secret)\n",
                          "  default hub_passwd:\n    ~ [mailhub.example.com]:25 = (secret) -> (secret)\n",
@@ -64,15 +64,15 @@ extension DriftLabTests {
             #expect(drift.stdout.contains(expected), "\(drift.stdout)")
         }
         #expect(try file("drift.json").contains("(secret)"))
-        let diff = try postfleet("run", ["--check", "--diff", "--json", scratch.appendingPathComponent("check.json").path])
+        let diff = try await postfleet("run", ["--check", "--diff", "--json", scratch.appendingPathComponent("check.json").path])
         #expect(diff.stdout.contains("~ [mailhub.example.com]:25 = (secret) -> (secret)"), "\(diff.stdout)")
         #expect(diff.stdout.contains("smtp_sasl_password_maps=(secret) -> relay unix"), "\(diff.stdout)")
         outputs += [drift.stdout, drift.stderr, try file("drift.json"), diff.stdout, diff.stderr, try file("check.json")]
 
-        let repair = try postfleet("run", ["--diff"])
+        let repair = try await postfleet("run", ["--diff"])
         #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
         #expect(try await sh("postmap -q '[mailhub.example.com]:25' hash:/etc/postfix/hub_passwd") == "hub:\(passwords[1])\n")
-        let render = try runProcess(binary, ["render", playbook, "-i", lab.inventoryPath, "--host", host,
+        let render = try await runProcess(binary, ["render", playbook, "-i", lab.inventoryPath, "--host", host,
                                              "--out", scratch.appendingPathComponent("out").path], seconds: 60)
         #expect(render.status == 0, "\(render.stderr)")
         let rendered = scratch.appendingPathComponent("out/\(host)/etc/postfix").path

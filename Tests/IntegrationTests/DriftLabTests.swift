@@ -9,7 +9,7 @@ import Testing
 /// are each named with the instance and both values, in the text and in the JSON, exit 2;
 /// drift changes nothing on the host (the bytes and dates of every configuration file, the
 /// running masters); and a run brings the host back to no drift.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(5)))
+@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(5)))
 struct DriftLabTests {
     let lab = Lab.current!
     let host = "mta24"
@@ -18,14 +18,14 @@ struct DriftLabTests {
 
     var playbook: String { Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
 
-    func postfleet(_ command: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
+    func postfleet(_ command: String, _ extra: [String] = []) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
                        seconds: 180)
     }
 
     /// Runs a shell command as root on the host through `scripts/lab exec`: not through postfleet.
-    func behindItsBack(_ command: String) throws {
-        try lab.onHost(host, command)
+    func behindItsBack(_ command: String) async throws {
+        try await lab.onHost(host, command)
     }
 
     /// A command's stdout on the host, over SSH; fails the test on a non-zero exit.
@@ -61,8 +61,8 @@ struct DriftLabTests {
     /// the key whose secret changed, and neither their text nor the JSON holds either password;
     /// made readable by all, drift says so and run makes it 0600 again.
     @Test func secretsAreNamedButNeverShown() async throws {
-        try lab.script(["reset", host])
-        defer { try? lab.script(["reset", host]) }
+        try await lab.script(["reset", host])
+        afterTest { _ = try await lab.script(["reset", host]) }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let playbook = scratch.appendingPathComponent("relay.yml").path
@@ -81,64 +81,64 @@ struct DriftLabTests {
                       entries:
                         "[mailhub.example.com]:587": "{{ inventory_hostname }}:{{ relay_password }}"
             """.write(toFile: playbook, atomically: true, encoding: .utf8)
-        func postfleet(_ command: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
+        func postfleet(_ command: String, _ extra: [String] = []) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await runProcess(binary, [command, playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host] + extra,
                            seconds: 120)
         }
 
-        let run = try postfleet("run")
+        let run = try await postfleet("run")
         try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(try await sh("stat -c '%a %U' /etc/postfix/sasl_passwd /etc/postfix/sasl_passwd.cdb") == "600 root\n600 root\n")
         #expect(try await sh("postmap -q '[mailhub.example.com]:587' cdb:/etc/postfix/sasl_passwd") == "mta24:s3cret-pw-1\n")
 
-        try behindItsBack("sed -i 's/s3cret-pw-1/hand-edited-pw/' /etc/postfix/sasl_passwd && postmap cdb:/etc/postfix/sasl_passwd")
+        try await behindItsBack("sed -i 's/s3cret-pw-1/hand-edited-pw/' /etc/postfix/sasl_passwd && postmap cdb:/etc/postfix/sasl_passwd")
         let report = scratch.appendingPathComponent("drift.json").path
-        let drift = try postfleet("drift", ["--json", report])
+        let drift = try await postfleet("drift", ["--json", report])
         #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
         #expect(drift.stdout.contains("  default sasl_passwd:\n    ~ [mailhub.example.com]:587 = (secret) -> (secret)\n"), "\(drift.stdout)")
         let json = try String(contentsOfFile: report, encoding: .utf8)
         #expect(json.contains("(secret)"))
-        let diff = try postfleet("run", ["--check", "--diff"])
+        let diff = try await postfleet("run", ["--check", "--diff"])
         #expect(diff.stdout.contains("[mailhub.example.com]:587 = (secret) -> (secret)"), "\(diff.stdout)")
         for output in [drift.stdout, drift.stderr, json, diff.stdout, diff.stderr] {
             #expect(!output.contains("s3cret-pw-1") && !output.contains("hand-edited-pw"), "a password was shown: \(output)")
         }
 
         // run puts the playbook's password back.
-        let repair = try postfleet("run")
+        let repair = try await postfleet("run")
         #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
         #expect(try await sh("postmap -q '[mailhub.example.com]:587' cdb:/etc/postfix/sasl_passwd") == "mta24:s3cret-pw-1\n")
         #expect(!repair.stdout.contains("s3cret-pw-1"))
 
         // Made readable by all behind postfleet's back, the same text: drift says so, and run
         // makes it 0600 again.
-        try behindItsBack("chmod 644 /etc/postfix/sasl_passwd /etc/postfix/sasl_passwd.cdb")
-        let loose = try postfleet("drift")
+        try await behindItsBack("chmod 644 /etc/postfix/sasl_passwd /etc/postfix/sasl_passwd.cdb")
+        let loose = try await postfleet("drift")
         #expect(loose.status == 2 && loose.stdout.contains("  default sasl_passwd:\n    ~ (mode) = 644 -> 600\n"), "\(loose.stdout)")
         #expect(!loose.stdout.contains("text only"), "\(loose.stdout)")
-        let tighten = try postfleet("run")
+        let tighten = try await postfleet("run")
         #expect(tighten.status == 0, "\(tighten.stdout)\(tighten.stderr)")
         #expect(try await sh("stat -c '%a' /etc/postfix/sasl_passwd /etc/postfix/sasl_passwd.cdb") == "600\n600\n")
-        let tight = try postfleet("drift")
+        let tight = try await postfleet("drift")
         #expect(tight.status == 0 && tight.stdout.hasPrefix("mta24 (1): no drift\n"), "\(tight.stdout)")
     }
 
     @Test func driftNamesWhatChangedBehindPostfleetsBackAndChangesNothing() async throws {
-        try lab.script(["reset", host])
-        defer { try? lab.script(["reset", host]) }
+        try await lab.script(["reset", host])
+        afterTest { _ = try await lab.script(["reset", host]) }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
 
         // A bare host drifts: its instances are missing.
-        let bare = try postfleet("drift")
+        let bare = try await postfleet("drift")
         #expect(bare.status == 2, "\(bare.stdout)\(bare.stderr)")
         #expect(bare.stdout.contains("  postfix-in: missing (run would create it in group mta, enable it and start it)\n"), "\(bare.stdout)")
 
         // Converged, it has none.
-        let converge = try postfleet("run")
+        let converge = try await postfleet("run")
         try #require(converge.status == 0, "\(converge.stdout)\(converge.stderr)")
         let clean = scratch.appendingPathComponent("clean.json").path
-        let none = try postfleet("drift", ["--json", clean])
+        let none = try await postfleet("drift", ["--json", clean])
         #expect(none.status == 0, "\(none.stdout)\(none.stderr)")
         #expect(none.stdout.hasPrefix("mta24 (1): no drift\n"), "\(none.stdout)")
         #expect(!none.stdout.contains("---"), "nothing differs, so nothing is listed: \(none.stdout)")
@@ -146,15 +146,15 @@ struct DriftLabTests {
         #expect((try json(clean)["hosts"] as? [String: [String: Any]])?[host]?["status"] as? String == "in_sync")
 
         // Behind postfleet's back: a parameter, a listener, a table key, a comment, a stop.
-        try behindItsBack("postconf -c /etc/postfix-in -e 'smtpd_banner = changed'")
-        try behindItsBack("postconf -c /etc/postfix-out -MX 127.0.0.1:10026/inet")
-        try behindItsBack("sed -i '/^postmaster/d' /etc/postfix/virtual && postmap cdb:/etc/postfix/virtual")
-        try behindItsBack("echo '# edited by hand' >> /etc/postfix/generic")
-        try behindItsBack("postfix -c /etc/postfix-out stop")
+        try await behindItsBack("postconf -c /etc/postfix-in -e 'smtpd_banner = changed'")
+        try await behindItsBack("postconf -c /etc/postfix-out -MX 127.0.0.1:10026/inet")
+        try await behindItsBack("sed -i '/^postmaster/d' /etc/postfix/virtual && postmap cdb:/etc/postfix/virtual")
+        try await behindItsBack("echo '# edited by hand' >> /etc/postfix/generic")
+        try await behindItsBack("postfix -c /etc/postfix-out stop")
 
         let before = try await snapshot()
         let report = scratch.appendingPathComponent("drift.json").path
-        let drift = try postfleet("drift", ["--json", report])
+        let drift = try await postfleet("drift", ["--json", report])
         let after = try await snapshot()
         #expect(after == before, "drift changed something on the host")
 
@@ -187,20 +187,20 @@ struct DriftLabTests {
         #expect(states == ["stopped"])
 
         // What drift lists is what run puts back: after a run, no drift again.
-        let repair = try postfleet("run")
+        let repair = try await postfleet("run")
         #expect(repair.status == 0, "\(repair.stdout)\(repair.stderr)")
         #expect(try await sh("postconf -c /etc/postfix-in -h smtpd_banner") == "$myhostname ESMTP $mail_name\n")
-        let again = try postfleet("drift")
+        let again = try await postfleet("drift")
         #expect(again.status == 0, "\(again.stdout)")
         #expect(again.stdout.hasPrefix("mta24 (1): no drift\n"), "\(again.stdout)")
 
         // An instance someone added by hand is named, and is not drift: run leaves it alone.
-        try behindItsBack("postmulti -I postfix-extra -G lab -e create")
-        let extra = try postfleet("drift")
+        try await behindItsBack("postmulti -I postfix-extra -G lab -e create")
+        let extra = try await postfleet("drift")
         #expect(extra.status == 0, "\(extra.stdout)")
         #expect(extra.stdout.hasPrefix("mta24 (1): no drift\n  not in the playbook (run leaves it alone): postfix-extra\n"), "\(extra.stdout)")
         // And run does leave it alone: postmulti still knows it.
-        let keep = try postfleet("run")
+        let keep = try await postfleet("run")
         #expect(keep.status == 0 && keep.stdout.contains("1 ok, 0 changed"), "\(keep.stdout)\(keep.stderr)")
         #expect(try await sh("postmulti -l -i postfix-extra").hasPrefix("postfix-extra"))
     }

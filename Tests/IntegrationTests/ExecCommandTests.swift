@@ -15,16 +15,16 @@ struct ExecCommandTests {
         return root.appendingPathComponent(".build/debug/postfleet").path
     }
 
-    func postfleet(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(binary, args)
+    func postfleet(_ args: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(binary, args)
     }
 
     var common: [String] { ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts] }
 
-    @Test func allOkGroupsIdenticalOutputAndExitsZero() throws {
+    @Test func allOkGroupsIdenticalOutputAndExitsZero() async throws {
         // Output every host shares whatever other suites do to its instances meanwhile; not
         // mta11..mta13, which RunLabTests resets (they are briefly unreachable then).
-        let r = try postfleet(["exec"] + common + ["-l", (1...10).map { "mta\($0)" }.joined(separator: ":"), "--", "postconf", "-h", "mail_version"])
+        let r = try await postfleet(["exec"] + common + ["-l", (1...10).map { "mta\($0)" }.joined(separator: ":"), "--", "postconf", "-h", "mail_version"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("mta[1-10] (10)"), "\(r.stdout)")
         let lines = r.stdout.split(separator: "\n")
@@ -35,7 +35,7 @@ struct ExecCommandTests {
     /// 40 sessions at once under a soft limit of 24 open files, as a login shell's 1,024
     /// is to `--forks 1000`: postfleet raises the soft limit to the hard one and every
     /// session opens, where without it the hosts past the limit fail with "Too many open files".
-    @Test func moreSessionsThanTheSoftLimitOnOpenFiles() throws {
+    @Test func moreSessionsThanTheSoftLimitOnOpenFiles() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         var yaml = "all:\n  vars:\n    ansible_ssh_private_key_file: \(lab.key)\n  hosts:\n"
@@ -48,18 +48,18 @@ struct ExecCommandTests {
         var hard = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &hard)
         try #require(hard.rlim_max >= 256, "the hard limit on open files here is \(hard.rlim_max)")
-        let r = try runProcess("/usr/bin/prlimit", ["--nofile=24:\(hard.rlim_max)", binary, "exec", "-i", inventory,
+        let r = try await runProcess("/usr/bin/prlimit", ["--nofile=24:\(hard.rlim_max)", binary, "exec", "-i", inventory,
                                                     "--known-hosts", lab.knownHosts, "-f", "40", "--", "uname -n"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("ok=40 failed=0 unreachable=0"), "\(r.stdout)")
         #expect(!r.stdout.contains("Too many open files"), "\(r.stdout)")
     }
 
-    @Test func oneFailingHostMakesExitTwoAndJSONSaysWhy() throws {
+    @Test func oneFailingHostMakesExitTwoAndJSONSaysWhy() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let json = scratch.appendingPathComponent("out.json").path
-        let r = try postfleet(["exec"] + common + ["-l", "mta1:mta2:mta3", "--json", json, "--", "test $(uname -n) != mta2 || { echo no >&2; exit 3; }"])
+        let r = try await postfleet(["exec"] + common + ["-l", "mta1:mta2:mta3", "--json", json, "--", "test $(uname -n) != mta2 || { echo no >&2; exit 3; }"])
         #expect(r.status == 2)
         #expect(r.stdout.contains("mta2 (1): exit status 3"))
         #expect(r.stdout.contains("ok=2 failed=1 unreachable=0"))
@@ -72,7 +72,7 @@ struct ExecCommandTests {
         #expect((doc["summary"] as? [String: Any])?["failed"] as? Int == 1)
     }
 
-    @Test func unreachableOnlyExitsFour() throws {
+    @Test func unreachableOnlyExitsFour() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let inventory = scratch.appendingPathComponent("inv.yml").path
@@ -87,26 +87,26 @@ struct ExecCommandTests {
                 ghost:
                   ansible_host: 198.18.0.252
             """.write(toFile: inventory, atomically: true, encoding: .utf8)
-        let r = try postfleet(["exec", "-i", inventory, "--known-hosts", lab.knownHosts, "--connect-timeout", "2", "--", "true"])
+        let r = try await postfleet(["exec", "-i", inventory, "--known-hosts", lab.knownHosts, "--connect-timeout", "2", "--", "true"])
         #expect(r.status == 4)
         #expect(r.stdout.contains("ghost (1): unreachable"))
         #expect(r.stdout.contains("ghost (198.18.0.252:22): connect:") || r.stdout.contains("error: connect:"))
     }
 
-    @Test func badInputExitsOneAndContactsNoHost() throws {
+    @Test func badInputExitsOneAndContactsNoHost() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let broken = scratch.appendingPathComponent("broken.yml").path
         try "all:\n  hosts:\n    mta1:\n      ansible_host: [198.18.0.1\n".write(toFile: broken, atomically: true, encoding: .utf8)
-        let r1 = try postfleet(["exec", "-i", broken, "--", "true"])
+        let r1 = try await postfleet(["exec", "-i", broken, "--", "true"])
         #expect(r1.status == 1)
         #expect(r1.stderr.contains("broken.yml:"))
-        let r2 = try postfleet(["exec"] + common + ["-l", "nosuchgroup", "--", "true"])
+        let r2 = try await postfleet(["exec"] + common + ["-l", "nosuchgroup", "--", "true"])
         #expect(r2.status == 1)
-        let r3 = try postfleet(["exec"] + common + ["--host-key-policy", "maybe", "--", "true"])
+        let r3 = try await postfleet(["exec"] + common + ["--host-key-policy", "maybe", "--", "true"])
         #expect(r3.status == 1)
         #expect(r3.stderr.contains("strict, accept-new, off"))
-        let r4 = try postfleet(["exec"] + common)
+        let r4 = try await postfleet(["exec"] + common)
         #expect(r4.status == 1)
     }
 }

@@ -13,7 +13,7 @@ import Testing
 /// debconf writes them, running or stopped, Postfix hidden (no postconf on the PATH),
 /// a nameless instance and an instance made by hand with its own queue. Every test resets
 /// its hosts at its end.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 39 && Lab.current?.systemdHosts(state: "noconfig").contains("mta38") == true,
+@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 39 && Lab.current?.systemdHosts(state: "noconfig").contains("mta38") == true,
                 "needs the lab: scripts/lab up 39 --systemd mta35-mta39 --noconfig mta38"), .serialized, .timeLimit(.minutes(10)))
 struct FreshHostLabTests {
     let lab = Lab.current!
@@ -26,8 +26,8 @@ struct FreshHostLabTests {
 
     var playbook: String { Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path }
 
-    func run(_ hosts: [String], json: String) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(Lab.binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+    func run(_ hosts: [String], json: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(Lab.binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
                                     "-l", hosts.joined(separator: ":"), "--json", json], seconds: 300)
     }
 
@@ -109,16 +109,16 @@ struct FreshHostLabTests {
     /// the six converge, the seventh fails with one line; the second run changes nothing and
     /// restarts no master; mail through a fresh host's input instance reaches the hub.
     @Test func everyStateAFreshInstallLeavesRollsOut() async throws {
-        try lab.script(["reset"] + all + systemdHosts, seconds: 120)
-        defer { _ = try? lab.script(["reset"] + all + systemdHosts, seconds: 120) }
+        try await lab.script(["reset"] + all + systemdHosts, seconds: 120)
+        afterTest { _ = try await lab.script(["reset"] + all + systemdHosts, seconds: 120) }
         #expect(try await sh(systemdHosts[0], "test -e /etc/postfix/main.cf && echo configured || echo none") == "none\n")
         for host in noConfiguration {
-            try lab.onHost(host, "postfix stop >/dev/null 2>&1; rm -f /etc/postfix/main.cf; ! postfix status 2>/dev/null")
+            try await lab.onHost(host, "postfix stop >/dev/null 2>&1; rm -f /etc/postfix/main.cf; ! postfix status 2>/dev/null")
         }
         for (host, relay, running) in [(internetSite[0], "", true), (internetSite[1], "", false),
                                        (internetSite[2], "[mailhub.example.com]", true)] {
             let text = debconfMainCF(host, relayhost: relay)
-            try lab.onHost(host, """
+            try await lab.onHost(host, """
                 postfix stop >/dev/null 2>&1; echo \(host).example.com > /etc/mailname
                 cat > /etc/postfix/main.cf <<'EOF'
                 \(text)EOF
@@ -127,13 +127,13 @@ struct FreshHostLabTests {
         }
         // Postfix's commands hidden in that host's own mount namespace (private: `scripts/lab
         // exec` enters it) by a file that cannot run; /usr is the machine's, never changed.
-        try lab.onHost(withoutPostfix, "set -e; : > /run/pf-absent; for p in postconf postmulti postfix; do mount --bind /run/pf-absent /usr/sbin/$p; done")
+        try await lab.onHost(withoutPostfix, "set -e; : > /run/pf-absent; for p in postconf postmulti postfix; do mount --bind /run/pf-absent /usr/sbin/$p; done")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/postconf"), "the machine's own postconf was hidden too")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
 
         let first = scratch.appendingPathComponent("first.json").path
-        let rollout = try run(all + systemdHosts, json: first)
+        let rollout = try await run(all + systemdHosts, json: first)
         #expect(rollout.status == 2, "\(rollout.stdout)\(rollout.stderr)")
         let reasons = rollout.stdout.split(separator: "\n").filter { $0.contains("Postfix is not installed (no postconf on the PATH)") }
         #expect(reasons.count == 1, "\(rollout.stdout)")
@@ -168,7 +168,7 @@ struct FreshHostLabTests {
         let converged = noConfiguration + internetSite + systemdHosts
         for host in converged { pids[host] = try await masterPIDs(host) }
         let second = scratch.appendingPathComponent("second.json").path
-        let again = try run(converged, json: second)
+        let again = try await run(converged, json: second)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         #expect(again.stdout.contains("8 hosts: 8 ok, 0 changed, 0 failed, 0 unreachable"), "\(again.stdout)")
         for host in converged { #expect(try await masterPIDs(host) == pids[host], "\(host)") }
@@ -181,10 +181,10 @@ struct FreshHostLabTests {
     /// its master now runs, and its message reached the hub.
     @Test func aNamelessAndAnImportedInstanceKeepTheirQueues() async throws {
         let host = noConfiguration[0]
-        try lab.script(["reset", host], seconds: 120)
-        defer { _ = try? lab.script(["reset", host], seconds: 120) }
+        try await lab.script(["reset", host], seconds: 120)
+        afterTest { _ = try await lab.script(["reset", host], seconds: 120) }
         let tag = UUID().uuidString.prefix(8)
-        try lab.onHost(host, """
+        try await lab.onHost(host, """
             set -e
             postmulti -e init
             postmulti -I - -e create config_directory=/etc/postfix-legacy queue_directory=/var/spool/postfix-legacy data_directory=/var/lib/postfix-legacy
@@ -201,7 +201,7 @@ struct FreshHostLabTests {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
 
-        let rollout = try run([host], json: scratch.appendingPathComponent("run.json").path)
+        let rollout = try await run([host], json: scratch.appendingPathComponent("run.json").path)
         #expect(rollout.status == 0, "\(rollout.stdout)\(rollout.stderr)")
         let rows = try await instances(host)
         #expect(rows.contains("- - n /etc/postfix-legacy"), "\(rows)")
@@ -216,7 +216,7 @@ struct FreshHostLabTests {
         #expect(try await sh(host, "test -d /var/spool/postfix-out && echo moved || echo kept") == "kept\n")
         #expect(try await masterPIDs(host)["/etc/postfix-out"] != nil)
         #expect(try await delivered("pf-imported-\(tag)"), "the message queued in the imported instance did not reach the hub")
-        let again = try run([host], json: scratch.appendingPathComponent("again.json").path)
+        let again = try await run([host], json: scratch.appendingPathComponent("again.json").path)
         #expect(again.stdout.contains("1 host: 1 ok, 0 changed"), "\(again.stdout)")
     }
 }

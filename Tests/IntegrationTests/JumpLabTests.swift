@@ -6,7 +6,7 @@ import Testing
 /// Hosts behind a jump host (ProxyJump), against the lab's OpenSSH servers. mta27 drops
 /// everything the controller (198.18.0.254) sends it, so the only way in is through mta26
 /// (and, for two hops, mta3 then mta26).
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(3)))
+@Suite(.cleansUp, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(3)))
 struct JumpLabTests {
     let lab = Lab.current!
 
@@ -18,10 +18,16 @@ struct JumpLabTests {
 
     /// Cuts mta27 off from the controller for the length of `body`.
     func withIsolatedTarget<T>(_ body: () async throws -> T) async throws -> T {
-        try lab.onHost("mta27", Self.open)
-        try lab.onHost("mta27", Self.isolate)
-        defer { try? lab.onHost("mta27", Self.open) }
-        return try await body()
+        try await lab.onHost("mta27", Self.open)
+        try await lab.onHost("mta27", Self.isolate)
+        do {
+            let result = try await body()
+            try await lab.onHost("mta27", Self.open)
+            return result
+        } catch {
+            _ = try? await lab.onHost("mta27", Self.open)
+            throw error
+        }
     }
 
     func target(through jumps: [String]) throws -> Endpoint {
@@ -61,9 +67,9 @@ struct JumpLabTests {
     /// still goes both ways, byte for byte.
     @Test func bulkDataOverASlowLink() async throws {
         let veth = "pflab-mta26"
-        let slow = try runProcess("/usr/sbin/tc", ["qdisc", "replace", "dev", veth, "root", "tbf", "rate", "20mbit", "burst", "32kbit", "latency", "400ms"])
+        let slow = try await runProcess("/usr/sbin/tc", ["qdisc", "replace", "dev", veth, "root", "tbf", "rate", "20mbit", "burst", "32kbit", "latency", "400ms"])
         try #require(slow.status == 0, "tc: \(slow.stderr)")
-        defer { _ = try? runProcess("/usr/sbin/tc", ["qdisc", "del", "dev", veth, "root"]) }
+        afterTest { _ = try await runProcess("/usr/sbin/tc", ["qdisc", "del", "dev", veth, "root"]) }
         let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_246_822_519 >> 11) }
 
         let direct = try await Session.connect(try lab.endpoint("mta26"), options: lab.options())
@@ -155,7 +161,7 @@ struct JumpLabTests {
         try "all:\n  hosts:\n    edge27:\n      ansible_port: 22\n".write(toFile: inventory, atomically: true, encoding: .utf8)
 
         try await withIsolatedTarget {
-            let run = try runProcess(binary, ["exec", "-i", inventory, "-F", config, "--connect-attempts", "1", "--", "uname -n"])
+            let run = try await runProcess(binary, ["exec", "-i", inventory, "-F", config, "--connect-attempts", "1", "--", "uname -n"])
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
             #expect(run.stdout.contains("edge27 (1)") && run.stdout.contains("\nmta27\n"), "\(run.stdout)")
             // accept-new recorded mta27's key in the known_hosts file the config names.
@@ -167,7 +173,7 @@ struct JumpLabTests {
             let direct = scratch.appendingPathComponent("direct.yml").path
             try "all:\n  hosts:\n    edge27:\n      ansible_host: 198.18.0.27\n      ansible_ssh_private_key_file: \(lab.key)\n"
                 .write(toFile: direct, atomically: true, encoding: .utf8)
-            let without = try runProcess(binary, ["exec", "-i", direct, "-F", "none", "--known-hosts", lab.knownHosts,
+            let without = try await runProcess(binary, ["exec", "-i", direct, "-F", "none", "--known-hosts", lab.knownHosts,
                                                   "--connect-timeout", "1", "--connect-attempts", "1", "--", "uname -n"])
             #expect(without.status == 4, "\(without.stdout)\(without.stderr)")
             #expect(without.stdout.contains("connect: no answer from 198.18.0.27 port 22"), "\(without.stdout)")
@@ -179,9 +185,9 @@ struct JumpLabTests {
     /// border cluster converges it, `instances` and `drift` read it back, all through the
     /// bastion and sudo; sshd on mta27 saw only the ordinary user, coming from the bastion.
     @Test func aRolloutThroughABastionAsAnOrdinaryUserWithSudo() async throws {
-        try lab.script(["reset", "mta27"])
-        defer { try? lab.script(["reset", "mta27"]) }
-        try lab.addSudoUsers(on: "mta27")
+        try await lab.script(["reset", "mta27"])
+        afterTest { _ = try await lab.script(["reset", "mta27"]) }
+        try await lab.addSudoUsers(on: "mta27")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let inventory = try lab.borderInventory(in: scratch, host: "mta27", user: "pfadmin",
@@ -190,26 +196,26 @@ struct JumpLabTests {
         let common = ["-i", inventory, "--known-hosts", lab.knownHosts, "-F", "none"]
 
         try await withIsolatedTarget {
-            let run = try runProcess(binary, ["run", playbook] + common, seconds: 240)
+            let run = try await runProcess(binary, ["run", playbook] + common, seconds: 240)
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
             #expect(run.stdout.contains("1 changed"), "\(run.stdout)")
 
-            let listing = try lab.onHost("mta27", "postmulti -l")
+            let listing = try await lab.onHost("mta27", "postmulti -l")
             #expect(listing.contains("postfix-out     mta             y") && listing.contains("postfix-in      mta             y"),
                     "\(listing)")
-            let owner = try lab.onHost("mta27", "stat -c %U /etc/postfix-in/main.cf")
+            let owner = try await lab.onHost("mta27", "stat -c %U /etc/postfix-in/main.cf")
             #expect(owner == "root\n")
 
-            let instances = try runProcess(binary, ["instances"] + common)
+            let instances = try await runProcess(binary, ["instances"] + common)
             #expect(instances.status == 0, "\(instances.stdout)\(instances.stderr)")
             let inRow = instances.stdout.split(separator: "\n").first { $0.hasPrefix("mta27  postfix-in ") }
             #expect(inRow?.split(separator: " ", omittingEmptySubsequences: true).prefix(5) == ["mta27", "postfix-in", "mta", "yes", "yes"],
                     "\(instances.stdout)")
 
-            let drift = try runProcess(binary, ["drift", playbook] + common, seconds: 120)
+            let drift = try await runProcess(binary, ["drift", playbook] + common, seconds: 120)
             #expect(drift.status == 0 && drift.stdout.hasPrefix("mta27 (1): no drift\n"), "\(drift.stdout)\(drift.stderr)")
 
-            let log = try lab.onHost("mta27", "cat /var/log/sshd.log")
+            let log = try await lab.onHost("mta27", "cat /var/log/sshd.log")
             #expect(log.contains("Accepted publickey for pfadmin from 198.18.0.26 "), "\(log)")
             #expect(!log.contains("Accepted publickey for root"), "postfleet logged in to mta27 as root")
         }
@@ -226,7 +232,7 @@ struct JumpLabTests {
         // The bastion's own settings, as an administrator's ssh_config gives them.
         let config = scratch.appendingPathComponent("ssh_config").path
         try "Host 198.18.0.26\n  UserKnownHostsFile \(lab.knownHosts)\n".write(toFile: config, atomically: true, encoding: .utf8)
-        func postfleet(_ arguments: String) throws -> (status: Int32, stdout: String, stderr: String) {
+        func postfleet(_ arguments: String) async throws -> (status: Int32, stdout: String, stderr: String) {
             let inventory = scratch.appendingPathComponent("inventory.yml").path
             try """
                 all:
@@ -236,22 +242,22 @@ struct JumpLabTests {
                       ansible_ssh_private_key_file: \(lab.key)
                       ansible_ssh_common_args: '\(arguments)'
                 """.write(toFile: inventory, atomically: true, encoding: .utf8)
-            return try runProcess(binary, ["exec", "-i", inventory, "-F", config, "--connect-attempts", "1", "--", "uname -n"])
+            return try await runProcess(binary, ["exec", "-i", inventory, "-F", config, "--connect-attempts", "1", "--", "uname -n"])
         }
 
         try await withIsolatedTarget {
-            let jumped = try postfleet("-J root@198.18.0.26 -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=\(known) -o ConnectTimeout=3")
+            let jumped = try await postfleet("-J root@198.18.0.26 -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=\(known) -o ConnectTimeout=3")
             #expect(jumped.status == 0 && jumped.stdout.contains("\nmta27\n"), "\(jumped.stdout)\(jumped.stderr)")
             let recorded = try String(contentsOfFile: known, encoding: .utf8)
             #expect(recorded.hasPrefix("198.18.0.27 ssh-ed25519 "), "\(recorded)")
 
-            let proxied = try postfleet(#"-o ProxyCommand="ssh -W %h:%p root@198.18.0.26""#)
+            let proxied = try await postfleet(#"-o ProxyCommand="ssh -W %h:%p root@198.18.0.26""#)
             #expect(proxied.status == 1)
             #expect(proxied.stderr.contains("the inventory's ssh arguments (ansible_ssh_common_args, ansible_ssh_extra_args) give mta27 the ProxyCommand 'ssh -W %h:%p root@198.18.0.26', which postfleet cannot run"),
                     "\(proxied.stderr)")
             #expect(proxied.stdout.isEmpty)
 
-            let bad = try postfleet("-o Port=22x")
+            let bad = try await postfleet("-o Port=22x")
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("mta27: ansible_ssh_common_args or ansible_ssh_extra_args: error: -o 'Port=22x': bad port '22x'"),
                     "\(bad.stderr)")
@@ -266,8 +272,8 @@ struct JumpLabTests {
     /// (Without either, about one in five was dropped.) The 25 are mta27 under 25 names:
     /// the load is on the bastion.
     @Test func manyHostsAtOnceThroughABastionWithSshdsDefaultMaxStartups() async throws {
-        func maxStartups(_ value: String) throws {
-            try lab.onHost("mta26", """
+        @Sendable func maxStartups(_ value: String) async throws {
+            try await lab.onHost("mta26", """
                 sed -i 's/^MaxStartups .*/MaxStartups \(value)/' /etc/ssh/sshd_config.pflab && kill -HUP "$(cat /run/sshd.pid)"
                 sleep 0.2
                 for i in $(seq 50); do
@@ -277,8 +283,8 @@ struct JumpLabTests {
                 echo "sshd on mta26 did not come back after SIGHUP" >&2; exit 1
                 """)
         }
-        try maxStartups("10:30:100")
-        defer { try? maxStartups("100:30:200") }
+        try await maxStartups("10:30:100")
+        afterTest { try await maxStartups("100:30:200") }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let inventory = scratch.appendingPathComponent("inventory.yml").path
@@ -286,26 +292,26 @@ struct JumpLabTests {
              + "    jump_host: root@198.18.0.26\n  hosts:\n" + (1...25).map { "    edge\($0): {}\n" }.joined())
             .write(toFile: inventory, atomically: true, encoding: .utf8)
 
-        let run = try runProcess(binary, ["exec", "-i", inventory, "--known-hosts", lab.knownHosts, "-F", "none",
+        let run = try await runProcess(binary, ["exec", "-i", inventory, "--known-hosts", lab.knownHosts, "-F", "none",
                                           "-f", "25", "--connect-attempts", "1", "--", "uname -n"])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("edge[1-25] (25)\n") && run.stdout.contains("ok=25 failed=0 unreachable=0"), "\(run.stdout)")
     }
 
     /// A mistake in ssh_config is bad input: its file, line and column, and no host contacted.
-    @Test func aMistakeInSSHConfigIsBadInput() throws {
+    @Test func aMistakeInSSHConfigIsBadInput() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let config = scratch.appendingPathComponent("ssh_config").path
         try "Host mta26\n  Port 22x\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let run = try runProcess(binary, ["exec", "-i", lab.inventoryPath, "-l", "mta26", "-F", config, "--", "true"])
+        let run = try await runProcess(binary, ["exec", "-i", lab.inventoryPath, "-l", "mta26", "-F", config, "--", "true"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("\(config):2:8: error: "), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
 
         // A ProxyCommand, which postfleet cannot run, is refused rather than gone around.
         try "Host 198.18.0.26\n  ProxyCommand ssh -W %h:%p bastion\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let proxied = try runProcess(binary, ["exec", "-i", lab.inventoryPath, "-l", "mta26", "-F", config, "--", "true"])
+        let proxied = try await runProcess(binary, ["exec", "-i", lab.inventoryPath, "-l", "mta26", "-F", config, "--", "true"])
         #expect(proxied.status == 1)
         #expect(proxied.stderr.contains("ssh_config gives mta26 the ProxyCommand 'ssh -W %h:%p bastion', which postfleet cannot run"),
                 "\(proxied.stderr)")

@@ -56,8 +56,8 @@ struct Lab: Sendable {
     private static func describe(_ dir: String) throws -> Description? {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-lab-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try runUnblocked([repository.appendingPathComponent("scripts/lab").path, "env", "--json", "--dir", dir],
-                                      log: log, seconds: 30)
+        let status = try runUnblockedNow([repository.appendingPathComponent("scripts/lab").path, "env", "--json", "--dir", dir],
+                                         log: log, seconds: 30)
         guard status == 0, let data = FileManager.default.contents(atPath: log) else { return nil }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -105,11 +105,14 @@ extension Lab {
     /// `scripts/lab ARGS` with this lab's directory (`reset mta24`, `exec ...`); it must exit
     /// 0. Returns what it printed (stdout and stderr).
     @discardableResult
-    func script(_ arguments: [String], seconds: Double = 60) throws -> String {
+    func script(_ arguments: [String], seconds: Double = 60) async throws -> String {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-lab-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, arguments[0], "--dir", directory]
-                                      + arguments.dropFirst(), log: log, seconds: seconds)
+        // A reset rebuilds hosts (and boots the ones that run systemd): it takes a slot.
+        let status = try await ProgramSlots.run(queued: arguments[0] == "reset") {
+            try await runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, arguments[0], "--dir", directory]
+                                   + arguments.dropFirst(), log: log, seconds: seconds)
+        }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         try #require(status == 0, "scripts/lab \(arguments.joined(separator: " ")): \(output)")
         return output
@@ -119,8 +122,8 @@ extension Lab {
     /// over SSH: behind postfleet's back, and absent from the host's sshd log. It must exit
     /// 0; returns what it printed.
     @discardableResult
-    func onHost(_ host: String, _ command: String) throws -> String {
-        try script(["exec", host, "--", "sh", "-c", command])
+    func onHost(_ host: String, _ command: String) async throws -> String {
+        try await script(["exec", host, "--", "sh", "-c", command])
     }
 }
 
@@ -152,8 +155,8 @@ extension Lab {
     /// Two logins on `host` with the lab key: `pfadmin`, who may run anything as root through
     /// sudo without a password, and `pfpw`, whose sudo asks for one. sudo logs every command
     /// it runs to /var/log/sudo.log, one line each. `scripts/lab reset` takes it all away again.
-    func addSudoUsers(on host: String) throws {
-        try onHost(host, """
+    func addSudoUsers(on host: String) async throws {
+        try await onHost(host, """
             set -e
             mkdir -p /var/lib/pflab-home
             for u in pfadmin pfpw; do
@@ -174,8 +177,8 @@ extension Lab {
     /// passwords (a `Match User` block; every other login still needs a key) and whose sudo
     /// asks for the same password. sudo logs to /var/log/sudo.log. `scripts/lab reset` takes
     /// it all away again (the host's sshd_config is written anew).
-    func addPasswordUser(on host: String, password: String) throws {
-        try onHost(host, """
+    func addPasswordUser(on host: String, password: String) async throws {
+        try await onHost(host, """
             set -e
             mkdir -p /var/lib/pflab-home
             useradd -m -d /var/lib/pflab-home/pfpass -s /bin/bash pfpass
@@ -205,15 +208,28 @@ extension Lab {
 }
 
 /// Runs a program to completion (at most `seconds`, then it is killed) and returns its
-/// exit status and output. The default bound, 240 s, is twice what one host's rollout took
-/// at worst in CI with every phase-2 suite running at once on two cores (more than 120 s).
+/// exit status and output, without holding a thread while it waits: the test process has
+/// two cooperative threads on this machine, and a test that blocked them starved the
+/// in-process SSH sessions of the tests running beside it (their handshakes timed out, and a
+/// run held open by one test outlived its hold before the test could go on). Its output
+/// goes to files, not pipes, so a daemon it leaves behind cannot keep the caller waiting.
 ///
 /// postfleet, run without an `environment`, writes no retry file: many tests run the
 /// repository's own playbook with hosts that fail on purpose, and a `.retry` file beside
 /// it would be left in the checkout. A test of retry files passes an environment.
+///
+/// A run of postfleet waits for one of ``ProgramSlots``' two slots first (`queued`), and
+/// its `seconds` count from when it starts.
 @discardableResult
 func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil, seconds: Double = 240,
-                directory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+                directory: String? = nil, queued: Bool? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await ProgramSlots.run(queued: queued ?? (path == Lab.binary)) {
+        try await runNow(path, args, environment: environment, seconds: seconds, directory: directory)
+    }
+}
+
+private func runNow(_ path: String, _ args: [String], environment: [String: String]?, seconds: Double,
+                    directory: String?) async throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
@@ -223,39 +239,168 @@ func runProcess(_ path: String, _ args: [String], environment: [String: String]?
     } else if path == Lab.binary {
         p.environment = ProcessInfo.processInfo.environment.merging(["ANSIBLE_RETRY_FILES_ENABLED": "false"]) { _, off in off }
     }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
+    let out = try OutputFile(), err = try OutputFile()
+    defer { out.remove(); err.remove() }
+    p.standardOutput = out.handle
+    p.standardError = err.handle
     p.standardInput = FileHandle.nullDevice
-    try p.run()
-    // Read both pipes while the child runs so a full pipe cannot stall it.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var outData = Data(), errData = Data()
-    group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    if group.wait(timeout: .now() + seconds) == .timedOut {
-        kill(p.processIdentifier, SIGKILL)  // SIGTERM may be blocked in a child of a dispatch thread
+    if try await launch(p, seconds: seconds) {
         Issue.record("\(path) \(args.joined(separator: " ")) did not finish within \(seconds) s")
-        _ = group.wait(timeout: .now() + 5)
     }
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (p.terminationStatus, out.text(), err.text())
 }
 
-func makeKey(in dir: URL, name: String = "id_other") throws -> String {
+/// At most two heavy lab programs at once (postfleet's runs and `scripts/lab reset`), in the
+/// order they asked. The suites run in parallel and the lab's hosts share the machine's two
+/// cores: with every suite's rollout at once, one-host rollouts took more than 120 s in CI,
+/// where two at a time (what two blocked threads used to allow) took 10 to 30 s. A test that
+/// must act while a run it started holds the hosts (ChangeLabTests) runs its own programs
+/// unqueued, so that no other suite's rollout delays it past the hold.
+actor ProgramSlots {
+    static let shared = ProgramSlots(2)
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    /// `body` in a slot when `queued`, else at once.
+    static func run<T>(queued: Bool, _ body: () async throws -> T) async throws -> T {
+        guard queued else { return try await body() }
+        await shared.acquire()
+        do {
+            let result = try await body()
+            await shared.release()
+            return result
+        } catch {
+            await shared.release()
+            throw error
+        }
+    }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+/// A temporary file a child process writes its output to.
+struct OutputFile {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pf-out-\(UUID().uuidString)")
+    let handle: FileHandle
+
+    init() throws {
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    func text() -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+
+    func remove() {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// Starts `p` and waits for it to exit without holding a thread (Foundation calls the
+/// termination handler); after `seconds` it is killed. Returns whether it was killed.
+func launch(_ p: Process, seconds: Double) async throws -> Bool {
+    let killed = Killed()
+    try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+        p.terminationHandler = { _ in done.resume() }
+        do {
+            try p.run()
+        } catch {
+            p.terminationHandler = nil
+            done.resume(throwing: error)
+            return
+        }
+        let pid = p.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            // SIGTERM may be blocked in a child of a dispatch thread.
+            if p.isRunning { killed.set(); kill(pid, SIGKILL) }
+        }
+    }
+    return killed.value
+}
+
+/// Whether a deadline killed a process.
+final class Killed: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
+}
+
+func makeKey(in dir: URL, name: String = "id_other") async throws -> String {
     let path = dir.appendingPathComponent(name).path
-    try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path])
+    try await runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path])
     return path
 }
 
 /// Runs a program with every signal unblocked and at its default action, its output in
-/// `log`, and waits for it (at most `seconds`, then it is killed). For programs that wait
-/// for children (bash's `wait`, `timeout`): a process started from a test's thread would
-/// inherit that thread's blocked SIGCHLD and wait for ever. Its daemons inherit the log
-/// file, not a pipe, so they cannot keep the caller waiting either.
-func runUnblocked(_ argv: [String], log: String, seconds: Double = 120) throws -> Int32 {
+/// `log`, and waits for it without holding a thread (at most `seconds`, then it is killed).
+/// For programs that wait for children (bash's `wait`, `timeout`): a process started from a
+/// test's thread would inherit that thread's blocked SIGCHLD and wait for ever. Its daemons
+/// inherit the log file, not a pipe, so they cannot keep the caller waiting either.
+func runUnblocked(_ argv: [String], log: String, seconds: Double = 120) async throws -> Int32 {
+    let child = try Unblocked(argv, log: log, seconds: seconds)
+    while true {
+        if let status = child.reap() {
+            if child.killed { Issue.record("\(argv.joined(separator: " ")) did not finish within \(seconds) s") }
+            return status
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// ``runUnblocked(_:log:seconds:)`` for the one caller that cannot wait asynchronously: the
+/// lab's description, read once when a suite first asks for it (`scripts/lab env` takes
+/// milliseconds).
+func runUnblockedNow(_ argv: [String], log: String, seconds: Double) throws -> Int32 {
+    let child = try Unblocked(argv, log: log, seconds: seconds)
+    while true {
+        if let status = child.reap() { return status }
+        usleep(10_000)
+    }
+}
+
+/// A child spawned with every signal unblocked, and the time it has.
+private final class Unblocked {
+    let pid: pid_t
+    let deadline: Date
+    private(set) var killed = false
+
+    init(_ argv: [String], log: String, seconds: Double) throws {
+        pid = try spawnUnblocked(argv, log: log)
+        deadline = Date().addingTimeInterval(seconds)
+    }
+
+    /// Its exit code once it has exited (128 + N for signal N; -1 when killed past its
+    /// deadline), nil while it runs.
+    func reap() -> Int32? {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) != 0 { return exitCode(status) }
+        guard Date() > deadline else { return nil }
+        kill(pid, SIGKILL)
+        waitpid(pid, &status, 0)
+        killed = true
+        return -1
+    }
+}
+
+private func exitCode(_ status: Int32) -> Int32 {
+    (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
+private func spawnUnblocked(_ argv: [String], log: String) throws -> pid_t {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -276,28 +421,15 @@ func runUnblocked(_ argv: [String], log: String, seconds: Double = 120) throws -
     defer { cArgs.forEach { free($0) } }
     let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, environ)
     guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
-    let deadline = Date().addingTimeInterval(seconds)
-    var status: Int32 = 0
-    while waitpid(pid, &status, WNOHANG) == 0 {
-        if Date() > deadline {
-            kill(pid, SIGKILL)
-            waitpid(pid, &status, 0)
-            Issue.record("\(argv.joined(separator: " ")) did not finish within \(seconds) s")
-            return -1
-        }
-        usleep(50_000)
-    }
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return pid
 }
 
 extension Lab {
     /// A command's stdout on a lab host, over SSH; fails the test on a non-zero exit.
     @discardableResult
     func sh(_ host: String, _ command: String) async throws -> String {
-        // Generous deadlines: a test waiting for a program blocks one of the two cooperative
-        // threads, and with both blocked this session's handshake cannot resume. Its 20 s
-        // default expired on healthy hosts in CI (stop 26); running the suites on threads of
-        // their own instead loaded the machine past the rollouts' bounds (two CI runs).
+        // Generous deadlines: the lab's hosts share the controller's two cores with every
+        // suite's rollouts, and a handshake's 20 s default expired on healthy hosts in CI.
         var options = options()
         options.connectTimeout = .seconds(30)
         options.handshakeTimeout = .seconds(120)
@@ -319,4 +451,56 @@ extension Lab {
         }
         return false
     }
+}
+
+/// What a lab test puts back when it ends, awaited: a `defer` cannot await, and a cleanup
+/// that blocked its thread (a host's reset takes seconds; a host that boots systemd, up to
+/// two minutes) would starve the tests running beside it. A suite marked `.cleansUp` runs
+/// every action a test registered with ``afterTest(_:)``, last first, when the test ends,
+/// whether it passed, failed or threw.
+struct CleansUp: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    @TaskLocal static var pending: Pending?
+
+    final class Pending: @unchecked Sendable {
+        private let lock = NSLock()
+        private var actions: [@Sendable () async throws -> Void] = []
+
+        func add(_ action: @escaping @Sendable () async throws -> Void) { lock.withLock { actions.append(action) } }
+
+        func runAll() async {
+            let all = lock.withLock { defer { actions = [] }; return actions }
+            for action in all.reversed() {
+                do { try await action() } catch { Issue.record("a test's cleanup failed: \(error)") }
+            }
+        }
+    }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        guard testCase != nil else { return try await function() }
+        let pending = Pending()
+        do {
+            try await Self.$pending.withValue(pending) { try await function() }
+        } catch {
+            await pending.runAll()
+            throw error
+        }
+        await pending.runAll()
+    }
+}
+
+extension Trait where Self == CleansUp {
+    /// Runs what each test registers with ``afterTest(_:)`` when it ends.
+    static var cleansUp: Self { CleansUp() }
+}
+
+/// Registers `action` to run, awaited, when the current test ends (in a suite marked
+/// `.cleansUp`): the lab test's `defer`.
+func afterTest(_ action: @escaping @Sendable () async throws -> Void) {
+    guard let pending = CleansUp.pending else {
+        Issue.record("afterTest outside a suite marked .cleansUp: the cleanup would never run")
+        return
+    }
+    pending.add(action)
 }

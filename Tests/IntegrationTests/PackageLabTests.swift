@@ -16,7 +16,7 @@ enum PackageUnderTest {
     static var path: String? { ProcessInfo.processInfo.environment["POSTFLEET_PACKAGE"] }
 }
 
-@Suite(.enabled(if: Lab.current != nil && PackageUnderTest.path != nil,
+@Suite(.cleansUp, .enabled(if: Lab.current != nil && PackageUnderTest.path != nil,
                 "needs POSTFLEET_PACKAGE=DIR/postfleet_VERSION_amd64.deb (scripts/package) and a lab"),
        .serialized, .timeLimit(.minutes(5)))
 struct PackageLabTests {
@@ -35,17 +35,17 @@ struct PackageLabTests {
     }
 
     /// The commit the checkout is at: the one the package was built from.
-    func head() throws -> String {
-        try runProcess("/usr/bin/git", ["-C", Lab.repository.path, "rev-parse", "HEAD"], environment: [:]).stdout
+    func head() async throws -> String {
+        try await runProcess("/usr/bin/git", ["-C", Lab.repository.path, "rev-parse", "HEAD"], environment: [:]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func theDebianPackageInstallsWithoutSwiftRollsOutAndRemovesEverything() async throws {
-        try lab.script(["reset", installer] + targets, seconds: 180)
-        defer { _ = try? lab.script(["reset", installer] + targets, seconds: 180) }
+        try await lab.script(["reset", installer] + targets, seconds: 180)
+        afterTest { _ = try await lab.script(["reset", installer] + targets, seconds: 180) }
 
         // A host without the Swift toolchain, whose /usr and /var/cache are its own.
-        try lab.onHost(installer, """
+        try await lab.onHost(installer, """
             set -e
             mkdir -p /run/pf-package
             mount -t tmpfs -o mode=0755 pf-package /run/pf-package
@@ -56,25 +56,25 @@ struct PackageLabTests {
             """)
         let machineMounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
         #expect(!machineMounts.contains("pf-package"), "the installer's mounts stay in its namespace")
-        let bare = try lab.onHost(installer, "command -v swift swiftc || echo 'no swift'; ls -A /opt/swift 2>/dev/null | wc -l")
+        let bare = try await lab.onHost(installer, "command -v swift swiftc || echo 'no swift'; ls -A /opt/swift 2>/dev/null | wc -l")
         #expect(bare == "no swift\n0\n", "the installer has no Swift toolchain: \(bare)")
 
         // Installed with dpkg: only the system's libraries, the version with its commit.
-        let install = try lab.onHost(installer, "dpkg -i \(deb) 2>&1; dpkg-query -W -f='${Status} ${Version}\\n' postfleet")
+        let install = try await lab.onHost(installer, "dpkg -i \(deb) 2>&1; dpkg-query -W -f='${Status} ${Version}\\n' postfleet")
         #expect(install.hasSuffix("install ok installed 0.1.0\n"), "\(install)")
-        let libraries = try lab.onHost(installer, "ldd /usr/bin/postfleet")
+        let libraries = try await lab.onHost(installer, "ldd /usr/bin/postfleet")
         #expect(libraries.contains("libssh2.so.1") && !libraries.contains("swift") && !libraries.contains("not found"), "\(libraries)")
-        let control = try lab.onHost(installer, "dpkg-query -W -f='${Depends}' postfleet")
+        let control = try await lab.onHost(installer, "dpkg-query -W -f='${Depends}' postfleet")
         #expect(control.contains("libssh2-1 (>= ") && control.contains("libc6 (>= ") && !control.contains("swift"), "\(control)")
-        let version = try lab.onHost(installer, "postfleet --version")
-        #expect(version == "0.1.0 (commit \(try head()))\n", "\(version)")
+        let version = try await lab.onHost(installer, "postfleet --version")
+        #expect(version == "0.1.0 (commit \(try await head()))\n", "\(version)")
 
         // Man pages for postfleet and each subcommand, completions, examples, copyright.
-        let page = try lab.onHost(installer, "MANWIDTH=100 man -P cat postfleet-run 2>&1")
+        let page = try await lab.onHost(installer, "MANWIDTH=100 man -P cat postfleet-run 2>&1")
         #expect(page.contains("postfleet run") && page.contains("--lock-timeout") && page.contains("--check"), "\(page.prefix(600))")
-        let pages = try lab.onHost(installer, "for c in '' -run -postmulti -queue -tls -restore -history -backups -drift -instances -exec; do man -w postfleet$c >/dev/null || echo \"missing postfleet$c\"; done; echo checked")
+        let pages = try await lab.onHost(installer, "for c in '' -run -postmulti -queue -tls -restore -history -backups -drift -instances -exec; do man -w postfleet$c >/dev/null || echo \"missing postfleet$c\"; done; echo checked")
         #expect(pages == "checked\n", "\(pages)")
-        let files = try lab.onHost(installer, """
+        let files = try await lab.onHost(installer, """
             for f in /usr/share/bash-completion/completions/postfleet /usr/share/zsh/vendor-completions/_postfleet \
                      /usr/share/fish/vendor_completions.d/postfleet.fish /usr/share/doc/postfleet/copyright \
                      /usr/share/doc/postfleet/examples/playbooks/border-cluster.yml /usr/share/doc/postfleet/examples/inventories; do
@@ -85,7 +85,7 @@ struct PackageLabTests {
         #expect(files == "completes\n", "\(files)")
 
         // From the installer, the border cluster onto two other lab hosts.
-        let rollout = try lab.onHost(installer, """
+        let rollout = try await lab.onHost(installer, """
             cd /root && postfleet run /usr/share/doc/postfleet/examples/playbooks/border-cluster.yml \
               -i \(lab.inventoryPath) --known-hosts \(lab.knownHosts) -l \(targets.joined(separator: ":")) 2>&1
             """)
@@ -96,14 +96,14 @@ struct PackageLabTests {
         }
 
         // The tarball's one binary runs there too.
-        let listing = try runProcess("/usr/bin/tar", ["-tzf", tarball], environment: [:])
+        let listing = try await runProcess("/usr/bin/tar", ["-tzf", tarball], environment: [:])
         #expect(listing.status == 0 && listing.stdout.split(separator: "\n").map { $0.split(separator: "/").dropFirst().joined(separator: "/") }
                     .filter { !$0.isEmpty }.sorted() == ["COPYRIGHT", "postfleet"], "\(listing.stdout)")
-        let unpacked = try lab.onHost(installer, "cd /run/pf-package && tar -xzf \(tarball) && ./postfleet-*/postfleet --version")
-        #expect(unpacked == "0.1.0 (commit \(try head()))\n", "\(unpacked)")
+        let unpacked = try await lab.onHost(installer, "cd /run/pf-package && tar -xzf \(tarball) && ./postfleet-*/postfleet --version")
+        #expect(unpacked == "0.1.0 (commit \(try await head()))\n", "\(unpacked)")
 
         // dpkg -r takes away every file it installed.
-        let removal = try lab.onHost(installer, """
+        let removal = try await lab.onHost(installer, """
             dpkg -L postfleet >/run/pf-package/files
             dpkg -r postfleet >/dev/null 2>&1 || echo 'dpkg -r failed'
             while read -r f; do [ -d "$f" ] || [ ! -e "$f" ] || echo "left: $f"; done </run/pf-package/files

@@ -9,15 +9,15 @@ import Testing
 /// every move by queue id.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta21..mta23 are free.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 23, "needs the lab: scripts/lab up 23"), .serialized, .timeLimit(.minutes(6)))
+@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 23, "needs the lab: scripts/lab up 23"), .serialized, .timeLimit(.minutes(6)))
 struct QueueLabTests {
     let lab = Lab.current!
     let hosts = ["mta21", "mta22", "mta23"]
     var limit: String { hosts.joined(separator: ":") }
     let directories = ["/etc/postfix", "/etc/postfix-out", "/etc/postfix-in"]
 
-    func postfleet(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit], seconds: 240)
+    func postfleet(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit], seconds: 240)
     }
 
     /// One queued message as the host's own postqueue lists it.
@@ -55,7 +55,7 @@ struct QueueLabTests {
     /// postfix-out 2 to defer-one. Waits (bounded) until all of it is deferred, then holds
     /// one defer-two message (b3) with the host's own postsuper.
     func prepare() async throws {
-        let run = try runProcess(Lab.binary, ["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path,
+        let run = try await runProcess(Lab.binary, ["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path,
                                               "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit], seconds: 240)
         try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
         for host in hosts {
@@ -91,7 +91,7 @@ struct QueueLabTests {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let json = scratch.appendingPathComponent("queue.json").path
-        let r = try postfleet(["queue", "--json", json, "--messages"])
+        let r = try await postfleet(["queue", "--json", json, "--messages"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
         #expect(doc["schema"] as? String == "postfleet.queue/1")
@@ -141,7 +141,7 @@ struct QueueLabTests {
         for host in hosts { before[host] = try await listing(host) }
 
         // hold: exactly the defer-one messages, in both instances.
-        var r = try postfleet(["queue", "hold", "--recipient", "@defer-one.example"])
+        var r = try await postfleet(["queue", "hold", "--recipient", "@defer-one.example"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("15 messages selected, 15 held, 0 gone"), "\(r.stdout)")
         for host in hosts {
@@ -153,7 +153,7 @@ struct QueueLabTests {
         }
 
         // release: the defer-one messages only (the held defer-two message stays held).
-        r = try postfleet(["queue", "release", "--recipient", "@defer-one.example"])
+        r = try await postfleet(["queue", "release", "--recipient", "@defer-one.example"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("15 messages selected, 15 released"), "\(r.stdout)")
         for host in hosts {
@@ -169,7 +169,7 @@ struct QueueLabTests {
         for host in hosts {
             logged[host] = try await lab.sh(host, "for f in /var/log/postfix*.log; do printf '%s %s\\n' \"$f\" \"$(wc -c <\"$f\")\"; done")
         }
-        r = try postfleet(["queue", "requeue", "--recipient", "@defer-one.example", "--serial", "1", "--pause", "200ms"])
+        r = try await postfleet(["queue", "requeue", "--recipient", "@defer-one.example", "--serial", "1", "--pause", "200ms"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("15 messages selected, 15 requeued"), "\(r.stdout)")
         for host in hosts {
@@ -197,18 +197,18 @@ struct QueueLabTests {
         // The held message keeps its recipient's delay reason only if showq reports one for hold.
         let twos = hosts.reduce(0) { n, host in n + before[host]!.values.flatMap { $0 }.filter { $0.reasons.contains { $0.contains("defers defer-two") } }.count }
         #expect(twos >= 6)
-        r = try postfleet(["queue", "delete", "--reason", "defers defer-two", "--check"])
+        r = try await postfleet(["queue", "delete", "--reason", "defers defer-two", "--check"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("\(twos) messages selected; --check: nothing deleted"), "\(r.stdout)")
         for host in hosts {
             #expect(Set(try await listing(host).values.flatMap { $0 }.map(\.id)) == Set(before[host]!.values.flatMap { $0 }.map(\.id)), "\(host)")
         }
         // delete without --yes is refused before any host is contacted.
-        r = try postfleet(["queue", "delete", "--reason", "defers defer-two"])
+        r = try await postfleet(["queue", "delete", "--reason", "defers defer-two"])
         #expect(r.status == 1 && r.stderr.contains("add --yes"), "\(r.stderr)")
 
         // delete --yes: exactly the defer-two messages, and the count is right.
-        r = try postfleet(["queue", "delete", "--reason", "defers defer-two", "--yes"])
+        r = try await postfleet(["queue", "delete", "--reason", "defers defer-two", "--yes"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("\(twos) messages selected, \(twos) deleted, 0 gone"), "\(r.stdout)")
         for host in hosts {
@@ -236,7 +236,7 @@ struct QueueLabTests {
             nft add table inet pftest_hub && nft add chain inet pftest_hub out '{ type filter hook output priority 0; }' \\
               && nft add rule inet pftest_hub out ip daddr \(hub) tcp dport 25 drop
             """)
-        defer { _ = try? lab.script(["exec", host, "--", "sh", "-c", unblock]) }
+        afterTest { _ = try await lab.script(["exec", host, "--", "sh", "-c", unblock]) }
         // A 2 s connect timeout instead of 30 s; the next rollout writes main.cf back.
         _ = try await lab.sh(host, "postconf -e smtp_connect_timeout=2s && postfix reload 2>/dev/null")
         let subject = "pf-flush-\(UUID().uuidString.prefix(8))"
@@ -251,13 +251,13 @@ struct QueueLabTests {
             try await Task.sleep(for: .milliseconds(500))
         }
         try #require(!id.isEmpty, "the message to the blocked hub was not deferred with a timeout")
-        let look = try runProcess(Lab.binary, ["queue", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host], seconds: 60)
+        let look = try await runProcess(Lab.binary, ["queue", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", host], seconds: 60)
         #expect(look.status == 0)
         let line = look.stdout.split(separator: "\n").first { $0.contains("timed out") } ?? ""
         #expect(line.hasPrefix("  1  1 host (\(host))  connect to ") && line.contains("[IP]") && line.hasSuffix("Connection timed out"), "\(look.stdout)")
 
         _ = try await lab.sh(host, unblock)
-        let flush = try postfleet(["queue", "flush", "--id", id])
+        let flush = try await postfleet(["queue", "flush", "--id", id])
         #expect(flush.status == 0, "\(flush.stdout)\(flush.stderr)")
         #expect(flush.stdout.contains("1 message selected, 1 flushed"), "\(flush.stdout)")
         #expect(try await lab.delivered(subject), "the flushed message did not reach the hub")

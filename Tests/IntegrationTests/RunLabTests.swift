@@ -15,7 +15,7 @@ import Testing
 /// reset`), `--check`, the rollout, mail, a second run, a table change, a listener
 /// change, a main.cf Postfix rejects, a start that fails. Every test resets its hosts at
 /// its end.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 13, "needs the lab: scripts/lab up 13"), .serialized, .timeLimit(.minutes(10)))
+@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 13, "needs the lab: scripts/lab up 13"), .serialized, .timeLimit(.minutes(10)))
 struct RunLabTests {
     let lab = Lab.current!
     /// Hosts no other suite uses: resetting them kills their sshd for a moment.
@@ -31,8 +31,8 @@ struct RunLabTests {
     }
 
     /// `postfleet run PLAYBOOK` against the lab (or `inventory`), with `extra` options.
-    func run(_ playbook: String, inventory: String? = nil, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(binary, ["run", playbook, "-i", inventory ?? lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit] + extra,
+    func run(_ playbook: String, inventory: String? = nil, _ extra: [String] = []) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(binary, ["run", playbook, "-i", inventory ?? lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit] + extra,
                        seconds: 180)
     }
 
@@ -41,12 +41,8 @@ struct RunLabTests {
     func sh(_ host: String, _ command: String) async throws -> String { try await lab.sh(host, command) }
 
     /// `scripts/lab reset`: the hosts as `scripts/lab up` left them.
-    func reset(_ which: [String]? = nil) throws {
-        let script = Self.repository.appendingPathComponent("scripts/lab").path
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-reset-\(UUID().uuidString).log").path
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try runUnblocked([script, "reset", "--dir", lab.directory] + (which ?? hosts), log: log)
-        try #require(status == 0, "scripts/lab reset: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    func reset(_ which: [String]? = nil) async throws {
+        try await lab.script(["reset"] + (which ?? hosts), seconds: 120)
     }
 
     /// Master process id per configuration directory that has one running.
@@ -154,8 +150,8 @@ struct RunLabTests {
     }
 
     @Test func borderClusterFromBareHostsToRollbacks() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let playbook = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
@@ -163,7 +159,7 @@ struct RunLabTests {
         // --check on bare hosts: the plan is listed, nothing changes.
         let bare = try await snapshot("mta11")
         let bareInstances = try await instances("mta11")
-        let check = try run(playbook, ["--check", "--diff"])
+        let check = try await run(playbook, ["--check", "--diff"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.contains("mta[11-13] (3): would change"), "\(check.stdout)")
         #expect(check.stdout.contains("postfix-out  created in group mta, enabled"))
@@ -174,7 +170,7 @@ struct RunLabTests {
 
         // The rollout.
         let first = scratch.appendingPathComponent("first.json").path
-        let rollout = try run(playbook, ["--json", first])
+        let rollout = try await run(playbook, ["--json", first])
         #expect(rollout.status == 0, "\(rollout.stdout)\(rollout.stderr)")
         #expect(rollout.stdout.contains("3 hosts: 0 ok, 3 changed, 0 failed, 0 unreachable"), "\(rollout.stdout)")
         let firstDoc = try json(first)
@@ -215,7 +211,7 @@ struct RunLabTests {
             files[host] = try await snapshot(host)
         }
         let second = scratch.appendingPathComponent("second.json").path
-        let again = try run(playbook, ["--json", second])
+        let again = try await run(playbook, ["--json", second])
         #expect(again.status == 0)
         #expect(again.stdout.contains("3 hosts: 3 ok, 0 changed, 0 failed, 0 unreachable"), "\(again.stdout)")
         let summary = try json(second)["summary"] as? [String: Any]
@@ -232,7 +228,7 @@ struct RunLabTests {
         let variant = copy.appendingPathComponent("border-cluster.yml").path
         try edit(copy.appendingPathComponent("templates/null-client/virtual")) { $0 + "abuse\t\troot\n" }
         let table = scratch.appendingPathComponent("table.json").path
-        let tableRun = try run(variant, ["--json", table, "--diff"])
+        let tableRun = try await run(variant, ["--json", table, "--diff"])
         #expect(tableRun.status == 0, "\(tableRun.stdout)")
         #expect(tableRun.stdout.contains("default virtual:\n    + abuse = root"), "\(tableRun.stdout)")
         let tableDoc = try json(table)
@@ -249,7 +245,7 @@ struct RunLabTests {
                                     with: "          127.0.0.1:10026/inet: 127.0.0.1:10026 inet n - n - - smtpd\n          127.0.0.1:10027/inet: 127.0.0.1:10027 inet n - n - - smtpd\n")
         }
         let listener = scratch.appendingPathComponent("listener.json").path
-        let listenerRun = try run(variant, ["--json", listener])
+        let listenerRun = try await run(variant, ["--json", listener])
         #expect(listenerRun.status == 0, "\(listenerRun.stdout)")
         let listenerDoc = try json(listener)
         for host in hosts {
@@ -278,7 +274,7 @@ struct RunLabTests {
         let mta13Files = try await snapshot("mta13")
         let mta13PIDs = try await masterPIDs("mta13")
         let rejected = scratch.appendingPathComponent("rejected.json").path
-        let rejectedRun = try run(variant, inventory: inventory.appendingPathComponent("hosts.yml").path, ["--json", rejected])
+        let rejectedRun = try await run(variant, inventory: inventory.appendingPathComponent("hosts.yml").path, ["--json", rejected])
         #expect(rejectedRun.status == 2, "\(rejectedRun.stdout)")
         #expect(rejectedRun.stdout.contains("unsupported dictionary type: bogus"), "\(rejectedRun.stdout)")
         #expect(rejectedRun.stdout.contains("Postfix rejects the new configuration; the live files are unchanged"))
@@ -296,7 +292,7 @@ struct RunLabTests {
             $0.replacingOccurrences(of: "127.0.0.1:10027/inet: 127.0.0.1:10027 inet", with: "198.18.0.199:2525/inet: 198.18.0.199:2525 inet")
         }
         let before = try await snapshot("mta11")
-        let broken = try runProcess(binary, ["run", variant, "-i", inventory.appendingPathComponent("hosts.yml").path,
+        let broken = try await runProcess(binary, ["run", variant, "-i", inventory.appendingPathComponent("hosts.yml").path,
                                              "--known-hosts", lab.knownHosts, "-l", "mta11"], seconds: 120)
         #expect(broken.status == 2, "\(broken.stdout)")
         #expect(broken.stdout.contains("the restart failed; the previous files were put back"), "\(broken.stdout)")
@@ -315,7 +311,7 @@ struct RunLabTests {
             printf '%10d\\n' $! > /var/spool/postfix-in/pid/master.pid; echo $! > /tmp/pf-sleeper
             """)
         try await expectFactsAgreeWithPostfix("mta12")
-        let restart = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", "mta12"], seconds: 120)
+        let restart = try await runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", "mta12"], seconds: 120)
         #expect(restart.status == 0, "\(restart.stdout)")
         #expect(restart.stdout.contains("started"), "\(restart.stdout)")
         #expect(try await masterPIDs("mta12")["/etc/postfix-in"] != nil, "postfix-in was not started")
@@ -324,17 +320,17 @@ struct RunLabTests {
 
     /// `scripts/lab exec HOST -- sh -c SCRIPT`, as root inside the host's network namespace;
     /// its exit status and output.
-    func namespaceRun(_ host: String, _ script: String) throws -> (status: Int32, output: String) {
+    func namespaceRun(_ host: String, _ script: String) async throws -> (status: Int32, output: String) {
         let lab = Self.repository.appendingPathComponent("scripts/lab").path
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-ns-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let status = try runUnblocked([lab, "exec", "--dir", self.lab.directory, host, "--", "sh", "-c", script], log: log, seconds: 30)
+        let status = try await runUnblocked([lab, "exec", "--dir", self.lab.directory, host, "--", "sh", "-c", script], log: log, seconds: 30)
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     /// ``namespaceRun(_:_:)``, which must succeed.
-    func inNamespace(_ host: String, _ script: String) throws {
-        let (status, output) = try namespaceRun(host, script)
+    func inNamespace(_ host: String, _ script: String) async throws {
+        let (status, output) = try await namespaceRun(host, script)
         try #require(status == 0, "\(host): \(script): \(output)")
     }
 
@@ -351,12 +347,12 @@ struct RunLabTests {
             nft add rule inet pfretry input tcp dport 22 tcp flags '&' '(syn|ack)' == syn numgen inc mod 3 != 2 reject with tcp reset
             """
         let allow = "nft delete table inet pfretry 2>/dev/null || true"
-        try inNamespace("mta13", allow)
-        defer { try? inNamespace("mta13", allow) }
+        try await inNamespace("mta13", allow)
+        afterTest { try await inNamespace("mta13", allow) }
 
-        try inNamespace("mta13", refuseTwice)
+        try await inNamespace("mta13", refuseTwice)
         let retryJSON = scratch.appendingPathComponent("retry.json").path
-        let retried = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+        let retried = try await runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
                                               "-l", "mta13", "--check", "--json", retryJSON], seconds: 60)
         #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
         #expect(retried.stdout.contains("connected after 3 attempts"), "\(retried.stdout)")
@@ -364,14 +360,14 @@ struct RunLabTests {
         #expect(host?["connect_attempts"] as? Int == 3)
         let steps = host?["steps"] as? [[String: Any]] ?? []
         #expect(steps.first?["action"] as? String == "connected" && steps.first?["attempts"] as? Int == 3)
-        try inNamespace("mta13", allow)
+        try await inNamespace("mta13", allow)
 
-        try inNamespace("mta13", refuseTwice)
-        let short = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+        try await inNamespace("mta13", refuseTwice)
+        let short = try await runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
                                             "-l", "mta13", "--check", "--connect-attempts", "2"], seconds: 60)
         #expect(short.status == 4, "\(short.stdout)")
         #expect(short.stdout.contains("Connection refused (after 2 attempts)"), "\(short.stdout)")
-        try inNamespace("mta13", allow)
+        try await inNamespace("mta13", allow)
 
         // mta12's key recorded for mta13's address: a mismatch, tried once however many
         // attempts are allowed.
@@ -381,7 +377,7 @@ struct RunLabTests {
         let wrongFile = scratch.appendingPathComponent("known_hosts").path
         try (wrong + "\n").write(toFile: wrongFile, atomically: true, encoding: .utf8)
         let mismatchJSON = scratch.appendingPathComponent("mismatch.json").path
-        let mismatch = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", wrongFile,
+        let mismatch = try await runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", wrongFile,
                                                "-l", "mta13", "--check", "--connect-attempts", "5", "--json", mismatchJSON], seconds: 60)
         #expect(mismatch.status == 4, "\(mismatch.stdout)")
         #expect(mismatch.stdout.contains("host key"), "\(mismatch.stdout)")
@@ -395,19 +391,19 @@ struct RunLabTests {
     /// never contacted and keeps its master process ids; the default instances are not
     /// touched anywhere.
     @Test func aRollingGroupRestartStopsAfterTheBatchThatFailed() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let border = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
-        let rollout = try run(border)
+        let rollout = try await run(border)
         try #require(rollout.status == 0, "\(rollout.stdout)")
         var before: [String: [String: String]] = [:]
         for host in hosts { before[host] = try await masterPIDs(host) }
 
         try await sh("mta12", "printf '198.18.0.199:2525 inet n - n - - smtpd\\n' >> /etc/postfix-in/master.cf")
         let restartJSON = scratch.appendingPathComponent("restart.json").path
-        let restart = try run(Self.repository.appendingPathComponent("playbooks/group-restart.yml").path, ["--json", restartJSON])
+        let restart = try await run(Self.repository.appendingPathComponent("playbooks/group-restart.yml").path, ["--json", restartJSON])
         #expect(restart.status == 2, "\(restart.stdout)")
         #expect(restart.stdout.contains("STOPPED after batch 2 of 3: 100% of the batch failed, more than max_fail_percentage 0"),
                 "\(restart.stdout)")
@@ -427,28 +423,28 @@ struct RunLabTests {
 
         // The same by hand: `postfleet postmulti -g mta -p stop|start|status` on mta11 and
         // mta13, one host per batch; the default instances run on untouched.
-        func postmulti(_ action: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runProcess(binary, ["postmulti", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", "mta11:mta13",
+        func postmulti(_ action: String, _ extra: [String] = []) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await runProcess(binary, ["postmulti", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", "mta11:mta13",
                                     "-g", "mta", "-p", action, "--serial", "1"] + extra, seconds: 120)
         }
         let stopJSON = scratch.appendingPathComponent("stop.json").path
-        let stop = try postmulti("stop", ["--json", stopJSON])
+        let stop = try await postmulti("stop", ["--json", stopJSON])
         #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
         #expect(stop.stdout.contains("mta[11,13] (2): changed\n  (host)  postmulti -g mta -p stop"), "\(stop.stdout)")
         #expect(try json(stopJSON)["batches"] as? [[String]] == [["mta11"], ["mta13"]])
         for host in ["mta11", "mta13"] {
             #expect(try await masterPIDs(host) == ["/etc/postfix": before[host]!["/etc/postfix"]!], "\(host): group mta still runs")
         }
-        let whileStopped = try postmulti("status")
+        let whileStopped = try await postmulti("status")
         #expect(whileStopped.status == 2, "postmulti -p status of a stopped group: \(whileStopped.stdout)")
-        let start = try postmulti("start")
+        let start = try await postmulti("start")
         #expect(start.status == 0, "\(start.stdout)")
-        let running = try postmulti("status")
+        let running = try await postmulti("status")
         #expect(running.status == 0 && running.stdout.contains("mta[11,13] (2): ok"), "\(running.stdout)")
         for host in ["mta11", "mta13"] {
             #expect(try await masterPIDs(host).keys.sorted() == ["/etc/postfix", "/etc/postfix-in", "/etc/postfix-out"])
         }
-        let bad = try postmulti("restart")
+        let bad = try await postmulti("restart")
         #expect(bad.status == 1 && bad.stderr.contains("-p must be one of start, stop, reload, flush, status"), "\(bad.stderr)")
 
         // A health gate: mta12's postfix-in now starts, but one of its listeners cannot
@@ -474,7 +470,7 @@ struct RunLabTests {
 
             """.write(to: gated, atomically: true, encoding: .utf8)
         let gatedJSON = scratch.appendingPathComponent("gated.json").path
-        let reload = try run(gated.path, ["--json", gatedJSON])
+        let reload = try await run(gated.path, ["--json", gatedJSON])
         #expect(reload.status == 2, "\(reload.stdout)")
         #expect(reload.stdout.contains("FAILED: health gate"), "\(reload.stdout)")
         #expect(reload.stdout.contains("/etc/postfix-in: 127.0.0.1:2626 did not answer 220 within 2 s"), "\(reload.stdout)")
@@ -491,8 +487,8 @@ struct RunLabTests {
     /// mta13 complete. The apply script ignores the lost connection, so once sshd is back,
     /// mta12 is found converged: a second run changes nothing there.
     @Test func aHostLostMidRolloutIsUnreachableAndTheOthersComplete() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let playbook = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
@@ -512,10 +508,10 @@ struct RunLabTests {
         var begun = false
         for _ in 0..<100 where !begun {  // at most 20 s
             try await Task.sleep(for: .milliseconds(200))
-            begun = try namespaceRun("mta12", "test -d /etc/postfix-out").status == 0
+            begun = try await namespaceRun("mta12", "test -d /etc/postfix-out").status == 0
         }
         try #require(begun, "the rollout never reached mta12")
-        try inNamespace("mta12", """
+        try await inNamespace("mta12", """
             l=$(cat /run/sshd.pid)
             for c in $(pgrep -P "$l"); do pkill -KILL -P "$c" -x sshd; kill -KILL "$c"; done
             kill -KILL "$l"
@@ -531,11 +527,11 @@ struct RunLabTests {
         #expect(text.contains("mta12 (1): unreachable\n  exec: "), "\(text)")
 
         // sshd back (as the lab starts it); the script went on without its connection.
-        try inNamespace("mta12", "/usr/sbin/sshd -f /etc/ssh/sshd_config.pflab")
+        try await inNamespace("mta12", "/usr/sbin/sshd -f /etc/ssh/sshd_config.pflab")
         var converged: (status: Int32, stdout: String, stderr: String)?
         for _ in 0..<30 {  // at most about 30 s: the script may still be starting instances
             try await Task.sleep(for: .seconds(1))
-            let again = try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+            let again = try await runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
                                                 "-l", "mta12", "--check"], seconds: 60)
             converged = again
             if again.status == 0 && again.stdout.contains("1 host: 1 ok, 0 changed") { break }
@@ -552,16 +548,16 @@ struct RunLabTests {
     @Test(.enabled(if: (Lab.current?.hostCount ?? 0) >= 23, "needs scripts/lab up 23"))
     func aRollingGroupRestartTakesDownAtMostOneBatchAtATime() async throws {
         let ten = (14...23).map { "mta\($0)" }
-        try reset(ten)
-        defer { try? reset(ten) }
+        try await reset(ten)
+        afterTest { try await reset(ten) }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let tenLimit = ten.joined(separator: ":")
-        func runOnTen(_ playbook: String, _ extra: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", tenLimit] + extra,
+        func runOnTen(_ playbook: String, _ extra: [String] = []) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", tenLimit] + extra,
                            seconds: 300)
         }
-        let rollout = try runOnTen(Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path)
+        let rollout = try await runOnTen(Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path)
         try #require(rollout.status == 0, "\(rollout.stdout)")
         var before: [String: [String: String]] = [:]
         for host in ten { before[host] = try await masterPIDs(host) }
@@ -594,7 +590,7 @@ struct RunLabTests {
         let playbook = scratch.appendingPathComponent("restart-by-two.yml")
         try (try String(contentsOfFile: Self.repository.appendingPathComponent("playbooks/group-restart.yml").path, encoding: .utf8)
             .replacingOccurrences(of: "    serial: 1\n", with: "    serial: 2\n")).write(to: playbook, atomically: true, encoding: .utf8)
-        let restart = try runOnTen(playbook.path, ["--json", restartJSON])
+        let restart = try await runOnTen(playbook.path, ["--json", restartJSON])
         try await Task.sleep(for: .seconds(1))
         _ = FileManager.default.createFile(atPath: stop, contents: nil)
         for _ in 0..<50 where samplers.contains(where: { $0.process.isRunning }) { try await Task.sleep(for: .milliseconds(100)) }
@@ -655,7 +651,7 @@ struct RunLabTests {
 
             """.write(to: playbook, atomically: true, encoding: .utf8)
         let retryJSON = scratch.appendingPathComponent("retry.json").path
-        let result = try runProcess(binary, ["run", playbook.path, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
+        let result = try await runProcess(binary, ["run", playbook.path, "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts,
                                              "-l", "mta13", "--json", retryJSON], seconds: 60)
         #expect(result.status == 2, "\(result.stdout)")
         #expect(result.stdout.contains("wait for the third try (3 attempts)"), "\(result.stdout)")
@@ -673,11 +669,11 @@ struct RunLabTests {
     /// back byte for byte (inode and mtime too) and postfix-in runs again; the other hosts
     /// are not contacted.
     @Test func rollbackOnFailureUndoesTheFailedBatch() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let rollout = try run(Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path)
+        let rollout = try await run(Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path)
         try #require(rollout.status == 0, "\(rollout.stdout)")
         var files: [String: String] = [:], pids: [String: [String: String]] = [:]
         for host in hosts {
@@ -705,7 +701,7 @@ struct RunLabTests {
                 """
         }
         let rollbackJSON = scratch.appendingPathComponent("rollback.json").path
-        let result = try run(variant.path, ["--json", rollbackJSON])
+        let result = try await run(variant.path, ["--json", rollbackJSON])
         #expect(result.status == 2, "\(result.stdout)")
         #expect(result.stdout.contains("127.0.0.1:2626 did not answer 220"), "\(result.stdout)")
         #expect(result.stdout.contains("rolled back to the previous configuration (rollback_on_failure)"), "\(result.stdout)")
@@ -731,7 +727,7 @@ struct RunLabTests {
             printf 'Subject: held\\n\\nx\\n' | sendmail -C /etc/postfix-out -f root someone@example.com
             """)
         let instancesJSON = scratch.appendingPathComponent("instances.json").path
-        let listed = try runProcess(binary, ["instances", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit,
+        let listed = try await runProcess(binary, ["instances", "-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", limit,
                                              "--json", instancesJSON], seconds: 60)
         #expect(listed.status == 0, "\(listed.stdout)")
         let rows = listed.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }

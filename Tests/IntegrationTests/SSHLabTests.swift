@@ -50,7 +50,7 @@ struct SSHLabTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let local = scratch.appendingPathComponent("big")
         try Data(big.stdout).write(to: local)
-        let sum = try runProcess("/usr/bin/sha256sum", [local.path]).stdout.split(separator: " ").first.map(String.init)
+        let sum = try await runProcess("/usr/bin/sha256sum", [local.path]).stdout.split(separator: " ").first.map(String.init)
         #expect(sum == made.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -109,7 +109,7 @@ struct SSHLabTests {
     @Test func aChangedHostKeyIsRefusedBeforeAnythingRuns() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let other = try makeKey(in: scratch)
+        let other = try await makeKey(in: scratch)
         let otherKey = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         let mta4 = try lab.endpoint("mta4")
         // known_hosts where mta4's entry holds another ed25519 key.
@@ -162,12 +162,12 @@ struct SSHLabTests {
     /// machine's /etc/ssh/ssh_known_hosts by default). A key any of them holds is accepted; a
     /// file holding another key is a mismatch that names that file; accept-new records a new
     /// key in the first user file. Through the command line, with an ssh_config (-F).
-    @Test func hostKeysAreCheckedAgainstEveryKnownHostsFileSshReads() throws {
+    @Test func hostKeysAreCheckedAgainstEveryKnownHostsFileSshReads() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let mta4 = try lab.endpoint("mta4")
         let real = try String(contentsOfFile: lab.knownHosts, encoding: .utf8)
-        let other = try makeKey(in: scratch)
+        let other = try await makeKey(in: scratch)
         let otherKey = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         func file(_ name: String, _ text: String?) throws -> String {
             let path = scratch.appendingPathComponent(name).path
@@ -180,33 +180,33 @@ struct SSHLabTests {
             line.hasPrefix("\(mta4.address) ") ? "\(mta4.address) \(otherKey)" : String(line)
         }.joined(separator: "\n") + "\n")
         let config = scratch.appendingPathComponent("ssh_config").path
-        func exec(user: [String], global: [String], policy: String = "yes") throws -> (status: Int32, stdout: String, stderr: String) {
+        func exec(user: [String], global: [String], policy: String = "yes") async throws -> (status: Int32, stdout: String, stderr: String) {
             try "Host \(mta4.address)\n  UserKnownHostsFile \(user.joined(separator: " "))\n  GlobalKnownHostsFile \(global.joined(separator: " "))\n  StrictHostKeyChecking \(policy)\n"
                 .write(toFile: config, atomically: true, encoding: .utf8)
-            return try runProcess(Lab.binary, ["exec", "-i", lab.inventoryPath, "-l", "mta4", "-F", config, "--connect-attempts", "1",
+            return try await runProcess(Lab.binary, ["exec", "-i", lab.inventoryPath, "-l", "mta4", "-F", config, "--connect-attempts", "1",
                                                "--", "uname -n"])
         }
 
         // Only the global file knows mta4, behind a missing and an empty user file.
-        let fromGlobal = try exec(user: [scratch.appendingPathComponent("missing").path, empty], global: [global])
+        let fromGlobal = try await exec(user: [scratch.appendingPathComponent("missing").path, empty], global: [global])
         #expect(fromGlobal.status == 0 && fromGlobal.stdout.contains("\nmta4\n"), "\(fromGlobal.stdout)\(fromGlobal.stderr)")
 
         // A global file with another key: a mismatch, and the message names that file.
-        let mismatch = try exec(user: [empty], global: [forged])
+        let mismatch = try await exec(user: [empty], global: [forged])
         #expect(mismatch.status == 4, "\(mismatch.stdout)")
         #expect(mismatch.stdout.contains("host key mismatch") && mismatch.stdout.contains("ssh-keygen -R \(mta4.address) -f \(forged)"),
                 "\(mismatch.stdout)")
 
         // A file that holds the real key vouches for it, as with ssh, whatever another says.
-        let vouched = try exec(user: [forged], global: [global])
+        let vouched = try await exec(user: [forged], global: [global])
         #expect(vouched.status == 0, "\(vouched.stdout)\(vouched.stderr)")
 
         // No file knows it: strict names every file it read; accept-new records in the first.
         let first = scratch.appendingPathComponent("first").path, second = scratch.appendingPathComponent("second").path
-        let unknown = try exec(user: [first, second], global: [empty])
+        let unknown = try await exec(user: [first, second], global: [empty])
         #expect(unknown.status == 4 && unknown.stdout.contains("none of \(first), \(second), \(empty) holds a ssh-ed25519 key"),
                 "\(unknown.stdout)")
-        let accepted = try exec(user: [first, second], global: [empty], policy: "accept-new")
+        let accepted = try await exec(user: [first, second], global: [empty], policy: "accept-new")
         #expect(accepted.status == 0, "\(accepted.stdout)\(accepted.stderr)")
         let recorded = try String(contentsOfFile: first, encoding: .utf8)
         #expect(recorded.hasPrefix("\(mta4.address) ssh-ed25519 ") && real.contains(recorded.dropLast()), "\(recorded)")
@@ -217,7 +217,7 @@ struct SSHLabTests {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         var endpoint = try lab.endpoint("mta5")
-        endpoint.identityFiles = [try makeKey(in: scratch)]
+        endpoint.identityFiles = [try await makeKey(in: scratch)]
         let outcome = await runCommand("true", on: [endpoint], options: lab.options(), forks: 1)[0]
         #expect(outcome.status == .unreachable)
         #expect(outcome.error?.phase == .auth)
@@ -239,8 +239,7 @@ struct SSHLabTests {
         // The 2 s connect timeout fired: without it the kernel gives up on the address itself
         // (no ARP answer, about 3 s: EHOSTUNREACH, code unreachable), and the default timeout
         // is 10 s. The dead host's wall time says little more: it includes waiting for one of
-        // the test process's two cooperative threads, which other suites' synchronous waits
-        // held for up to 8 s once in CI.
+        // the test process's two cooperative threads on a loaded machine.
         #expect(outcomes[0].error?.code == .timeout, "\(String(describing: outcomes[0].error))")
         #expect(outcomes[0].seconds < 30, "the dead host took \(outcomes[0].seconds) s")
     }
@@ -316,9 +315,9 @@ struct AgentLabTests {
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(50)) }
         try #require(FileManager.default.fileExists(atPath: socket))
         // An unrelated key first, then the lab's: the agent offers both, the second is accepted.
-        let other = try makeKey(in: scratch)
-        #expect(try runProcess("/usr/bin/ssh-add", [other], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
-        #expect(try runProcess("/usr/bin/ssh-add", [lab.key], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
+        let other = try await makeKey(in: scratch)
+        #expect(try await runProcess("/usr/bin/ssh-add", [other], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
+        #expect(try await runProcess("/usr/bin/ssh-add", [lab.key], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
 
         var endpoint = try lab.endpoint("mta1")
         endpoint.identityFiles = []
@@ -332,7 +331,7 @@ struct AgentLabTests {
         await session.close()
 
         // With only the unrelated key in the agent, authentication fails and says what was tried.
-        #expect(try runProcess("/usr/bin/ssh-add", ["-d", lab.key], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
+        #expect(try await runProcess("/usr/bin/ssh-add", ["-d", lab.key], environment: ["SSH_AUTH_SOCK": socket]).status == 0)
         let failed = await runCommand("true", on: [endpoint], options: options, forks: 1)[0]
         #expect(failed.error?.code == .authenticationFailed)
         #expect(failed.error?.message.contains("ssh-agent (1 key refused)") == true)
@@ -344,9 +343,9 @@ struct AgentLabTests {
 struct KeyTypeLabTests {
     let lab = Lab.current!
 
-    func makeKey(_ type: String, _ bits: [String], in scratch: URL) throws -> (path: String, publicKey: String) {
+    func makeKey(_ type: String, _ bits: [String], in scratch: URL) async throws -> (path: String, publicKey: String) {
         let key = scratch.appendingPathComponent("id_\(type)").path
-        try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", type] + bits + ["-N", "", "-f", key])
+        try await runProcess("/usr/bin/ssh-keygen", ["-q", "-t", type] + bits + ["-N", "", "-f", key])
         #expect(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----"))
         return (key, try String(contentsOfFile: key + ".pub", encoding: .utf8))
     }
@@ -373,7 +372,7 @@ struct KeyTypeLabTests {
     func aKeyFileLogsIn(type: String, bits: [String]) async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let key = try makeKey(type, bits, in: scratch)
+        let key = try await makeKey(type, bits, in: scratch)
         var endpoint = try lab.endpoint("mta8")
         endpoint.identityFiles = [key.path]
         let name = try await withAuthorized(key.publicKey, on: "mta8") {
@@ -391,7 +390,7 @@ struct KeyTypeLabTests {
     @Test func anRSAKeyFileWorksWhereTheServerAcceptsSSHRSAAndIsExplainedWhereNot() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let key = try makeKey("rsa", ["-b", "3072"], in: scratch)
+        let key = try await makeKey("rsa", ["-b", "3072"], in: scratch)
         var endpoint = try lab.endpoint("mta9")
         endpoint.identityFiles = [key.path]
         let knownHosts = scratch.appendingPathComponent("known_hosts").path

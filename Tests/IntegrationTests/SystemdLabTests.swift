@@ -9,7 +9,7 @@ import Testing
 ///
 /// Serialized: the tests share the hosts; each starts from `scripts/lab reset` and resets
 /// them at its end.
-@Suite(.enabled(if: (Lab.current?.systemdHosts().count ?? 0) >= 3, "needs 3 systemd lab hosts: scripts/lab up N --systemd HOSTS"),
+@Suite(.cleansUp, .enabled(if: (Lab.current?.systemdHosts().count ?? 0) >= 3, "needs 3 systemd lab hosts: scripts/lab up N --systemd HOSTS"),
        .serialized, .timeLimit(.minutes(10)))
 struct SystemdLabTests {
     let lab = Lab.current!
@@ -20,8 +20,8 @@ struct SystemdLabTests {
 
     /// `postfleet COMMAND ARGS -i INVENTORY --known-hosts ... -l LIMIT`.
     func postfleet(_ command: String, _ arguments: [String], inventory: String? = nil, limit: String? = nil)
-        throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(Lab.binary, [command] + arguments + ["-i", inventory ?? lab.inventoryPath, "--known-hosts", lab.knownHosts,
+        async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(Lab.binary, [command] + arguments + ["-i", inventory ?? lab.inventoryPath, "--known-hosts", lab.knownHosts,
                                                             "-l", limit ?? self.limit], seconds: 240)
     }
 
@@ -29,7 +29,7 @@ struct SystemdLabTests {
     @discardableResult
     func sh(_ host: String, _ command: String) async throws -> String { try await lab.sh(host, command) }
 
-    func reset() throws { try lab.script(["reset"] + hosts, seconds: 180) }
+    func reset() async throws { try await lab.script(["reset"] + hosts, seconds: 180) }
 
     /// Per configuration directory whose master runs: its pid, and whether it is in its
     /// unit's cgroup; and each unit's `systemctl is-active`.
@@ -83,12 +83,12 @@ struct SystemdLabTests {
     /// The rollout: every unit active with its master inside, the system running, the report
     /// saying systemd; a second run changes nothing and restarts no master; mail flows.
     @Test func borderClusterRunsEveryInstanceUnderItsUnit() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let first = scratch.appendingPathComponent("first.json").path
-        let rollout = try postfleet("run", [playbook, "--json", first])
+        let rollout = try await postfleet("run", [playbook, "--json", first])
         #expect(rollout.status == 0, "\(rollout.stdout)\(rollout.stderr)")
         #expect(rollout.stdout.contains("3 hosts: 0 ok, 3 changed, 0 failed, 0 unreachable"), "\(rollout.stdout)")
         let doc = try json(first)
@@ -107,7 +107,7 @@ struct SystemdLabTests {
                         && journal.hasSuffix("result=ok\n"), "\(host): \(journal)")
         }
 
-        let again = try postfleet("run", [playbook])
+        let again = try await postfleet("run", [playbook])
         #expect(again.status == 0)
         #expect(again.stdout.contains("3 hosts: 3 ok, 0 changed, 0 failed, 0 unreachable"), "\(again.stdout)")
         for host in hosts { #expect(try await state(host).pids == pids[host]) }
@@ -128,24 +128,24 @@ struct SystemdLabTests {
     /// (`systemctl reload postfix@postfix-in`: systemd logs the reload), its master stays in
     /// the unit, the other instances are not touched, and the listeners serve the new certificate.
     @Test func aCertificateRolloutReloadsTheInputThroughItsUnit() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        try #require(try postfleet("run", [playbook]).status == 0)
-        let pki = try TLSLabTests.LabPKI(in: scratch)
+        try await #require(try postfleet("run", [playbook]).status == 0)
+        let pki = try await TLSLabTests.LabPKI(in: scratch)
         var fingerprints: [String: String] = [:]
         var before: [String: (pids: [String: String], reloads: Int)] = [:]
         for host in hosts {
-            try pki.newKey("certs/\(host).key")
-            let leaf = try pki.leaf(name: "\(host).example.com", key: "certs/\(host).key")
+            try await pki.newKey("certs/\(host).key")
+            let leaf = try await pki.leaf(name: "\(host).example.com", key: "certs/\(host).key")
             try pki.publish(host, leaf: leaf.pem)
             fingerprints[host] = leaf.sha256
             let reloads = try await sh(host, "journalctl -q -u postfix@postfix-in -o cat | grep -c '^Reloaded' || true")
             before[host] = (try await state(host).pids, Int(reloads.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1)
         }
         let report = scratch.appendingPathComponent("tls-run.json").path
-        let r = try postfleet("run", [try TLSLabTests.tlsPlaybook(in: scratch), "--json", report])
+        let r = try await postfleet("run", [try TLSLabTests.tlsPlaybook(in: scratch), "--json", report])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let doc = try json(report)
         for host in hosts {
@@ -158,7 +158,7 @@ struct SystemdLabTests {
             try await expectUnderUnits(host)
         }
         let tls = scratch.appendingPathComponent("tls.json").path
-        let probe = try postfleet("tls", ["--json", tls])
+        let probe = try await postfleet("tls", ["--json", tls])
         #expect(probe.status == 0, "\(probe.stdout)")
         let text = try String(contentsOfFile: tls, encoding: .utf8)
         for host in hosts { #expect(text.components(separatedBy: fingerprints[host]!).count - 1 >= 2, "\(host) does not serve its new certificate") }
@@ -166,11 +166,11 @@ struct SystemdLabTests {
 
     /// `postfleet postmulti -g mta -p stop`, then `-p start`: through the units.
     @Test func postmultiStopAndStartGoThroughTheUnits() async throws {
-        try reset()
-        defer { try? reset() }
-        let rollout = try postfleet("run", [playbook])
+        try await reset()
+        afterTest { try await reset() }
+        let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
-        let stop = try postfleet("postmulti", ["-g", "mta", "-p", "stop"])
+        let stop = try await postfleet("postmulti", ["-g", "mta", "-p", "stop"])
         #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
         // Reported per instance, each stopped through its unit.
         #expect(stop.stdout.contains("postfix-in   stopped") && stop.stdout.contains("postfix-out  stopped"), "\(stop.stdout)")
@@ -180,7 +180,7 @@ struct SystemdLabTests {
             #expect(s.active["/etc/postfix"] == "active" && s.pids.keys.sorted() == ["/etc/postfix"])
             #expect(try await sh(host, "systemctl --failed --no-legend --plain") == "")
         }
-        let start = try postfleet("postmulti", ["-g", "mta", "-p", "start"])
+        let start = try await postfleet("postmulti", ["-g", "mta", "-p", "start"])
         #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
         for host in hosts {
             try await expectUnderUnits(host)
@@ -191,11 +191,11 @@ struct SystemdLabTests {
     /// `--drain` on hosts whose instances systemd runs: each instance is drained, then stopped
     /// through its unit, and no block is left behind.
     @Test func aDrainedStopGoesThroughTheUnits() async throws {
-        try reset()
-        defer { try? reset() }
-        let rollout = try postfleet("run", [playbook])
+        try await reset()
+        afterTest { try await reset() }
+        let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
-        let stop = try postfleet("postmulti", ["-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
+        let stop = try await postfleet("postmulti", ["-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
         #expect(stop.status == 0, "\(stop.stdout)\(stop.stderr)")
         // One line per instance: drained, then stopped through its unit.
         for name in ["postfix-in   ", "postfix-out  "] {
@@ -207,7 +207,7 @@ struct SystemdLabTests {
             #expect(s.active["/etc/postfix-out"] == "inactive" && s.active["/etc/postfix-in"] == "inactive", "\(host): \(s.active)")
             #expect(try await sh(host, "nft list table inet postfleet_drain >/dev/null 2>&1 && echo blocked || echo open") == "open\n")
         }
-        let start = try postfleet("postmulti", ["-g", "mta", "-p", "start"])
+        let start = try await postfleet("postmulti", ["-g", "mta", "-p", "start"])
         #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
         for host in hosts { try await expectUnderUnits(host) }
     }
@@ -216,11 +216,11 @@ struct SystemdLabTests {
     /// masters. A start that fails after the swap: the previous files come back and the unit
     /// is active again with them.
     @Test func aRejectedOrFailingConfigurationLeavesTheUnitsActive() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let rollout = try postfleet("run", [playbook])
+        let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
         let host = hosts[0]
         let before = try await state(host)
@@ -232,7 +232,7 @@ struct SystemdLabTests {
         let text = try String(contentsOf: mainCF, encoding: .utf8)
         try text.replacingOccurrences(of: "smtp_generic_maps = ${indexed}generic", with: "smtp_generic_maps = bogus:${config_directory}/generic")
             .write(to: mainCF, atomically: true, encoding: .utf8)
-        let rejected = try postfleet("run", [copy.appendingPathComponent("border-cluster.yml").path], limit: host)
+        let rejected = try await postfleet("run", [copy.appendingPathComponent("border-cluster.yml").path], limit: host)
         #expect(rejected.status == 2, "\(rejected.stdout)")
         #expect(rejected.stdout.contains("Postfix rejects the new configuration; the live files are unchanged"), "\(rejected.stdout)")
         #expect(try await state(host).pids == before.pids)
@@ -245,7 +245,7 @@ struct SystemdLabTests {
         try yaml.replacingOccurrences(of: "          127.0.0.1:10026/inet: 127.0.0.1:10026 inet n - n - - smtpd\n",
                                       with: "          127.0.0.1:10026/inet: 127.0.0.1:10026 inet n - n - - smtpd\n          198.18.0.199:2525/inet: 198.18.0.199:2525 inet n - n - - smtpd\n")
             .write(to: book, atomically: true, encoding: .utf8)
-        let broken = try postfleet("run", [book.path], limit: host)
+        let broken = try await postfleet("run", [book.path], limit: host)
         #expect(broken.status == 2, "\(broken.stdout)")
         #expect(broken.stdout.contains("the restart failed; the previous files were put back"), "\(broken.stdout)")
         #expect(try await sh(host, "sha256sum /etc/postfix-out/master.cf") == masterCF)
@@ -256,28 +256,28 @@ struct SystemdLabTests {
     /// A rolled-out host rebooted: every instance comes back under its unit, and a run finds
     /// nothing to do.
     @Test func afterARebootEveryInstanceIsBackUnderItsUnit() async throws {
-        try reset()
-        defer { try? reset() }
-        let rollout = try postfleet("run", [playbook])
+        try await reset()
+        afterTest { try await reset() }
+        let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
         let host = hosts[1]
-        try lab.script(["reboot", host], seconds: 180)
+        try await lab.script(["reboot", host], seconds: 180)
         #expect(try await systemState(host) == "running")
         try await expectUnderUnits(host)
-        let again = try postfleet("run", [playbook], limit: host)
+        let again = try await postfleet("run", [playbook], limit: host)
         #expect(again.status == 0 && again.stdout.contains("1 host: 1 ok, 0 changed"), "\(again.stdout)")
-        let drift = try postfleet("drift", [playbook], limit: host)
+        let drift = try await postfleet("drift", [playbook], limit: host)
         #expect(drift.status == 0, "\(drift.stdout)")
     }
 
     /// A master started by hand outside its unit: `instances` shows it, `drift` names it, `run`
     /// stops it and starts the unit; the mail queued in that instance stays queued.
     @Test func aStrayMasterIsDriftThatRunRepairs() async throws {
-        try reset()
-        defer { try? reset() }
+        try await reset()
+        afterTest { try await reset() }
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let rollout = try postfleet("run", [playbook])
+        let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
         let host = hosts[2]
         // The hub unreachable on port 25, so one message stays in postfix-out's queue.
@@ -294,19 +294,19 @@ struct SystemdLabTests {
         #expect(try await state(host).inUnit["/etc/postfix-out"] == false)
 
         let instancesJSON = scratch.appendingPathComponent("instances.json").path
-        let listed = try postfleet("instances", ["--json", instancesJSON], limit: host)
+        let listed = try await postfleet("instances", ["--json", instancesJSON], limit: host)
         #expect(listed.stdout.contains("postfix@postfix-out inactive, master outside it")
                 || listed.stdout.contains("postfix@postfix-out failed, master outside it"), "\(listed.stdout)")
-        let drift = try postfleet("drift", [playbook], limit: host)
+        let drift = try await postfleet("drift", [playbook], limit: host)
         #expect(drift.status != 0)
         #expect(drift.stdout.contains("running outside its unit postfix@postfix-out"), "\(drift.stdout)")
 
-        let repair = try postfleet("run", [playbook], limit: host)
+        let repair = try await postfleet("run", [playbook], limit: host)
         #expect(repair.status == 0, "\(repair.stdout)")
         #expect(repair.stdout.contains("moved under its unit"), "\(repair.stdout)")
         try await expectUnderUnits(host)
         #expect(try await sh(host, "postqueue -c /etc/postfix-out -j | sed 's/.*\"queue_id\": *\"\\([^\"]*\\)\".*/\\1/' | sort") == queued)
-        let clean = try postfleet("drift", [playbook], limit: host)
+        let clean = try await postfleet("drift", [playbook], limit: host)
         #expect(clean.status == 0, "\(clean.stdout)")
         try await sh(host, "nft delete table inet pfhold")
     }

@@ -11,40 +11,40 @@ extension TLSLabTests {
         let dir: URL
 
         /// openssl on the controller, in the PKI's directory; fails the test when it fails.
-        func run(_ arguments: [String]) throws -> String {
-            let r = try runProcess("/usr/bin/openssl", arguments, seconds: 60, directory: dir.path)
+        func run(_ arguments: [String]) async throws -> String {
+            let r = try await runProcess("/usr/bin/openssl", arguments, seconds: 60, directory: dir.path)
             try #require(r.status == 0, "openssl \(arguments.joined(separator: " ")): \(r.stderr)")
             return r.stdout
         }
 
-        init(in dir: URL) throws {
+        init(in dir: URL) async throws {
             self.dir = dir
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("certs"), withIntermediateDirectories: true)
-            _ = try run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "root.key",
+            _ = try await run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "root.key",
                          "-out", "certs/root.pem", "-days", "90", "-subj", "/CN=postfleet lab root"])
-            _ = try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "int.key", "-out", "int.csr",
+            _ = try await run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "int.key", "-out", "int.csr",
                          "-subj", "/CN=postfleet lab intermediate"])
             try "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n".write(
                 to: dir.appendingPathComponent("int.ext"), atomically: true, encoding: .utf8)
-            _ = try run(["x509", "-req", "-in", "int.csr", "-CA", "certs/root.pem", "-CAkey", "root.key", "-CAcreateserial", "-days", "90",
+            _ = try await run(["x509", "-req", "-in", "int.csr", "-CA", "certs/root.pem", "-CAkey", "root.key", "-CAcreateserial", "-days", "90",
                          "-extfile", "int.ext", "-out", "int.pem"])
         }
 
         /// A new private key `certs/KEY.key`-style file at `path` (relative to the PKI's directory).
-        func newKey(_ path: String) throws {
-            _ = try run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path])
+        func newKey(_ path: String) async throws {
+            _ = try await run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path])
         }
 
         /// A leaf for `name` with the key at `key`, signed by the intermediate, valid `days`
         /// (0: expired at once); returns its PEM and SHA-256 fingerprint.
-        func leaf(name: String, key: String, days: Int = 30) throws -> (pem: String, sha256: String) {
+        func leaf(name: String, key: String, days: Int = 30) async throws -> (pem: String, sha256: String) {
             let base = "leaf-\(UUID().uuidString)"
-            _ = try run(["req", "-new", "-key", key, "-subj", "/CN=\(name)", "-out", "\(base).csr"])
+            _ = try await run(["req", "-new", "-key", key, "-subj", "/CN=\(name)", "-out", "\(base).csr"])
             try "subjectAltName=DNS:\(name)\nextendedKeyUsage=serverAuth\n".write(
                 to: dir.appendingPathComponent("\(base).ext"), atomically: true, encoding: .utf8)
-            _ = try run(["x509", "-req", "-in", "\(base).csr", "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial",
+            _ = try await run(["x509", "-req", "-in", "\(base).csr", "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial",
                          "-days", String(days), "-extfile", "\(base).ext", "-out", "\(base).pem"])
-            let fingerprint = try run(["x509", "-in", "\(base).pem", "-noout", "-fingerprint", "-sha256"])
+            let fingerprint = try await run(["x509", "-in", "\(base).pem", "-noout", "-fingerprint", "-sha256"])
             return (try text("\(base).pem"), String(fingerprint.split(separator: "=").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
         }
 
@@ -88,9 +88,9 @@ extension TLSLabTests {
         return (lines[0], Int(lines[1]) ?? -1, lines[2...].joined(separator: " ").trimmingCharacters(in: .whitespaces))
     }
 
-    func runJSON(_ playbook: String, _ dir: URL, _ extra: [String] = [], limit: [String]? = nil) throws -> (status: Int32, output: String, doc: [String: Any]) {
+    func runJSON(_ playbook: String, _ dir: URL, _ extra: [String] = [], limit: [String]? = nil) async throws -> (status: Int32, output: String, doc: [String: Any]) {
         let json = dir.appendingPathComponent("run-\(UUID().uuidString).json").path
-        let r = try postfleet(["run", playbook, "--json", json] + extra, limit: limit)
+        let r = try await postfleet(["run", playbook, "--json", json] + extra, limit: limit)
         let doc = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))) as? [String: Any] ?? [:]
         return (r.status, r.stdout + r.stderr, doc)
     }
@@ -101,24 +101,24 @@ extension TLSLabTests {
     }
 
     @Test func certificatesRollOutCheckedReloadingOnlyTheInputAndAreServed() async throws {
-        let border = try postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
+        let border = try await postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
         try #require(border.status == 0, "\(border.stdout)\(border.stderr)")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let pki = try LabPKI(in: scratch)
+        let pki = try await LabPKI(in: scratch)
         let playbook = try Self.tlsPlaybook(in: scratch)
 
         // First rollout: each host's key and certificate.
         var served: [String: String] = [:]
         for host in hosts {
-            try pki.newKey("certs/\(host).key")
-            let leaf = try pki.leaf(name: "\(host).example.com", key: "certs/\(host).key")
+            try await pki.newKey("certs/\(host).key")
+            let leaf = try await pki.leaf(name: "\(host).example.com", key: "certs/\(host).key")
             try pki.publish(host, leaf: leaf.pem)
             served[host] = leaf.sha256
         }
         var before: [String: String] = [:]
         for host in hosts { before[host] = try await lab.sh(host, "tr -d ' ' </var/spool/postfix/pid/master.pid; tr -d ' ' </var/spool/postfix-out/pid/master.pid") }
-        var r = try runJSON(playbook, scratch, ["--diff"])
+        var r = try await runJSON(playbook, scratch, ["--diff"])
         #expect(r.status == 0, "\(r.output)")
         for host in hosts {
             #expect(actions(r.doc, host, "postfix-in").contains("reloaded"), "\(host): \(actions(r.doc, host, "postfix-in"))")
@@ -141,12 +141,12 @@ extension TLSLabTests {
             var states: [String: (pid: String, reloads: Int, files: String)] = [:]
             for host in hosts {
                 states[host] = try await inputState(host)
-                if newKey { try pki.newKey("certs/\(host).key") }
-                let leaf = try pki.leaf(name: "\(host).example.com", key: "certs/\(host).key", days: 40)
+                if newKey { try await pki.newKey("certs/\(host).key") }
+                let leaf = try await pki.leaf(name: "\(host).example.com", key: "certs/\(host).key", days: 40)
                 try pki.publish(host, leaf: leaf.pem)
                 served[host] = leaf.sha256
             }
-            r = try runJSON(playbook, scratch)
+            r = try await runJSON(playbook, scratch)
             #expect(r.status == 0, "\(r.output)")
             for host in hosts {
                 #expect(actions(r.doc, host, "postfix-in").contains("reloaded"), "\(host): \(actions(r.doc, host, "postfix-in"))")
@@ -163,23 +163,23 @@ extension TLSLabTests {
         // Each broken input is refused in the stage on mta25: nothing goes live, nothing reloads.
         let host = "mta25"
         let good = try pki.text("certs/\(host).pem"), goodKey = try pki.text("certs/\(host).key")
-        try pki.newKey("other.key")
-        let cases: [(what: String, prepare: () throws -> Void, says: String)] = [
+        try await pki.newKey("other.key")
+        let cases: [(what: String, prepare: () async throws -> Void, says: String)] = [
             ("a key that does not match", { try pki.put(try pki.text("other.key"), "certs/\(host).key") },
              "/etc/postfix-in/mx.pem (main.cf): the private key does not match the certificate (CN = mta25.example.com)"),
-            ("no intermediate", { try pki.publish(host, leaf: try pki.leaf(name: "mta25.example.com", key: "certs/\(host).key").pem, intermediate: false) },
+            ("no intermediate", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta25.example.com", key: "certs/\(host).key").pem, intermediate: false) },
              "/etc/postfix-in/mx.pem (main.cf): the chain does not reach a trusted root, at depth 0: unable to get local issuer certificate"),
-            ("an expired certificate", { try pki.publish(host, leaf: try pki.leaf(name: "mta25.example.com", key: "certs/\(host).key", days: 0).pem) },
+            ("an expired certificate", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta25.example.com", key: "certs/\(host).key", days: 0).pem) },
              "/etc/postfix-in/mx.pem (main.cf): the certificate (CN = mta25.example.com) expired on"),
-            ("the wrong name", { try pki.publish(host, leaf: try pki.leaf(name: "mta99.example.com", key: "certs/\(host).key").pem) },
+            ("the wrong name", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta99.example.com", key: "certs/\(host).key").pem) },
              "/etc/postfix-in/mx.pem (main.cf): the certificate (CN = mta99.example.com) does not cover mta25.example.com"),
         ]
         for c in cases {
             try pki.put(good, "certs/\(host).pem")
             try pki.put(goodKey, "certs/\(host).key")
-            try c.prepare()
+            try await c.prepare()
             let state = try await inputState(host)
-            let refused = try postfleet(["run", playbook], limit: [host])
+            let refused = try await postfleet(["run", playbook], limit: [host])
             #expect(refused.status != 0, "\(c.what): \(refused.stdout)")
             #expect((refused.stdout + refused.stderr).contains(c.says), "\(c.what): \(refused.stdout)\(refused.stderr)")
             #expect((refused.stdout + refused.stderr).contains("the new certificate fails its check; the live files are unchanged"), "\(refused.stdout)")
@@ -195,15 +195,15 @@ extension TLSLabTests {
         // A reload held back on purpose (reload: false) with the TLS health gate: mta26 gets
         // its new files, keeps serving the old certificate, and the gate fails it; tls says so.
         let held = try Self.tlsPlaybook(in: scratch, reload: false)
-        let renewed = try pki.leaf(name: "mta26.example.com", key: "certs/mta26.key", days: 50)
+        let renewed = try await pki.leaf(name: "mta26.example.com", key: "certs/mta26.key", days: 50)
         try pki.publish("mta26", leaf: renewed.pem)
-        let gated = try runJSON(held, scratch, limit: ["mta26"])
+        let gated = try await runJSON(held, scratch, limit: ["mta26"])
         #expect(gated.status != 0, "\(gated.output)")
         #expect(gated.output.contains("skipped: reload held back (reload: false)"), "\(gated.output)")
         let short = String(served["mta26"]!.prefix(23))
         #expect(gated.output.contains("serves SHA256 \(short)") || gated.output.contains(short), "\(gated.output)")
         let json = scratch.appendingPathComponent("stale.json").path
-        let stale = try postfleet(["tls", "--json", json], limit: ["mta26"])
+        let stale = try await postfleet(["tls", "--json", json], limit: ["mta26"])
         #expect(stale.status == 2 && stale.stdout.contains("Serving an old certificate") && stale.stdout.contains("mta26 postfix-in"), "\(stale.stdout)")
         let doc = try document(json)
         let input = ((doc["hosts"] as? [String: [String: Any]])?["mta26"]?["instances"] as? [[String: Any]])?.first { $0["name"] as? String == "postfix-in" }
@@ -215,7 +215,7 @@ extension TLSLabTests {
     /// `postfleet tls` shows every postfix-in listener of every host serving `expected[host]`.
     func expectServed(_ expected: [String: String], _ scratch: URL) async throws {
         let json = scratch.appendingPathComponent("served-\(UUID().uuidString).json").path
-        let r = try postfleet(["tls", "--json", json])
+        let r = try await postfleet(["tls", "--json", json])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let seen = try served(try document(json))
         for host in hosts {

@@ -8,35 +8,35 @@ import Testing
 /// openssl says of the file it was made from.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta25..mta27 are free.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(8)))
+@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(8)))
 struct TLSLabTests {
     let lab = Lab.current!
     let hosts = ["mta25", "mta26", "mta27"]
     let addresses = ["mta25": "198.18.0.25", "mta26": "198.18.0.26", "mta27": "198.18.0.27"]
 
-    func postfleet(_ arguments: [String], limit: [String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", (limit ?? hosts).joined(separator: ":")],
+    func postfleet(_ arguments: [String], limit: [String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", (limit ?? hosts).joined(separator: ":")],
                        seconds: 120)
     }
 
     /// openssl on the controller, in `directory`; fails the test when it fails.
     @discardableResult
-    func openssl(_ arguments: [String], in directory: URL) throws -> String {
-        let r = try runProcess("/usr/bin/openssl", arguments, seconds: 60, directory: directory.path)
+    func openssl(_ arguments: [String], in directory: URL) async throws -> String {
+        let r = try await runProcess("/usr/bin/openssl", arguments, seconds: 60, directory: directory.path)
         try #require(r.status == 0, "openssl \(arguments.joined(separator: " ")): \(r.stderr)")
         return r.stdout
     }
 
     /// A certificate for `host` from the lab CA, valid `days`, with `key` (made when missing).
-    func certificate(_ host: String, days: Int, key: String, name: String, in directory: URL) throws -> String {
+    func certificate(_ host: String, days: Int, key: String, name: String, in directory: URL) async throws -> String {
         if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(key).path) {
-            try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key], in: directory)
+            try await openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key], in: directory)
         }
-        try openssl(["req", "-new", "-key", key, "-subj", "/CN=\(host).example.com", "-out", "\(name).csr"], in: directory)
+        try await openssl(["req", "-new", "-key", key, "-subj", "/CN=\(host).example.com", "-out", "\(name).csr"], in: directory)
         try "subjectAltName=DNS:\(host).example.com\n".write(to: directory.appendingPathComponent("ext"), atomically: true, encoding: .utf8)
-        try openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", String(days),
+        try await openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", String(days),
                      "-extfile", "ext", "-out", "\(name).pem"], in: directory)
-        let out = try openssl(["x509", "-in", "\(name).pem", "-noout", "-fingerprint", "-sha256"], in: directory)
+        let out = try await openssl(["x509", "-in", "\(name).pem", "-noout", "-fingerprint", "-sha256"], in: directory)
         return String(out.split(separator: "=").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -72,15 +72,15 @@ struct TLSLabTests {
     }
 
     @Test func eachListenerServesItsHostsCertificateAndAnOldOneIsCalledOut() async throws {
-        let run = try postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
+        let run = try await postfleet(["run", Lab.repository.appendingPathComponent("playbooks/border-cluster.yml").path])
         try #require(run.status == 0, "\(run.stdout)\(run.stderr)")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        try await openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
                      "-days", "60", "-subj", "/CN=postfleet lab CA"], in: scratch)
         var fingerprints: [String: String] = [:]
         for host in hosts {
-            fingerprints[host] = try certificate(host, days: 20, key: "\(host).key", name: host, in: scratch)
+            fingerprints[host] = try await certificate(host, days: 20, key: "\(host).key", name: host, in: scratch)
             try await install(host, key: "\(host).key", name: host, in: scratch)
         }
         // mta27's postfix-in also listens for submissions on 127.0.0.1:465, TLS from the first byte.
@@ -88,11 +88,11 @@ struct TLSLabTests {
             postconf -c /etc/postfix-in -Me '127.0.0.1:465/inet=127.0.0.1:465 inet n - y - - smtpd -o smtpd_tls_wrappermode=yes' \\
               && postfix -c /etc/postfix-in reload 2>/dev/null
             """)
-        defer { _ = try? lab.script(["exec", "mta27", "--", "sh", "-c", "postconf -c /etc/postfix-in -MX 127.0.0.1:465/inet && postfix -c /etc/postfix-in reload"]) }
+        afterTest { _ = try await lab.script(["exec", "mta27", "--", "sh", "-c", "postconf -c /etc/postfix-in -MX 127.0.0.1:465/inet && postfix -c /etc/postfix-in reload"]) }
 
         // Each host's two postfix-in listeners serve its certificate; postfix-out's offers no STARTTLS.
         let json = scratch.appendingPathComponent("tls.json").path
-        var r = try postfleet(["tls", "--json", json])
+        var r = try await postfleet(["tls", "--json", json])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         var doc = try document(json)
         #expect(doc["schema"] as? String == "postfleet.tls/1")
@@ -108,15 +108,15 @@ struct TLSLabTests {
         #expect(r.stdout.contains("postfix-in   127.0.0.1:25     mta25.example.com  mta25.example.com"), "\(r.stdout)")
 
         // --expiring-within, both ways: the certificates have 19 or 20 days left.
-        r = try postfleet(["tls", "--expiring-within", "30d"])
+        r = try await postfleet(["tls", "--expiring-within", "30d"])
         #expect(r.status == 2 && r.stdout.contains("7 expiring within 30d"), "\(r.stdout)")
-        r = try postfleet(["tls", "--expiring-within", "10d"])
+        r = try await postfleet(["tls", "--expiring-within", "10d"])
         #expect(r.status == 0 && r.stdout.contains("0 expiring within 10d"), "\(r.stdout)")
 
         // A renewed certificate put in place without a reload: that host's listeners serve the old one.
-        let renewed = try certificate("mta25", days: 40, key: "mta25.key", name: "mta25-renewed", in: scratch)
+        let renewed = try await certificate("mta25", days: 40, key: "mta25.key", name: "mta25-renewed", in: scratch)
         try await install("mta25", key: "mta25.key", name: "mta25-renewed", in: scratch, reload: false)
-        r = try postfleet(["tls", "--json", json])
+        r = try await postfleet(["tls", "--json", json])
         #expect(r.status == 2, "\(r.stdout)")
         #expect(r.stdout.contains("Serving an old certificate") && r.stdout.contains("mta25 postfix-in 198.18.0.25:25: serves"), "\(r.stdout)")
         doc = try document(json)
@@ -126,7 +126,7 @@ struct TLSLabTests {
         #expect(((doc["summary"] as? [String: Any])?["stale"] as? Int) == 2)
         // Reloaded: it serves the renewed one, nothing is stale.
         _ = try await lab.sh("mta25", "postfix -c /etc/postfix-in reload 2>/dev/null")
-        r = try postfleet(["tls", "--json", json])
+        r = try await postfleet(["tls", "--json", json])
         #expect(r.status == 0, "\(r.stdout)")
         seen = try served(try document(json))
         #expect(seen["mta25"] == ["127.0.0.1:25": renewed, "198.18.0.25:25": renewed])
