@@ -6,7 +6,7 @@ import Testing
 /// Production access, through the command line as an administrator uses it: an ordinary
 /// login with sudo rights (mta25), an ssh_config that names hosts by alias and reaches one
 /// only through a jump host (mta26 in front of mta27, which drops the controller's packets).
-@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(5)))
+@Suite(.cleansUp, .labOf(LabHosts.access), .serialized, .timeLimit(.minutes(5)))
 struct AccessLabTests {
     let lab = Lab.current!
 
@@ -83,4 +83,9 @@ struct AccessLabTests {
         #expect(exec.stdout.contains("a password is required"), "\(exec.stdout)\(exec.stderr)")
         #expect(try await onHost("mta25", "ls /etc/postfix/pf-was-here 2>&1 || true").contains("No such file"))
     }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for AccessLabTests is a failure, not a silent skip.
+@Suite struct AccessLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.access, for: "AccessLabTests") }
 }

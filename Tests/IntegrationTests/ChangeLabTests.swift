@@ -8,7 +8,7 @@ import Testing
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta1..mta3 are free; each test
 /// resets them and rolls the border cluster out first.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 39, "needs the second lab: scripts/lab up 39"), .serialized,
+@Suite(.labOf(LabHosts.change), .serialized,
        .timeLimit(.minutes(8)))
 struct ChangeLabTests {
     let lab = Lab.current!
@@ -325,4 +325,9 @@ struct ChangeLabTests {
         #expect(controller.split(separator: "\n").count == 3 && controller.contains("\"smtp_sasl_password_maps\""), "\(controller)")
         #expect(!controller.contains(secret) && !run.stdout.contains(secret) && !run.stderr.contains(secret))
     }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for ChangeLabTests is a failure, not a silent skip.
+@Suite struct ChangeLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.change, for: "ChangeLabTests") }
 }

@@ -9,7 +9,7 @@ import Testing
 /// listeners open again.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta24 is free.
-@Suite(.enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(8)))
+@Suite(.labOf(LabHosts.drain), .serialized, .timeLimit(.minutes(8)))
 struct DrainLabTests {
     let lab = Lab.current!
     let host = "mta24"
@@ -192,4 +192,9 @@ struct DrainLabTests {
             #expect(try await lab.delivered("pf-redrain-\(tag)-\(number)"), "message \(number) was accepted and never delivered")
         }
     }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for DrainLabTests is a failure, not a silent skip.
+@Suite struct DrainLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.drain, for: "DrainLabTests") }
 }

@@ -9,7 +9,7 @@ import Testing
 /// are each named with the instance and both values, in the text and in the JSON, exit 2;
 /// drift changes nothing on the host (the bytes and dates of every configuration file, the
 /// running masters); and a run brings the host back to no drift.
-@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 24, "needs the lab: scripts/lab up 24"), .serialized, .timeLimit(.minutes(5)))
+@Suite(.cleansUp, .labOf(LabHosts.drift), .serialized, .timeLimit(.minutes(5)))
 struct DriftLabTests {
     let lab = Lab.current!
     let host = "mta24"
@@ -204,4 +204,9 @@ struct DriftLabTests {
         #expect(keep.status == 0 && keep.stdout.contains("1 ok, 0 changed"), "\(keep.stdout)\(keep.stderr)")
         #expect(try await sh("postmulti -l -i postfix-extra").hasPrefix("postfix-extra"))
     }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for DriftLabTests is a failure, not a silent skip.
+@Suite struct DriftLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.drift, for: "DriftLabTests") }
 }

@@ -93,20 +93,42 @@ struct ExecCommandTests {
         #expect(r.stdout.contains("ghost (198.18.0.252:22): connect:") || r.stdout.contains("error: connect:"))
     }
 
+    /// Bad input exits 1 before any connection: every inventory below names `canary`, a
+    /// listener on loopback, and none of the runs leaves a connection in its backlog. The
+    /// same inventory with good input does connect (the canary can fail the test).
     @Test func badInputExitsOneAndContactsNoHost() async throws {
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
+        let canary = try Canary()
+        let inventory = scratch.appendingPathComponent("inventory.yml").path
+        try "all:\n  hosts:\n    \(canary.inventoryEntry())\n".write(toFile: inventory, atomically: true, encoding: .utf8)
+        let withCanary = ["-i", inventory, "--known-hosts", lab.knownHosts, "--connect-attempts", "1"]
+
         let broken = scratch.appendingPathComponent("broken.yml").path
-        try "all:\n  hosts:\n    mta1:\n      ansible_host: [198.18.0.1\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        try "all:\n  hosts:\n    \(canary.inventoryEntry())\n    mta1:\n      ansible_host: [198.18.0.1\n"
+            .write(toFile: broken, atomically: true, encoding: .utf8)
         let r1 = try await postfleet(["exec", "-i", broken, "--", "true"])
         #expect(r1.status == 1)
-        #expect(r1.stderr.contains("broken.yml:"))
-        let r2 = try await postfleet(["exec"] + common + ["-l", "nosuchgroup", "--", "true"])
-        #expect(r2.status == 1)
-        let r3 = try await postfleet(["exec"] + common + ["--host-key-policy", "maybe", "--", "true"])
+        #expect(r1.stderr.contains("broken.yml:6:1: error: invalid YAML"), "\(r1.stderr)")
+        let r2 = try await postfleet(["exec"] + withCanary + ["-l", "nosuchgroup", "--", "true"])
+        #expect(r2.status == 1, "\(r2.stderr)")
+        let r3 = try await postfleet(["exec"] + withCanary + ["--host-key-policy", "maybe", "--", "true"])
         #expect(r3.status == 1)
         #expect(r3.stderr.contains("strict, accept-new, off"))
-        let r4 = try await postfleet(["exec"] + common)
-        #expect(r4.status == 1)
+        let r4 = try await postfleet(["exec"] + withCanary)
+        #expect(r4.status == 1, "\(r4.stderr)")
+        for r in [r1, r2, r3, r4] { #expect(r.stdout.isEmpty, "\(r.stdout)") }
+        #expect(canary.connections() == 0, "bad input connected to a host")
+
+        // The control: good input reaches the canary (which closes the connection at once).
+        async let good = postfleet(["exec"] + withCanary + ["--", "true"])
+        var reached = 0
+        for _ in 0..<200 where reached == 0 {  // at most 20 s
+            try await Task.sleep(for: .milliseconds(100))
+            reached = canary.connections()
+        }
+        #expect(reached == 1, "good input did not reach the canary: the check above proves nothing")
+        let control = try await good
+        #expect(control.status == 4, "\(control.stdout)\(control.stderr)")
     }
 }

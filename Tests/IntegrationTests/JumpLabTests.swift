@@ -6,7 +6,7 @@ import Testing
 /// Hosts behind a jump host (ProxyJump), against the lab's OpenSSH servers. mta27 drops
 /// everything the controller (198.18.0.254) sends it, so the only way in is through mta26
 /// (and, for two hops, mta3 then mta26).
-@Suite(.cleansUp, .enabled(if: Lab.isUp, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(3)))
+@Suite(.cleansUp, .labOf(LabHosts.jump), .serialized, .timeLimit(.minutes(3)))
 struct JumpLabTests {
     let lab = Lab.current!
 
@@ -16,16 +16,18 @@ struct JumpLabTests {
         """
     static let open = "nft delete table inet pfjump 2>/dev/null || true"
 
-    /// Cuts mta27 off from the controller for the length of `body`.
-    func withIsolatedTarget<T>(_ body: () async throws -> T) async throws -> T {
-        try await lab.onHost("mta27", Self.open)
-        try await lab.onHost("mta27", Self.isolate)
+    /// Cuts `hosts` (mta27 by default) off from the controller for the length of `body`.
+    func withIsolatedTarget<T>(_ hosts: [String] = ["mta27"], _ body: () async throws -> T) async throws -> T {
+        for host in hosts {
+            try await lab.onHost(host, Self.open)
+            try await lab.onHost(host, Self.isolate)
+        }
         do {
             let result = try await body()
-            try await lab.onHost("mta27", Self.open)
+            for host in hosts { try await lab.onHost(host, Self.open) }
             return result
         } catch {
-            _ = try? await lab.onHost("mta27", Self.open)
+            for host in hosts { _ = try? await lab.onHost(host, Self.open) }
             throw error
         }
     }
@@ -87,12 +89,18 @@ struct JumpLabTests {
         }
     }
 
+    /// Through mta3, then mta26. mta26 is cut off from the controller as well, so the only
+    /// way to it is through mta3: a session that skipped the first hop could not get in. Its
+    /// sshd logs the connection from mta3's address, and mta27's the one from mta26's.
     @Test func twoJumpHostsInARow() async throws {
-        try await withIsolatedTarget {
+        try await withIsolatedTarget(["mta26", "mta27"]) {
+            let before = try await lab.sshdConnections("mta26").count
             let session = try await Session.connect(try target(through: ["mta3", "mta26"]), options: lab.options())
             let who = try await session.exec("uname -n; echo $SSH_CONNECTION")
             #expect(who.stdoutText.hasPrefix("mta27\n198.18.0.26 "), "\(who.stdoutText)")
             await session.close()
+            let new = try await lab.sshdConnections("mta26").dropFirst(before)
+            #expect(new.count == 1 && new.allSatisfy { $0.hasPrefix("198.18.0.3 port ") }, "mta26's sshd: \(new)")
         }
     }
 
@@ -317,4 +325,9 @@ struct JumpLabTests {
                 "\(proxied.stderr)")
         #expect(proxied.stdout.isEmpty)
     }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for JumpLabTests is a failure, not a silent skip.
+@Suite struct JumpLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.jump, for: "JumpLabTests") }
 }

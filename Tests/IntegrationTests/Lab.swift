@@ -207,6 +207,35 @@ extension Lab {
     }
 }
 
+/// How many border hosts each suite that needs more than a few uses (mta1..mtaN).
+enum LabHosts {
+    static let run = 13
+    static let queue = 23
+    static let drain = 24
+    static let drift = 24
+    static let access = 27
+    static let jump = 27
+    static let tls = 27
+    static let change = 39
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the suite or test only on a lab of at least `hosts` border hosts. Each suite
+    /// that needs more than one has a `...Presence` suite beside it (``expectLab(of:for:)``),
+    /// named so that a filter for the one selects the other.
+    static func labOf(_ hosts: Int) -> Self {
+        .enabled(if: (Lab.current?.hostCount ?? 0) >= hosts, "needs a lab of \(hosts) hosts: scripts/lab up \(hosts)")
+    }
+}
+
+/// With POSTFLEET_REQUIRE_LAB=1, fails unless the lab has at least `hosts` border hosts:
+/// `suite` would otherwise be skipped and the run stay green without it.
+func expectLab(of hosts: Int, for suite: String) {
+    guard ProcessInfo.processInfo.environment["POSTFLEET_REQUIRE_LAB"] == "1" else { return }
+    let count = Lab.current?.hostCount ?? 0
+    #expect(count >= hosts, "POSTFLEET_REQUIRE_LAB=1 but the lab has \(count) border hosts and \(suite) needs \(hosts): scripts/lab up \(hosts)")
+}
+
 /// Runs a program to completion (at most `seconds`, then it is killed) and returns its
 /// exit status and output, without holding a thread while it waits: the test process has
 /// two cooperative threads on this machine, and a test that blocked them starved the
@@ -503,4 +532,63 @@ func afterTest(_ action: @escaping @Sendable () async throws -> Void) {
         return
     }
     pending.add(action)
+}
+
+extension Lab {
+    /// The addresses and ports `host`'s sshd has had a connection from, one per connection
+    /// in order (the lab's sshd logs each at LogLevel VERBOSE: "Connection from 198.18.0.254
+    /// port 40112 on ..."), read behind postfleet's back.
+    func sshdConnections(_ host: String) async throws -> [String] {
+        try await onHost(host, "sed -n 's/^Connection from \\([0-9.]* port [0-9]*\\) on .*/\\1/p' /var/log/sshd.log")
+            .split(separator: "\n").map(String.init)
+    }
+}
+
+/// A TCP listener on loopback that never answers: an inventory host that points at it
+/// (``inventoryEntry``) shows whether postfleet connected to it at all, because a
+/// connection waits in the listener's backlog whether or not anyone accepts it.
+final class Canary {
+    let port: UInt16
+    private let fd: Int32
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(listener, pointer, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        guard bound, fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK) == 0 else {
+            let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EINVAL)
+            close(listener)
+            throw error
+        }
+        fd = listener
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(fd) }
+
+    /// An inventory host line (YAML, under `hosts:`) for a host named `name` at the canary.
+    func inventoryEntry(_ name: String = "canary") -> String {
+        "\(name): {ansible_host: 127.0.0.1, ansible_port: \(port)}"
+    }
+
+    /// How many connections arrived since the last call; each is closed at once, so a
+    /// client waiting on one sees it end.
+    func connections() -> Int {
+        var count = 0
+        while true {
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { return count }
+            close(client)
+            count += 1
+        }
+    }
 }

@@ -9,7 +9,7 @@ import Testing
 /// every move by queue id.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta21..mta23 are free.
-@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 23, "needs the lab: scripts/lab up 23"), .serialized, .timeLimit(.minutes(6)))
+@Suite(.cleansUp, .labOf(LabHosts.queue), .serialized, .timeLimit(.minutes(6)))
 struct QueueLabTests {
     let lab = Lab.current!
     let hosts = ["mta21", "mta22", "mta23"]
@@ -264,4 +264,9 @@ struct QueueLabTests {
         // Only that one: the defer-one and defer-two messages are all still queued.
         #expect(try await listing(host).values.flatMap { $0 }.count == 8)
     }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for QueueLabTests is a failure, not a silent skip.
+@Suite struct QueueLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.queue, for: "QueueLabTests") }
 }

@@ -15,7 +15,7 @@ import Testing
 /// reset`), `--check`, the rollout, mail, a second run, a table change, a listener
 /// change, a main.cf Postfix rejects, a start that fails. Every test resets its hosts at
 /// its end.
-@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 13, "needs the lab: scripts/lab up 13"), .serialized, .timeLimit(.minutes(10)))
+@Suite(.cleansUp, .labOf(LabHosts.run), .serialized, .timeLimit(.minutes(10)))
 struct RunLabTests {
     let lab = Lab.current!
     /// Hosts no other suite uses: resetting them kills their sshd for a moment.
@@ -63,11 +63,15 @@ struct RunLabTests {
 
     /// Every file in the configuration directories, with its checksum, size and mtime: what
     /// "writes nothing" means.
+    /// Every entry of the three configuration directories (files, backups, any stage
+    /// directory left behind) with its type, inode, size and mtime, and each file's SHA-256:
+    /// equal snapshots mean nothing was written, replaced, added or left behind.
     func snapshot(_ host: String) async throws -> String {
         try await sh(host, """
             for d in /etc/postfix /etc/postfix-out /etc/postfix-in; do
               [ -d "$d" ] || continue
-              find "$d" -maxdepth 1 -type f -printf '%p %s %T@ ' -exec sha256sum {} \\; | awk '{ print $1, $2, $3, $4 }'
+              find "$d" -mindepth 1 -maxdepth 1 -printf '%p %y inode=%i size=%s mtime=%T@\\n'
+              find "$d" -maxdepth 1 -type f -exec sha256sum {} + | awk '{ print $2, "sha256=" $1 }'
             done | sort
             """)
     }
@@ -201,7 +205,9 @@ struct RunLabTests {
         let viaSMTP = try await delivered("pf-smtp-\(tag)")
         #expect(viaSMTP != nil, "the message sent to mta11's input instance did not reach the hub")
         // It went input -> filter stand-in (port 10025) -> output (10026) -> hub.
-        #expect(try await sh("mta11", "grep -c 'relay=127.0.0.1\\[127.0.0.1\\]:10025.*status=sent' /var/log/postfix-in.log || true") != "0\n")
+        // grep -c exits 1 on no match and `sh` fails on that; the count must be at least one.
+        let viaFilter = try await sh("mta11", "grep -c 'relay=127.0.0.1\\[127.0.0.1\\]:10025.*status=sent' /var/log/postfix-in.log")
+        #expect((Int(viaFilter.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1, "postfix-in.log: \(viaFilter)")
 
         // A second run changes nothing, writes nothing and restarts nothing.
         var pids: [String: [String: String]] = [:]
@@ -377,11 +383,14 @@ struct RunLabTests {
         let wrongFile = scratch.appendingPathComponent("known_hosts").path
         try (wrong + "\n").write(toFile: wrongFile, atomically: true, encoding: .utf8)
         let mismatchJSON = scratch.appendingPathComponent("mismatch.json").path
+        let connections = try await lab.sshdConnections("mta13").count
         let mismatch = try await runProcess(binary, ["run", playbook, "-i", lab.inventoryPath, "--known-hosts", wrongFile,
                                                "-l", "mta13", "--check", "--connect-attempts", "5", "--json", mismatchJSON], seconds: 60)
         #expect(mismatch.status == 4, "\(mismatch.stdout)")
         #expect(mismatch.stdout.contains("host key"), "\(mismatch.stdout)")
         #expect((try json(mismatchJSON)["hosts"] as? [String: [String: Any]])?["mta13"]?["connect_attempts"] as? Int == 1)
+        // mta13's sshd saw exactly one connection.
+        #expect(try await lab.sshdConnections("mta13").count == connections + 1)
     }
 
 
@@ -470,6 +479,9 @@ struct RunLabTests {
 
             """.write(to: gated, atomically: true, encoding: .utf8)
         let gatedJSON = scratch.appendingPathComponent("gated.json").path
+        let mta13Connections = try await lab.sshdConnections("mta13").count
+        let reloads = "grep -c 'reload -- version .*, configuration /etc/postfix-in' /var/log/postfix-in.log || true"
+        let mta11Reloads = try await sh("mta11", reloads)
         let reload = try await run(gated.path, ["--json", gatedJSON])
         #expect(reload.status == 2, "\(reload.stdout)")
         #expect(reload.stdout.contains("FAILED: health gate"), "\(reload.stdout)")
@@ -479,6 +491,11 @@ struct RunLabTests {
         let mta11Steps = (gatedDoc["hosts"] as? [String: [String: Any]])?["mta11"]?["steps"] as? [[String: Any]] ?? []
         #expect(mta11Steps.contains { ($0["action"] as? String)?.hasPrefix("health gate") == true && $0["status"] as? String == "ok" })
         #expect(status(gatedDoc, "mta13") == nil)
+        // On the hosts themselves: mta11's postfix-in master logged one more reload, and
+        // mta13's sshd had no connection at all.
+        let after = try await sh("mta11", reloads)
+        #expect(Int(after.dropLast()) == (Int(mta11Reloads.dropLast()) ?? -1) + 1, "postfix-in reloads on mta11: \(mta11Reloads) then \(after)")
+        #expect(try await lab.sshdConnections("mta13").count == mta13Connections, "mta13 was contacted")
     }
 
 
@@ -527,7 +544,7 @@ struct RunLabTests {
         #expect(text.contains("mta12 (1): unreachable\n  exec: "), "\(text)")
 
         // sshd back (as the lab starts it); the script went on without its connection.
-        try await inNamespace("mta12", "/usr/sbin/sshd -f /etc/ssh/sshd_config.pflab")
+        try await inNamespace("mta12", "/usr/sbin/sshd -f /etc/ssh/sshd_config.pflab -E /var/log/sshd.log")
         var converged: (status: Int32, stdout: String, stderr: String)?
         for _ in 0..<30 {  // at most about 30 s: the script may still be starting instances
             try await Task.sleep(for: .seconds(1))
@@ -537,6 +554,17 @@ struct RunLabTests {
             if again.status == 0 && again.stdout.contains("1 host: 1 ok, 0 changed") { break }
         }
         #expect(converged?.stdout.contains("1 host: 1 ok, 0 changed") == true, "\(converged?.stdout ?? "")")
+
+        // The host itself, not postfleet's word for it: the instances mta11 has, each master
+        // running, the same files as mta11's but for the host's own name and address, and no
+        // stage directory left.
+        #expect(try await instances("mta12") == instances("mta11"))
+        #expect(try await masterPIDs("mta12").keys.sorted() == ["/etc/postfix", "/etc/postfix-in", "/etc/postfix-out"])
+        let files = "for f in /etc/postfix/main.cf /etc/postfix/master.cf /etc/postfix/generic /etc/postfix-in/main.cf /etc/postfix-in/master.cf /etc/postfix-out/main.cf /etc/postfix-out/master.cf; do echo \"== $f\"; cat \"$f\"; done"
+        let mta11 = try await sh("mta11", files).replacingOccurrences(of: "mta11", with: "mta12")
+            .replacingOccurrences(of: "198.18.0.11", with: "198.18.0.12")
+        #expect(try await sh("mta12", files) == mta11)
+        #expect(try await sh("mta12", "find /etc/postfix /etc/postfix-in /etc/postfix-out -maxdepth 1 -name '.postfleet-stage-*'") == "")
     }
 
 
@@ -545,7 +573,7 @@ struct RunLabTests {
     /// every host probes its input instance's listener (127.0.0.1:25) every 0.1 s. At no
     /// moment are more than two hosts' input instances down; every master pid of group mta
     /// changes; the default instances keep theirs.
-    @Test(.enabled(if: (Lab.current?.hostCount ?? 0) >= 23, "needs scripts/lab up 23"))
+    @Test(.labOf(23))
     func aRollingGroupRestartTakesDownAtMostOneBatchAtATime() async throws {
         let ten = (14...23).map { "mta\($0)" }
         try await reset(ten)
@@ -701,7 +729,11 @@ struct RunLabTests {
                 """
         }
         let rollbackJSON = scratch.appendingPathComponent("rollback.json").path
+        let connections = (try await lab.sshdConnections("mta12").count, try await lab.sshdConnections("mta13").count)
         let result = try await run(variant.path, ["--json", rollbackJSON])
+        // Counted before the checks below, which log in over SSH themselves.
+        #expect(try await lab.sshdConnections("mta12").count == connections.0, "mta12 was contacted")
+        #expect(try await lab.sshdConnections("mta13").count == connections.1, "mta13 was contacted")
         #expect(result.status == 2, "\(result.stdout)")
         #expect(result.stdout.contains("127.0.0.1:2626 did not answer 220"), "\(result.stdout)")
         #expect(result.stdout.contains("rolled back to the previous configuration (rollback_on_failure)"), "\(result.stdout)")
@@ -745,4 +777,9 @@ struct RunLabTests {
         #expect(mta13.first { $0["name"] as? String == "postfix-out" }?["queue"] as? Int == 1)
     }
 
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for RunLabTests is a failure, not a silent skip.
+@Suite struct RunLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.run, for: "RunLabTests") }
 }

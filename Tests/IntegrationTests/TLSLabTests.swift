@@ -8,7 +8,7 @@ import Testing
 /// openssl says of the file it was made from.
 ///
 /// `scripts/test` runs it on the second lab (39 hosts), where mta25..mta27 are free.
-@Suite(.cleansUp, .enabled(if: (Lab.current?.hostCount ?? 0) >= 27, "needs the lab: scripts/lab up 27"), .serialized, .timeLimit(.minutes(8)))
+@Suite(.cleansUp, .labOf(LabHosts.tls), .serialized, .timeLimit(.minutes(8)))
 struct TLSLabTests {
     let lab = Lab.current!
     let hosts = ["mta25", "mta26", "mta27"]
@@ -131,4 +131,9 @@ struct TLSLabTests {
         seen = try served(try document(json))
         #expect(seen["mta25"] == ["127.0.0.1:25": renewed, "198.18.0.25:25": renewed])
     }
+}
+
+/// With `POSTFLEET_REQUIRE_LAB=1`, a lab too small for TLSLabTests is a failure, not a silent skip.
+@Suite struct TLSLabPresence {
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.tls, for: "TLSLabTests") }
 }
