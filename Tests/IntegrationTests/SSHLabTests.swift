@@ -284,13 +284,39 @@ struct SSHLabTests {
         #expect(!left.contains("session "), "an sshd session is left on mta6: \(left)")
     }
 
+    /// mta7 counts the packets the controller sends to its sshd (an nft counter). While a
+    /// command prints nothing, the client sends only keepalives (and acknowledges sshd's
+    /// replies): with a 1 s interval, packets flow in a 3 s window; with 60 s (the
+    /// control), none do.
     @Test func keepalivesFlowDuringALongCommand() async throws {
-        var options = lab.options()
-        options.keepaliveInterval = .seconds(1)
-        let session = try await Session.connect(try lab.endpoint("mta7"), options: options)
-        let r = try await session.exec("sleep 3; echo done")
-        #expect(r.stdoutText == "done\n")
-        await session.close()
+        try await lab.onHost("mta7", """
+            nft delete table inet pfkeepalive 2>/dev/null
+            nft add table inet pfkeepalive && nft add chain inet pfkeepalive input '{ type filter hook input priority 0; }' \
+              && nft add rule inet pfkeepalive input ip saddr 198.18.0.254 tcp dport 22 counter
+            """)
+        func packets() async throws -> Int {
+            let listing = try await lab.onHost("mta7", "nft list chain inet pfkeepalive input")
+            let field = listing.split(separator: " ").drop { $0 != "packets" }.dropFirst().first
+            return Int(field ?? "") ?? -1
+        }
+        func sentWhileIdle(interval: Duration) async throws -> Int {
+            var options = lab.options()
+            options.keepaliveInterval = interval
+            let session = try await Session.connect(try lab.endpoint("mta7"), options: options)
+            async let r = session.exec("sleep 6; echo done")
+            try await Task.sleep(for: .seconds(2))  // the command runs
+            let before = try await packets()
+            try await Task.sleep(for: .seconds(3))
+            let after = try await packets()
+            #expect(try await r.stdoutText == "done\n")
+            await session.close()
+            return after - before
+        }
+        let control = try await sentWhileIdle(interval: .seconds(60))
+        let flowing = try await sentWhileIdle(interval: .seconds(1))
+        _ = try? await lab.onHost("mta7", "nft delete table inet pfkeepalive")
+        #expect(control == 0, "packets while idle without keepalives due: \(control)")
+        #expect(flowing >= 2, "packets while idle with a 1 s keepalive: \(flowing)")
     }
 }
 
