@@ -217,6 +217,7 @@ enum LabHosts {
     static let jump = 27
     static let tls = 27
     static let change = 39
+    static let playbook = 39
 }
 
 extension Trait where Self == ConditionTrait {

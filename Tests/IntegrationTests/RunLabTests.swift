@@ -76,6 +76,15 @@ struct RunLabTests {
             """)
     }
 
+    /// Any quick-start marker in a queue directory of `host`: the apply script leaves one
+    /// just before starting an instance it has just checked, so that postfix-script skips
+    /// its own check; `postfix start` consumes it and the script removes it whatever the
+    /// start does. One left behind (in the wrong instance's queue, or after a start that
+    /// never reached postfix-script) would make a later start skip its check.
+    func quickStartMarkers(_ host: String) async throws -> String {
+        try await sh(host, "find /var/spool/postfix /var/spool/postfix-* -maxdepth 1 -name quick-start")
+    }
+
     /// `postmulti -l` rows with the padding squeezed out.
     func instances(_ host: String) async throws -> [String] {
         try await sh(host, "postmulti -l").split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
@@ -179,6 +188,7 @@ struct RunLabTests {
         #expect(rollout.stdout.contains("3 hosts: 0 ok, 3 changed, 0 failed, 0 unreachable"), "\(rollout.stdout)")
         let firstDoc = try json(first)
         for host in hosts {
+            #expect(try await quickStartMarkers(host) == "", "\(host): a quick-start marker was left")
             #expect(status(firstDoc, host) == "changed")
             // No systemd on these hosts: driven with postfix(1) and postmulti, as the report says.
             #expect((firstDoc["hosts"] as? [String: [String: Any]])?[host]?["init"] as? String == "postfix")
@@ -307,6 +317,7 @@ struct RunLabTests {
         let masterLine = { (s: String) in s.split(separator: "\n").first { $0.hasPrefix("/etc/postfix-out/master.cf ") }.map { $0.split(separator: " ")[3] } }
         #expect(masterLine(after) == masterLine(before), "postfix-out's master.cf is not the one from before")
         #expect(try await masterPIDs("mta11")["/etc/postfix-out"] != nil, "postfix-out is not running again")
+        #expect(try await quickStartMarkers("mta11") == "", "a quick-start marker was left by the failed start")
 
         // A stopped instance whose pid file names a live process that is not its master
         // (a stale pid file after a crash, the pid reused): the facts say stopped, as

@@ -16,6 +16,9 @@ import Testing
                 group.addTask {
                     try await gate.admitted("bastion:22") {
                         tally.counts.withLock { $0.inside += 1; $0.most = max($0.most, $0.inside) }
+                        // Held (at most 2 s) until three are inside at once: `most` then says
+                        // what the gate allows, not how a loaded scheduler interleaved.
+                        for _ in 0..<200 where tally.counts.withLock({ $0.most }) < 3 { try await Task.sleep(for: .milliseconds(10)) }
                         try await Task.sleep(for: .milliseconds(n % 5 + 1))
                         tally.counts.withLock { $0.inside -= 1 }
                     }
