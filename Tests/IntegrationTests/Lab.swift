@@ -210,6 +210,7 @@ extension Lab {
 /// How many border hosts each suite that needs more than a few uses (mta1..mtaN).
 enum LabHosts {
     static let run = 13
+    static let rolling = 23
     static let queue = 23
     static let drain = 24
     static let drift = 24
