@@ -431,6 +431,11 @@ private func exitCode(_ status: Int32) -> Int32 {
     (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
 
+/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift's Glibc
+/// module does not show.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
 private func spawnUnblocked(_ argv: [String], log: String) throws -> pid_t {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
@@ -447,6 +452,10 @@ private func spawnUnblocked(_ argv: [String], log: String) throws -> pid_t {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // Nothing else of the test process: a descriptor another test holds open for writing
+    // (a script it is writing, then runs) would otherwise stay open in this child for as
+    // long as it runs, and running that script fail with "Text file busy" (seen in CI).
+    _ = spawnCloseFrom(&actions, 3)
     var pid: pid_t = 0
     let cArgs = argv.map { strdup($0) } + [nil]
     defer { cArgs.forEach { free($0) } }
