@@ -6,13 +6,13 @@ import Testing
 /// runs at once, a controller killed half-way, a year of weekly changes and a restore, and
 /// the change record of a run that touches a secret.
 ///
-/// `scripts/test` runs it on the second lab (39 hosts), where mta1..mta3 are free; each test
+/// On `scripts/test`'s lab, mta40..mta42 are this suite's own (``LabHosts``); each test
 /// resets them and rolls the border cluster out first.
 @Suite(.labOf(LabHosts.change), .serialized,
        .timeLimit(.minutes(8)))
 struct ChangeLabTests {
     let lab = Lab.current!
-    let hosts = ["mta1", "mta2", "mta3"]
+    let hosts = ["mta40", "mta41", "mta42"]
 
     var common: [String] { ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", hosts.joined(separator: ":")] }
 
@@ -261,7 +261,7 @@ struct ChangeLabTests {
         // postfleet backups lists the same eight per host, newest first (the hosts' alike: one group).
         let listed = try await postfleet(["backups", "--instance", "postfix-in"])
         #expect(listed.status == 0, "\(listed.stdout)\(listed.stderr)")
-        #expect(listed.stdout.contains("mta[1-3]  postfix-in  /etc/postfix-in/main.cf") && listed.stdout.contains(runs[9])
+        #expect(listed.stdout.contains("mta[40-42]  postfix-in  /etc/postfix-in/main.cf") && listed.stdout.contains(runs[9])
                     && listed.stdout.contains("3 of 3 hosts read, 24 backups of 3 files of instance postfix-in"), "\(listed.stdout)")
         #expect(!listed.stdout.contains(runs[0]) && !listed.stdout.contains(runs[1]), "pruned backups are not listed: \(listed.stdout)")
         #expect(listed.stdout.contains(runs[2]), "\(listed.stdout)")
@@ -280,7 +280,7 @@ struct ChangeLabTests {
         let history = try await postfleet(["history", "--since", "1h"])
         #expect(history.status == 0, "\(history.stdout)\(history.stderr)")
         #expect(history.stdout.contains("restores: run \(runs[2])")
-                    && history.stdout.contains("mta[1-3]: ok\n    postfix-in: parameters smtpd_banner; reload"), "\(history.stdout)")
+                    && history.stdout.contains("mta[40-42]: ok\n    postfix-in: parameters smtpd_banner; reload"), "\(history.stdout)")
         // The first of the ten is too old: the backup it needs is pruned; nothing changes.
         let before = try await lab.sh(hosts[0], "sha256sum < /etc/postfix-in/main.cf")
         let old = try await postfleet(["restore", "--run", runs[0]])

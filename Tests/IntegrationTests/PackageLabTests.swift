@@ -6,23 +6,23 @@ import Testing
 /// rolls the border cluster out from there to two other lab hosts; its man pages render;
 /// `dpkg -r` takes away everything it installed. And the tarball's one binary runs there too.
 ///
-/// The installer host (mta1) gets, in its own mount namespace only, a tmpfs over /opt/swift
+/// The installer host (mta53) gets, in its own mount namespace only, a tmpfs over /opt/swift
 /// (where the toolchain is: nothing of it is left to find), and an overlay over /usr and a
 /// tmpfs over /var/cache, so that dpkg writes there and never into the machine's own; its
 /// /etc and /var/lib are the lab's overlays already. `scripts/test` runs this suite on a lab
-/// of its own (3 hosts) with POSTFLEET_PACKAGE set to the package it built.
+/// with POSTFLEET_PACKAGE set to the package it built, on mta53..mta55 of its one lab.
 /// The package under test: POSTFLEET_PACKAGE.
 enum PackageUnderTest {
     static var path: String? { ProcessInfo.processInfo.environment["POSTFLEET_PACKAGE"] }
 }
 
-@Suite(.cleansUp, .enabled(if: Lab.current != nil && PackageUnderTest.path != nil,
-                "needs POSTFLEET_PACKAGE=DIR/postfleet_VERSION_amd64.deb (scripts/package) and a lab"),
+@Suite(.cleansUp, .labOf(LabHosts.package), .enabled(if: PackageUnderTest.path != nil,
+                "needs POSTFLEET_PACKAGE=DIR/postfleet_VERSION_amd64.deb (scripts/package)"),
        .serialized, .timeLimit(.minutes(5)))
 struct PackageLabTests {
     let lab = Lab.current!
-    let installer = "mta1"
-    let targets = ["mta2", "mta3"]
+    let installer = "mta53"
+    let targets = ["mta54", "mta55"]
 
     /// The package's path, absolute (the host sees the machine's files under it).
     var deb: String { URL(fileURLWithPath: PackageUnderTest.path!).standardizedFileURL.path }
@@ -128,4 +128,6 @@ struct PackageLabTests {
                     "POSTFLEET_REQUIRE_PACKAGE=1 but POSTFLEET_PACKAGE (\(path ?? "unset")) names no package: run scripts/package")
         }
     }
+
+    @Test func theLabIsLargeEnoughWhenRequired() { expectLab(of: LabHosts.package, for: "PackageLabTests") }
 }

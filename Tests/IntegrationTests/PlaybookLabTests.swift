@@ -6,7 +6,7 @@ import Testing
 /// stopped, disabled and its queue empty; refused, with the reason, while it holds mail)
 /// and `policy: pause` between batches.
 ///
-/// `scripts/test` runs it on the second lab (39 hosts), where mta4..mta6 are free; each test
+/// On `scripts/test`'s lab, mta43..mta45 are this suite's own (``LabHosts``); each test
 /// resets its hosts.
 @Suite(.cleansUp, .labOf(LabHosts.playbook), .serialized, .timeLimit(.minutes(6)))
 struct PlaybookLabTests {
@@ -51,7 +51,7 @@ struct PlaybookLabTests {
     /// reason, the instance and the message stay. Once the message is gone (taken away by
     /// hand), the next run destroys the instance, and the one after changes nothing.
     @Test func anAbsentInstanceIsDestroyedOnlyOnceItsQueueIsEmpty() async throws {
-        let host = "mta4"
+        let host = "mta43"
         try await lab.script(["reset", host])
         afterTest { try await lab.script(["reset", host]) }
         let scratch = try Lab.scratch()
@@ -91,7 +91,7 @@ struct PlaybookLabTests {
     /// `serial: 1` with `pause: 4s`: each host's task stamps the time it ran; consecutive
     /// hosts are at least the pause apart (without it, about a second).
     @Test func aPauseSeparatesTheBatches() async throws {
-        let hosts = ["mta4", "mta5", "mta6"]
+        let hosts = ["mta43", "mta44", "mta45"]
         let stamps = "/var/lib/pf-pause-stamp"
         for host in hosts { try await lab.sh(host, "rm -f \(stamps)") }
         afterTest { for host in hosts { try await lab.sh(host, "rm -f \(stamps)") } }

@@ -8,11 +8,11 @@ import Testing
 /// and postfix-out instances. Every count is checked against `postqueue -c DIR -j` on the host,
 /// every move by queue id.
 ///
-/// `scripts/test` runs it on the second lab (39 hosts), where mta21..mta23 are free.
+/// On `scripts/test`'s lab, mta46..mta48 are this suite's own (``LabHosts``).
 @Suite(.cleansUp, .labOf(LabHosts.queue), .serialized, .timeLimit(.minutes(6)))
 struct QueueLabTests {
     let lab = Lab.current!
-    let hosts = ["mta21", "mta22", "mta23"]
+    let hosts = ["mta46", "mta47", "mta48"]
     var limit: String { hosts.joined(separator: ":") }
     let directories = ["/etc/postfix", "/etc/postfix-out", "/etc/postfix-in"]
 
@@ -127,7 +127,7 @@ struct QueueLabTests {
         // The text says the same: one line per reason, with its host count, and the totals.
         #expect(r.stdout.components(separatedBy: "lab hub defers defer-one.example").count == 2, "\(r.stdout)")
         let line = r.stdout.split(separator: "\n").first { $0.contains("lab hub defers defer-one.example") } ?? ""
-        #expect(line.hasPrefix("  15  3 hosts (mta[21-23])  host ") && line.contains(" said: 450 4.3.2 <ADDRESS>: Recipient address rejected:"), "\(r.stdout)")
+        #expect(line.hasPrefix("  15  3 hosts (mta[46-48])  host ") && line.contains(" said: 450 4.3.2 <ADDRESS>: Recipient address rejected:"), "\(r.stdout)")
         #expect(r.stdout.contains("3 of 3 hosts read, 9 instances, 24 messages"), "\(r.stdout)")
         #expect(r.stdout.contains("3 hold"), "\(r.stdout)")
     }

@@ -160,19 +160,19 @@ extension TLSLabTests {
             try await expectServed(served, scratch)
         }
 
-        // Each broken input is refused in the stage on mta25: nothing goes live, nothing reloads.
-        let host = "mta25"
+        // Each broken input is refused in the stage on mta50: nothing goes live, nothing reloads.
+        let host = "mta50"
         let good = try pki.text("certs/\(host).pem"), goodKey = try pki.text("certs/\(host).key")
         try await pki.newKey("other.key")
         let cases: [(what: String, prepare: () async throws -> Void, says: String)] = [
             ("a key that does not match", { try pki.put(try pki.text("other.key"), "certs/\(host).key") },
-             "/etc/postfix-in/mx.pem (main.cf): the private key does not match the certificate (CN = mta25.example.com)"),
-            ("no intermediate", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta25.example.com", key: "certs/\(host).key").pem, intermediate: false) },
+             "/etc/postfix-in/mx.pem (main.cf): the private key does not match the certificate (CN = mta50.example.com)"),
+            ("no intermediate", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta50.example.com", key: "certs/\(host).key").pem, intermediate: false) },
              "/etc/postfix-in/mx.pem (main.cf): the chain does not reach a trusted root, at depth 0: unable to get local issuer certificate"),
-            ("an expired certificate", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta25.example.com", key: "certs/\(host).key", days: 0).pem) },
-             "/etc/postfix-in/mx.pem (main.cf): the certificate (CN = mta25.example.com) expired on"),
+            ("an expired certificate", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta50.example.com", key: "certs/\(host).key", days: 0).pem) },
+             "/etc/postfix-in/mx.pem (main.cf): the certificate (CN = mta50.example.com) expired on"),
             ("the wrong name", { try await pki.publish(host, leaf: try await pki.leaf(name: "mta99.example.com", key: "certs/\(host).key").pem) },
-             "/etc/postfix-in/mx.pem (main.cf): the certificate (CN = mta99.example.com) does not cover mta25.example.com"),
+             "/etc/postfix-in/mx.pem (main.cf): the certificate (CN = mta99.example.com) does not cover mta50.example.com"),
         ]
         for c in cases {
             try pki.put(good, "certs/\(host).pem")
@@ -192,24 +192,24 @@ extension TLSLabTests {
         try pki.put(goodKey, "certs/\(host).key")
         try await expectServed(served, scratch)
 
-        // A reload held back on purpose (reload: false) with the TLS health gate: mta26 gets
+        // A reload held back on purpose (reload: false) with the TLS health gate: mta51 gets
         // its new files, keeps serving the old certificate, and the gate fails it; tls says so.
         let held = try Self.tlsPlaybook(in: scratch, reload: false)
-        let renewed = try await pki.leaf(name: "mta26.example.com", key: "certs/mta26.key", days: 50)
-        try pki.publish("mta26", leaf: renewed.pem)
-        let gated = try await runJSON(held, scratch, limit: ["mta26"])
+        let renewed = try await pki.leaf(name: "mta51.example.com", key: "certs/mta51.key", days: 50)
+        try pki.publish("mta51", leaf: renewed.pem)
+        let gated = try await runJSON(held, scratch, limit: ["mta51"])
         #expect(gated.status != 0, "\(gated.output)")
         #expect(gated.output.contains("skipped: reload held back (reload: false)"), "\(gated.output)")
-        let short = String(served["mta26"]!.prefix(23))
+        let short = String(served["mta51"]!.prefix(23))
         #expect(gated.output.contains("serves SHA256 \(short)") || gated.output.contains(short), "\(gated.output)")
         let json = scratch.appendingPathComponent("stale.json").path
-        let stale = try await postfleet(["tls", "--json", json], limit: ["mta26"])
-        #expect(stale.status == 2 && stale.stdout.contains("Serving an old certificate") && stale.stdout.contains("mta26 postfix-in"), "\(stale.stdout)")
+        let stale = try await postfleet(["tls", "--json", json], limit: ["mta51"])
+        #expect(stale.status == 2 && stale.stdout.contains("Serving an old certificate") && stale.stdout.contains("mta51 postfix-in"), "\(stale.stdout)")
         let doc = try document(json)
-        let input = ((doc["hosts"] as? [String: [String: Any]])?["mta26"]?["instances"] as? [[String: Any]])?.first { $0["name"] as? String == "postfix-in" }
+        let input = ((doc["hosts"] as? [String: [String: Any]])?["mta51"]?["instances"] as? [[String: Any]])?.first { $0["name"] as? String == "postfix-in" }
         #expect((input?["configured"] as? [String: Any])?["sha256"] as? String == renewed.sha256)
-        #expect((input?["listeners"] as? [[String: Any]])?.allSatisfy { ($0["served"] as? [String: Any])?["sha256"] as? String == served["mta26"] } == true)
-        _ = try await lab.sh("mta26", "postfix -c /etc/postfix-in reload 2>/dev/null")
+        #expect((input?["listeners"] as? [[String: Any]])?.allSatisfy { ($0["served"] as? [String: Any])?["sha256"] as? String == served["mta51"] } == true)
+        _ = try await lab.sh("mta51", "postfix -c /etc/postfix-in reload 2>/dev/null")
     }
 
     /// `postfleet tls` shows every postfix-in listener of every host serving `expected[host]`.

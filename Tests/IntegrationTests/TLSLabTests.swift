@@ -7,12 +7,12 @@ import Testing
 /// openssl; what each listener serves is compared, by SHA-256 fingerprint, with what
 /// openssl says of the file it was made from.
 ///
-/// `scripts/test` runs it on the second lab (39 hosts), where mta25..mta27 are free.
+/// On `scripts/test`'s lab, mta50..mta52 are this suite's own (``LabHosts``).
 @Suite(.cleansUp, .labOf(LabHosts.tls), .serialized, .timeLimit(.minutes(8)))
 struct TLSLabTests {
     let lab = Lab.current!
-    let hosts = ["mta25", "mta26", "mta27"]
-    let addresses = ["mta25": "198.18.0.25", "mta26": "198.18.0.26", "mta27": "198.18.0.27"]
+    let hosts = ["mta50", "mta51", "mta52"]
+    let addresses = ["mta50": "198.18.0.50", "mta51": "198.18.0.51", "mta52": "198.18.0.52"]
 
     func postfleet(_ arguments: [String], limit: [String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await runProcess(Lab.binary, arguments + ["-i", lab.inventoryPath, "--known-hosts", lab.knownHosts, "-l", (limit ?? hosts).joined(separator: ":")],
@@ -83,12 +83,12 @@ struct TLSLabTests {
             fingerprints[host] = try await certificate(host, days: 20, key: "\(host).key", name: host, in: scratch)
             try await install(host, key: "\(host).key", name: host, in: scratch)
         }
-        // mta27's postfix-in also listens for submissions on 127.0.0.1:465, TLS from the first byte.
-        _ = try await lab.sh("mta27", """
+        // mta52's postfix-in also listens for submissions on 127.0.0.1:465, TLS from the first byte.
+        _ = try await lab.sh("mta52", """
             postconf -c /etc/postfix-in -Me '127.0.0.1:465/inet=127.0.0.1:465 inet n - y - - smtpd -o smtpd_tls_wrappermode=yes' \\
               && postfix -c /etc/postfix-in reload 2>/dev/null
             """)
-        afterTest { _ = try await lab.script(["exec", "mta27", "--", "sh", "-c", "postconf -c /etc/postfix-in -MX 127.0.0.1:465/inet && postfix -c /etc/postfix-in reload"]) }
+        afterTest { _ = try await lab.script(["exec", "mta52", "--", "sh", "-c", "postconf -c /etc/postfix-in -MX 127.0.0.1:465/inet && postfix -c /etc/postfix-in reload"]) }
 
         // Each host's two postfix-in listeners serve its certificate; postfix-out's offers no STARTTLS.
         let json = scratch.appendingPathComponent("tls.json").path
@@ -99,13 +99,13 @@ struct TLSLabTests {
         var seen = try served(doc)
         for host in hosts {
             var expected: [String: String?] = ["127.0.0.1:25": fingerprints[host], "\(addresses[host]!):25": fingerprints[host]]
-            if host == "mta27" { expected["127.0.0.1:465"] = fingerprints[host] }
+            if host == "mta52" { expected["127.0.0.1:465"] = fingerprints[host] }
             #expect(seen[host] == expected, "\(host): \(seen[host] ?? [:])")
             let instances = (doc["hosts"] as? [String: [String: Any]])?[host]?["instances"] as? [[String: Any]] ?? []
             let output = instances.first { $0["name"] as? String == "postfix-out" }?["listeners"] as? [[String: Any]] ?? []
             #expect(output.count == 1 && output.first?["served"] is NSNull && output.first?["failure"] as? String == "does not offer STARTTLS", "\(output)")
         }
-        #expect(r.stdout.contains("postfix-in   127.0.0.1:25     mta25.example.com  mta25.example.com"), "\(r.stdout)")
+        #expect(r.stdout.contains("postfix-in   127.0.0.1:25     mta50.example.com  mta50.example.com"), "\(r.stdout)")
 
         // --expiring-within, both ways: the certificates have 19 or 20 days left.
         r = try await postfleet(["tls", "--expiring-within", "30d"])
@@ -114,22 +114,22 @@ struct TLSLabTests {
         #expect(r.status == 0 && r.stdout.contains("0 expiring within 10d"), "\(r.stdout)")
 
         // A renewed certificate put in place without a reload: that host's listeners serve the old one.
-        let renewed = try await certificate("mta25", days: 40, key: "mta25.key", name: "mta25-renewed", in: scratch)
-        try await install("mta25", key: "mta25.key", name: "mta25-renewed", in: scratch, reload: false)
+        let renewed = try await certificate("mta50", days: 40, key: "mta50.key", name: "mta50-renewed", in: scratch)
+        try await install("mta50", key: "mta50.key", name: "mta50-renewed", in: scratch, reload: false)
         r = try await postfleet(["tls", "--json", json])
         #expect(r.status == 2, "\(r.stdout)")
-        #expect(r.stdout.contains("Serving an old certificate") && r.stdout.contains("mta25 postfix-in 198.18.0.25:25: serves"), "\(r.stdout)")
+        #expect(r.stdout.contains("Serving an old certificate") && r.stdout.contains("mta50 postfix-in 198.18.0.50:25: serves"), "\(r.stdout)")
         doc = try document(json)
-        let input = ((doc["hosts"] as? [String: [String: Any]])?["mta25"]?["instances"] as? [[String: Any]])?.first { $0["name"] as? String == "postfix-in" }
+        let input = ((doc["hosts"] as? [String: [String: Any]])?["mta50"]?["instances"] as? [[String: Any]])?.first { $0["name"] as? String == "postfix-in" }
         #expect((input?["configured"] as? [String: Any])?["sha256"] as? String == renewed)
         #expect((input?["listeners"] as? [[String: Any]])?.allSatisfy { $0["stale"] as? Bool == true } == true)
         #expect(((doc["summary"] as? [String: Any])?["stale"] as? Int) == 2)
         // Reloaded: it serves the renewed one, nothing is stale.
-        _ = try await lab.sh("mta25", "postfix -c /etc/postfix-in reload 2>/dev/null")
+        _ = try await lab.sh("mta50", "postfix -c /etc/postfix-in reload 2>/dev/null")
         r = try await postfleet(["tls", "--json", json])
         #expect(r.status == 0, "\(r.stdout)")
         seen = try served(try document(json))
-        #expect(seen["mta25"] == ["127.0.0.1:25": renewed, "198.18.0.25:25": renewed])
+        #expect(seen["mta50"] == ["127.0.0.1:25": renewed, "198.18.0.50:25": renewed])
     }
 }
 
