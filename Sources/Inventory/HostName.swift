@@ -16,4 +16,12 @@ public enum HostName {
         }
         return nil
     }
+
+    /// Why one of `names`, what host pattern `pattern` stands for, cannot be a host name.
+    /// A range only adds letters or digits to the pattern's own text, which neither make nor
+    /// hide a problem: for a range it is the pattern that is read, once, not each of the
+    /// (up to a million) names.
+    public static func problem(_ pattern: String, expandingTo names: [String]) -> String? {
+        names.count == 1 ? problem(names[0]) : problem(pattern)
+    }
 }

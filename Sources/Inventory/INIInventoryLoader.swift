@@ -213,8 +213,8 @@ struct INIInventoryLoader {
             throw source.error("cannot read this host line: \(error.message)", line: line.number, column: line.column(at: error.offset))
         }
         guard let first = words.first else { return }
-        let (hosts, port) = try hostPattern(first, line: line)
-        if let problem = hosts.lazy.compactMap(HostName.problem).first {
+        let (pattern, hosts, port) = try hostPattern(first, line: line)
+        if let problem = HostName.problem(pattern, expandingTo: hosts) {
             throw source.error(problem, line: line.number, column: line.column(at: first.offset))
         }
         let vars = try hostVariables(words.dropFirst(), line: line)
@@ -241,7 +241,7 @@ struct INIInventoryLoader {
     }
 
     /// A host line's first word: a host, a host with a port, or a range of hosts.
-    private func hostPattern(_ first: Shlex.Word, line: Line) throws(SourceError) -> (hosts: [String], port: Int?) {
+    private func hostPattern(_ first: Shlex.Word, line: Line) throws(SourceError) -> (pattern: String, hosts: [String], port: Int?) {
         let pattern = first.text
         let patternColumn = line.column(at: first.offset)
         if pattern.isEmpty {
@@ -264,7 +264,7 @@ struct INIInventoryLoader {
                 line: line.number, column: patternColumn + pattern.unicodeScalars.count - 1)
         }
         do throws(HostRange.Problem) {
-            return (try HostKey.expand(split.host), split.port)
+            return (split.host, try HostKey.expand(split.host), split.port)
         } catch {
             let shift = isPlain(first, in: line) && pattern.hasPrefix(split.host) ? error.offset : 0
             throw source.error(error.message, line: line.number, column: patternColumn + shift)

@@ -94,17 +94,22 @@ struct InventoryBuilder {
     /// - Throws: past ``maximumHosts`` hosts.
     mutating func addHost(_ name: String, to group: String, port: Int? = nil) throws(InventoryProblem) {
         addGroup(group)
-        if hosts[name] == nil {
+        // One look-up of the name for a host seen before, two for a new one: a range can
+        // add a million.
+        if let index = hosts.index(forKey: name) {
+            guard !hosts.values[index].groups.contains(group) else { return }
+            hosts.values[index].groups.append(group)
+        } else {
             guard hostOrder.count < Self.maximumHosts else {
                 throw InventoryProblem(
                     "this takes the inventory past \(Self.maximumHosts) hosts, ten times the largest fleet postfleet is built for: host ranges on a few lines can ask for billions")
             }
-            hosts[name] = HostEntry()
+            var entry = HostEntry()
+            if let port { entry.vars["ansible_port"] = .int(port) }
+            entry.groups = [group]
+            hosts[name] = entry
             hostOrder.append(name)
-            if let port { hosts[name]!.vars["ansible_port"] = .int(port) }
         }
-        guard !hosts[name]!.groups.contains(group) else { return }
-        hosts[name]!.groups.append(group)
         groups[group]!.hosts.append(name)
     }
 

@@ -107,7 +107,7 @@ struct YAMLInventoryLoader {
                 throw source.error(error.message, line: key.mark?.line ?? 1, column: (key.mark?.column ?? 1) + shift)
             }
 
-            if let problem = names.lazy.compactMap(HostName.problem).first { throw source.error(problem, at: key) }
+            if let problem = HostName.problem(pattern, expandingTo: names) { throw source.error(problem, at: key) }
             var vars: [(name: String, value: Value, node: Node)] = []
             if let body, !body.isNull(in: source) {
                 guard case .mapping = body else {
