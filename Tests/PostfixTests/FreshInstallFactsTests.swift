@@ -90,7 +90,7 @@ import Testing
     @Test func theProbeSaysWhenPostconfIsMissing() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", FactsProbe.command(files: [])]
+        p.arguments = ["-c", FactsProbe.command(files: [], cache: nil)]
         p.environment = ["PATH": "/nonexistent"]
         let out = Pipe()
         p.standardOutput = out
@@ -109,7 +109,7 @@ import Testing
     func theProbeReadsThisMachinesPostfix() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", FactsProbe.command(files: ["/etc/postfix/main.cf"])]
+        p.arguments = ["-c", FactsProbe.command(files: ["/etc/postfix/main.cf"], cache: nil)]
         p.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
         let out = Pipe()
         p.standardOutput = out

@@ -20,7 +20,7 @@ extension FactsProbe {
     /// 12 ms of the host's CPU, a sixth of what the whole probe cost when every probe asked.
     static func defaultInstanceValues(_ parameters: String) -> String {
         """
-        if ! v=$(postconf -xh \(parameters) 2>&1) && [ ! -f "$(postconf -dh config_directory 2>/dev/null)/main.cf" ]; then
+        if ! pc_default \(parameters) && [ ! -f "$(postconf -dh config_directory 2>/dev/null)/main.cf" ]; then
           mark unconfigured; v=$(postconf -d -xh \(parameters) 2>&1)
         fi
         """

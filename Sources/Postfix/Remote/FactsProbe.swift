@@ -4,7 +4,8 @@ import ShellQuoting
 /// The one remote command that gathers ``HostFacts``, and the parser for its output.
 ///
 /// The command is a POSIX shell script that reports in ``MarkedOutput`` records; every file
-/// name in it is single-quoted. It changes nothing on the host.
+/// name in it is single-quoted. It changes nothing on the host but its own record of
+/// `postconf`'s answers (``cachePath``).
 ///
 /// It is built to be cheap on the host, because on a converged fleet it is all a run does
 /// there (it costs about a fifth of what `postfix status` and `postconf -n`/`-M` per
@@ -13,7 +14,9 @@ import ShellQuoting
 ///   `postconf -x` of the default instance's `multi_instance_directories`, then per
 ///   directory `postconf -xc DIR` of `queue_directory` and `multi_instance_name`, `_group`,
 ///   `_enable` (postmulti itself runs exactly that `postconf` per instance). One `postconf`
-///   also gives the version and the default instance's values.
+///   also gives the version and the default instance's values. While `postconf` and every
+///   main.cf are the files they were, the answers of the last probe are reused and no
+///   `postconf` runs at all (FactsProbe+Cache.swift).
 /// - One `awk` prints every instance's main.cf and master.cf; the controller parses them
 ///   as Postfix does (``MainCF``, ``MasterCF``), instead of `postconf -n` and `postconf -M`.
 /// - Whether an instance runs is read with shell built-ins (``MasterSockets``'s
@@ -36,8 +39,10 @@ public enum FactsProbe {
     }
 
     /// The script; `files` are the managed files whose checksums the plan compares, `modes`
-    /// those whose permission bits it compares.
-    public static func command(files: [String], modes: [String] = [], queues: QueueCount = .none) -> String {
+    /// those whose permission bits it compares; `cache` where the host keeps `postconf`'s
+    /// answers between probes (nil: nowhere, `postconf` runs each time).
+    public static func command(files: [String], modes: [String] = [], queues: QueueCount = .none,
+                               cache: String? = cachePath) -> String {
         let quoted = files.map(Shell.quote).joined(separator: " ")
         let stat = modes.isEmpty ? "" : """
             set --; for f in \(modes.map(Shell.quote).joined(separator: " ")); do [ ! -f "$f" ] || set -- "$@" "$f"; done
@@ -62,6 +67,7 @@ public enum FactsProbe {
             }
             \(systemdFunctions)
             \(freshInstall)
+            \(cacheFunctions(cache))
             cf=
             \(defaultInstanceValues("mail_version config_directory queue_directory data_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable"))
             { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dd; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
@@ -70,9 +76,10 @@ public enum FactsProbe {
             mark version; mark_line "$ver"
             instance "$cd" "$q" "$name" "$group" "$enable"
             mark directories "$cd"; mark_line "$q" "$dd"
+            pc_dirs=$cd
             IFS=", \t"; for d in $dirs; do
-              IFS=$n
-              if v=$(postconf -xc "$d" -h queue_directory data_directory multi_instance_name multi_instance_group multi_instance_enable 2>&1); then
+              IFS=$n; pc_dirs="$pc_dirs $d"
+              if pc_dir "$d" queue_directory data_directory multi_instance_name multi_instance_group multi_instance_enable; then
                 { IFS= read -r q; IFS= read -r dd; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
             $v
             EOF
@@ -82,6 +89,7 @@ public enum FactsProbe {
                 mark error "$d"; mark_line $v
               fi
             done
+            pc_end "$pc_dirs"
             IFS=$n; mark files
             [ -z "$cf" ] || \(MarkedOutput.files("$cf"))
             \(systemdSection)

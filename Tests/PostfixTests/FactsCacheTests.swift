@@ -1,0 +1,178 @@
+import Foundation
+import Glibc
+import Postfix
+import Testing
+
+/// The facts probe's record of `postconf`'s answers (FactsProbe+Cache.swift), run for real:
+/// `/bin/sh`, this machine's postconf behind a wrapper on the PATH that counts its runs, a
+/// default instance (MAIL_CONFIG) and one secondary instance in a scratch directory.
+@Suite(.enabled(if: RealPostconf.isInstalled, "needs postconf (apt install postfix)"))
+struct FactsCacheTests {
+    struct Host {
+        let dir: String
+        var cache: String { dir + "/cache/postconf" }
+        var input: String { dir + "/postfix-in" }
+
+        init(_ dir: String) throws {
+            self.dir = dir
+            let fm = FileManager.default
+            for sub in ["bin", "default", "postfix-in"] {
+                try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+                if sub != "bin" { try write("", to: "\(dir)/\(sub)/master.cf") }
+            }
+            // After each run, DIR/hook (when there is one) may change the host, as another
+            // administrator could while a probe runs.
+            try """
+                #!/bin/sh
+                echo "$*" >>'\(dir)/calls'
+                out=$(\(RealPostconf.path) "$@" 2>&1); s=$?
+                [ ! -f '\(dir)/hook' ] || . '\(dir)/hook'
+                printf '%s\\n' "$out"; exit $s
+
+                """.write(toFile: dir + "/bin/postconf", atomically: true, encoding: .utf8)
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/bin/postconf")
+            try coolDown(dir + "/bin/postconf")
+            try write("""
+                queue_directory = \(dir)/spool
+                data_directory = \(dir)/lib
+                multi_instance_directories = \(input)
+                multi_instance_enable = yes
+                """, to: dir + "/default/main.cf")
+            try setInput(group: "mta")
+        }
+
+        func setInput(group: String) throws {
+            try write("""
+                queue_directory = \(dir)/spool-in
+                data_directory = \(dir)/lib-in
+                multi_instance_name = postfix-in
+                multi_instance_group = \(group)
+                multi_instance_enable = yes
+                """, to: input + "/main.cf")
+        }
+
+        /// How many times postconf has run so far.
+        var postconfRuns: Int {
+            ((try? String(contentsOfFile: dir + "/calls", encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+
+        func probe() throws -> HostFacts {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", FactsProbe.command(files: [], cache: cache)]
+            p.environment = ["PATH": "\(dir)/bin:/usr/sbin:/usr/bin:/sbin:/bin", "MAIL_CONFIG": dir + "/default"]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return try FactsProbe.parse(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    @Test func theSecondProbeRunsNoPostconfAndSeesWhatTheFirstSaw() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let first = try host.probe()
+            #expect(first.instances.map(\.name) == [nil, "postfix-in"] && first.instances.last?.group == "mta")
+            #expect(host.postconfRuns == 2, "the default instance's postconf and postfix-in's")
+            let attributes = try FileManager.default.attributesOfItem(atPath: host.cache)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            let second = try host.probe()
+            #expect(host.postconfRuns == 2, "no postconf: every main.cf is as recorded")
+            #expect(second == first)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/cache") == ["postconf"], "no temporary file left")
+        }
+    }
+
+    @Test func aChangedMainCFIsSeenByTheNextProbe() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            _ = try host.probe()
+            // Back-dated as the others are: the size, inode and change time still differ.
+            try host.setInput(group: "border")
+            #expect(try host.probe().instances.last?.group == "border")
+            #expect(host.postconfRuns == 4)
+            #expect(try host.probe().instances.last?.group == "border")
+            #expect(host.postconfRuns == 4, "the new answers were recorded")
+
+            // Replaced as `cp -p` or `rsync -t` replace it: same size, same modification time.
+            let path = host.input + "/main.cf"
+            let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date
+            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "= border", with: "= relay_")
+            try text.write(toFile: path + ".new", atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: before], ofItemAtPath: path + ".new")
+            #expect(rename(path + ".new", path) == 0)
+            #expect(try host.probe().instances.last?.group == "relay_")
+            #expect(host.postconfRuns == 6)
+        }
+    }
+
+    @Test func aSecondInstanceAddedToTheDefaultMainCFIsSeen() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            _ = try host.probe()
+            try FileManager.default.createDirectory(atPath: dir + "/postfix-out", withIntermediateDirectories: true)
+            try write("", to: dir + "/postfix-out/master.cf")
+            try write("multi_instance_name = postfix-out\nqueue_directory = \(dir)/spool-out\n", to: dir + "/postfix-out/main.cf")
+            try write("""
+                queue_directory = \(dir)/spool
+                multi_instance_directories = \(host.input) \(dir)/postfix-out
+                """, to: dir + "/default/main.cf")
+            #expect(try host.probe().instances.map(\.name) == [nil, "postfix-in", "postfix-out"])
+            #expect(try host.probe().instances.map(\.name) == [nil, "postfix-in", "postfix-out"])
+            #expect(host.postconfRuns == 5, "2, then 3, then none")
+        }
+    }
+
+    /// A main.cf changed while the probe runs (here: by the postconf wrapper, right after
+    /// postfix-in's answer) may have changed while postconf read it: nothing is recorded,
+    /// and the next probe asks postconf again and sees the change.
+    @Test func aMainCFChangedDuringTheProbeIsNotRecorded() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            try "case \"$*\" in *postfix-in*) sed -i 's/= mta$/= changed/' '\(host.input)/main.cf'; touch -d '10 seconds ago' '\(host.input)/main.cf'; rm -f '\(dir)/hook';; esac\n"
+                .write(toFile: dir + "/hook", atomically: true, encoding: .utf8)
+            #expect(try host.probe().instances.last?.group == "mta", "postconf read main.cf before the change")
+            #expect(!FileManager.default.fileExists(atPath: host.cache))
+            #expect(try host.probe().instances.last?.group == "changed")
+            #expect(host.postconfRuns == 4)
+            #expect(try host.probe().instances.last?.group == "changed")
+            #expect(host.postconfRuns == 4, "recorded once nothing changed during a probe")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/cache") == ["postconf"], "no temporary file left")
+        }
+    }
+
+    @Test(arguments: ["cut short", "answers out of order", "garbage"])
+    func aDamagedRecordIsAMiss(damage: String) throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let first = try host.probe()
+            let lines = try String(contentsOfFile: host.cache, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            let damaged: [Substring] = switch damage {
+            case "cut short": Array(lines.dropLast(4))
+            case "answers out of order":  // postfix-in's answer said to be another directory's
+                lines.indices.map { $0 == lines.lastIndex(of: Substring(">" + host.input)) ? ">/etc/elsewhere" : lines[$0] }
+            default: ["\u{1}\u{2}", "stat: no"]
+            }
+            try damaged.joined(separator: "\n").write(toFile: host.cache, atomically: false, encoding: .utf8)
+            #expect(try host.probe() == first)
+            #expect(host.postconfRuns > 2, "postconf answered, not the damaged record")
+        }
+    }
+
+    @Test func withoutACacheNothingIsWritten() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", FactsProbe.command(files: [], cache: nil)]
+            p.environment = ["PATH": "\(dir)/bin:/usr/sbin:/usr/bin:/sbin:/bin", "MAIL_CONFIG": dir + "/default"]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(host.postconfRuns == 2)
+            #expect(!FileManager.default.fileExists(atPath: dir + "/cache"))
+        }
+    }
+}
