@@ -108,6 +108,20 @@ struct FactsCacheTests {
         }
     }
 
+    /// postconf replaced, as a package upgrade replaces it (a new file renamed over the old):
+    /// its answers are asked again.
+    @Test func aNewPostconfIsAskedAgain() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            _ = try host.probe()
+            let wrapper = try String(contentsOfFile: dir + "/bin/postconf", encoding: .utf8)
+            try wrapper.write(toFile: dir + "/bin/postconf", atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/bin/postconf")
+            _ = try host.probe()
+            #expect(host.postconfRuns == 4)
+        }
+    }
+
     @Test func aSecondInstanceAddedToTheDefaultMainCFIsSeen() throws {
         try withTemporaryDirectory { dir in
             let host = try Host(dir)

@@ -26,10 +26,12 @@ extension FactsProbe {
     /// Defines `pc_default PARAMETERS...` (the default instance's `postconf -xh`) and
     /// `pc_dir DIR PARAMETERS...` (`postconf -xc DIR -h`), each setting `v` and returning
     /// postconf's status, and `pc_end`, which writes the cache after a miss. Needs `n` (a
-    /// newline) and `p` (postconf's path). With `file` nil there is no cache.
+    /// newline) and `p` (postconf's path, kept: the probe uses `p` for pids later). With
+    /// `file` nil there is no cache.
     static func cacheFunctions(_ file: String?) -> String {
         """
         pc_file=\(file.map(Shell.quote) ?? "''"); pc_tmp=$pc_file.$$; pc_hit=; pc_ok=${pc_file:+1}; pc_list=; pc_vals=; pc_data=
+        pc_bin=$p
         # pc_get: the next answer of the cache into v (lines behind '>', ended by '.')
         pc_get() {
           v=; pc_i=
@@ -85,7 +87,7 @@ extension FactsProbe {
           if [ -n "$pc_hit" ]; then return 0; fi
           if [ -n "$pc_ok" ]; then
             pc_s=$IFS; IFS=' '
-            pc_list=$p; for pc_d in $1; do pc_list="$pc_list $pc_d/main.cf"; done
+            pc_list=$pc_bin; for pc_d in $1; do pc_list="$pc_list $pc_d/main.cf"; done
             if pc_now=$(pc_ids "$pc_list $pc_tmp"); then
               pc_c=${pc_now##*:}; pc_now=${pc_now%"$n"*}
               IFS=$n; for pc_l in $pc_now; do pc_older "${pc_l##*:}" "$pc_c" || pc_ok=; done
