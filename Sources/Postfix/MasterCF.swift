@@ -100,9 +100,14 @@ public struct MasterCF: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The whitespace-separated fields of a master.cf line.
+    /// The whitespace-separated fields of a master.cf line, split where Postfix splits them:
+    /// at the bytes space, tab, CR and LF (no byte of a multi-byte UTF-8 character is one of
+    /// them). Read as bytes, not Characters: a run reads every line of every instance's
+    /// master.cf this way, and on 249 hosts the Character-by-Character split was a tenth
+    /// of the controller's CPU.
     public static func fields(_ line: String) -> [String] {
-        line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(String.init)
+        line.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A })
+            .map { String(Substring($0)) }
     }
 
     /// Why `line` cannot be the master.cf entry for `key`, or nil when it can: it needs the
