@@ -8,7 +8,7 @@ import Testing
 import Glibc
 
 /// The SSH layer against real OpenSSH servers in the lab.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(3)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(6)))
 struct SSHLabTests {
     let lab = Lab.current!
 
