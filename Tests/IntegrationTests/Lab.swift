@@ -292,16 +292,16 @@ private func runNow(_ path: String, _ args: [String], environment: [String: Stri
     return (p.terminationStatus, out.text(), err.text())
 }
 
-/// At most three heavy lab programs at once (postfleet's runs and `scripts/lab reset`), in
-/// the order they asked. The suites run in parallel and the lab's hosts share the machine's
-/// two cores: with every suite's rollout at once, one-host rollouts took more than 120 s in
-/// CI, where two at a time (what two blocked threads used to allow) took 10 to 30 s. With
-/// every suite on one lab, two at a time left the machine three fifths idle (process
-/// accounting: 740 s of CPU in a 14.5-minute run) while the suites queued here. A test that
+/// At most two heavy lab programs at once (postfleet's runs and `scripts/lab reset`), in the
+/// order they asked. The suites run in parallel and the lab's hosts share the machine's two
+/// cores: with every suite's rollout at once, one-host rollouts took more than 120 s in CI,
+/// where two at a time (what two blocked threads used to allow) took 10 to 30 s. Three at a
+/// time, tried with every suite on one lab, slowed the unit tests beside them sevenfold (a
+/// 4 s hostile-input test passed its 30 s bound) and made nothing finish sooner. A test that
 /// must act while a run it started holds the hosts (ChangeLabTests) runs its own programs
 /// unqueued, so that no other suite's rollout delays it past the hold.
 actor ProgramSlots {
-    static let shared = ProgramSlots(3)
+    static let shared = ProgramSlots(2)
 
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
