@@ -6,7 +6,7 @@ import Testing
 /// Production access, through the command line as an administrator uses it: an ordinary
 /// login with sudo rights (mta25), an ssh_config that names hosts by alias and reaches one
 /// only through a jump host (mta26 in front of mta27, which drops the controller's packets).
-@Suite(.cleansUp, .labOf(LabHosts.access), .serialized, .timeLimit(.minutes(5)))
+@Suite(.cleansUp, .labOf(LabHosts.access), .serialized, .timeLimit(.minutes(10)))
 struct AccessLabTests {
     let lab = Lab.current!
 

@@ -9,7 +9,7 @@ import Testing
 /// On `scripts/test`'s lab, mta40..mta42 are this suite's own (``LabHosts``); each test
 /// resets them and rolls the border cluster out first.
 @Suite(.labOf(LabHosts.change), .serialized,
-       .timeLimit(.minutes(8)))
+       .timeLimit(.minutes(10)))
 struct ChangeLabTests {
     let lab = Lab.current!
     let hosts = ["mta40", "mta41", "mta42"]

@@ -5,7 +5,7 @@ import SSH
 import Testing
 
 /// Real Postfix judges staged configurations.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(5)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(10)))
 struct ConfigCheckLabTests {
     let lab = Lab.current!
 

@@ -9,7 +9,7 @@ import Testing
 /// listeners open again.
 ///
 /// On `scripts/test`'s lab, mta49 is this suite's own (``LabHosts``).
-@Suite(.labOf(LabHosts.drain), .serialized, .timeLimit(.minutes(8)))
+@Suite(.labOf(LabHosts.drain), .serialized, .timeLimit(.minutes(10)))
 struct DrainLabTests {
     let lab = Lab.current!
     let host = "mta49"

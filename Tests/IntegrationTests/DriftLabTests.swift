@@ -9,7 +9,7 @@ import Testing
 /// are each named with the instance and both values, in the text and in the JSON, exit 2;
 /// drift changes nothing on the host (the bytes and dates of every configuration file, the
 /// running masters); and a run brings the host back to no drift.
-@Suite(.cleansUp, .labOf(LabHosts.drift), .serialized, .timeLimit(.minutes(5)))
+@Suite(.cleansUp, .labOf(LabHosts.drift), .serialized, .timeLimit(.minutes(10)))
 struct DriftLabTests {
     let lab = Lab.current!
     let host = "mta24"

@@ -4,7 +4,7 @@ import SSH
 import Testing
 
 /// `postfleet exec` as a user runs it: output, exit codes, JSON.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(3)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(10)))
 struct ExecCommandTests {
     let lab = Lab.current!
 

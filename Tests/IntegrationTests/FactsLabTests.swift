@@ -5,7 +5,7 @@ import SSH
 import Testing
 
 /// Facts read in one round trip agree with what the host says when asked directly.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(5)), .serialized)
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(10)), .serialized)
 struct FactsLabTests {
     let lab = Lab.current!
 

@@ -6,7 +6,7 @@ import Testing
 /// Hosts behind a jump host (ProxyJump), against the lab's OpenSSH servers. mta27 drops
 /// everything the controller (198.18.0.254) sends it, so the only way in is through mta26
 /// (and, for two hops, mta3 then mta26).
-@Suite(.cleansUp, .labOf(LabHosts.jump), .serialized, .timeLimit(.minutes(3)))
+@Suite(.cleansUp, .labOf(LabHosts.jump), .serialized, .timeLimit(.minutes(10)))
 struct JumpLabTests {
     let lab = Lab.current!
 

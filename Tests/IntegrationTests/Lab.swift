@@ -297,9 +297,11 @@ private func runNow(_ path: String, _ args: [String], environment: [String: Stri
 /// cores: with every suite's rollout at once, one-host rollouts took more than 120 s in CI,
 /// where two at a time (what two blocked threads used to allow) took 10 to 30 s. Three at a
 /// time, tried with every suite on one lab, slowed the unit tests beside them sevenfold (a
-/// 4 s hostile-input test passed its 30 s bound) and made nothing finish sooner. A test that
-/// must act while a run it started holds the hosts (ChangeLabTests) runs its own programs
-/// unqueued, so that no other suite's rollout delays it past the hold.
+/// 4 s hostile-input test passed its 30 s bound) and made nothing finish sooner. A test's
+/// time limit counts its wait here, which with every suite on one lab reached 7 minutes:
+/// every lab suite's limit is 10 minutes, a bound on a hang, as each program has its own.
+/// A test that must act while a run it started holds the hosts (ChangeLabTests) runs its own
+/// programs unqueued, so that no other suite's rollout delays it past the hold.
 actor ProgramSlots {
     static let shared = ProgramSlots(2)
 

@@ -6,7 +6,7 @@ import Testing
 
 /// The life-cycle plan run by real postmulti on a lab host. It uses the mailhub, which no
 /// other suite inspects with postmulti, and leaves it with no secondary instance again.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(5)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(10)))
 struct LifecycleLabTests {
     let lab = Lab.current!
 

@@ -18,7 +18,7 @@ enum PackageUnderTest {
 
 @Suite(.cleansUp, .labOf(LabHosts.package), .enabled(if: PackageUnderTest.path != nil,
                 "needs POSTFLEET_PACKAGE=DIR/postfleet_VERSION_amd64.deb (scripts/package)"),
-       .serialized, .timeLimit(.minutes(5)))
+       .serialized, .timeLimit(.minutes(10)))
 struct PackageLabTests {
     let lab = Lab.current!
     let installer = "mta53"

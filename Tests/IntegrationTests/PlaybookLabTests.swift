@@ -8,7 +8,7 @@ import Testing
 ///
 /// On `scripts/test`'s lab, mta43..mta45 are this suite's own (``LabHosts``); each test
 /// resets its hosts.
-@Suite(.cleansUp, .labOf(LabHosts.playbook), .serialized, .timeLimit(.minutes(6)))
+@Suite(.cleansUp, .labOf(LabHosts.playbook), .serialized, .timeLimit(.minutes(10)))
 struct PlaybookLabTests {
     let lab = Lab.current!
 

@@ -9,7 +9,7 @@ import Testing
 /// every move by queue id.
 ///
 /// On `scripts/test`'s lab, mta46..mta48 are this suite's own (``LabHosts``).
-@Suite(.cleansUp, .labOf(LabHosts.queue), .serialized, .timeLimit(.minutes(6)))
+@Suite(.cleansUp, .labOf(LabHosts.queue), .serialized, .timeLimit(.minutes(10)))
 struct QueueLabTests {
     let lab = Lab.current!
     let hosts = ["mta46", "mta47", "mta48"]

@@ -8,7 +8,7 @@ import Testing
 import Glibc
 
 /// The SSH layer against real OpenSSH servers in the lab.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(6)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .serialized, .timeLimit(.minutes(10)))
 struct SSHLabTests {
     let lab = Lab.current!
 
@@ -321,7 +321,7 @@ struct SSHLabTests {
 }
 
 /// Authentication through a real ssh-agent holding the lab key.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(5)))
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(10)))
 struct AgentLabTests {
     let lab = Lab.current!
 
@@ -365,7 +365,7 @@ struct AgentLabTests {
 }
 
 /// Private key files of every type the issue names, in OpenSSH's own format.
-@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(5)), .serialized)
+@Suite(.enabled(if: Lab.isUp, "needs the lab: scripts/lab up 10"), .timeLimit(.minutes(10)), .serialized)
 struct KeyTypeLabTests {
     let lab = Lab.current!
 

@@ -8,7 +8,7 @@ import Testing
 /// openssl says of the file it was made from.
 ///
 /// On `scripts/test`'s lab, mta50..mta52 are this suite's own (``LabHosts``).
-@Suite(.cleansUp, .labOf(LabHosts.tls), .serialized, .timeLimit(.minutes(8)))
+@Suite(.cleansUp, .labOf(LabHosts.tls), .serialized, .timeLimit(.minutes(10)))
 struct TLSLabTests {
     let lab = Lab.current!
     let hosts = ["mta50", "mta51", "mta52"]
