@@ -213,8 +213,8 @@ extension Lab {
 }
 
 /// How many border hosts each suite that needs more than a few uses (mta1..mtaN). Every
-/// suite has hosts of its own, so that all of them run at once on one lab of
-/// ``LabHosts/all`` (scripts/test): mta1..mta27 the suites of ordinary hosts, mta28..mta39
+/// suite has hosts of its own, so that all of them run at once on scripts/test's one lab of
+/// 55 hosts: mta1..mta27 the suites of ordinary hosts, mta28..mta39
 /// the fresh-install and systemd suites, then ChangeLab mta40..42, PlaybookLab mta43..45,
 /// QueueLab mta46..48, DrainLab mta49, TLSLab mta50..52 and PackageLab mta53..55.
 enum LabHosts {
@@ -229,7 +229,6 @@ enum LabHosts {
     static let drain = 49
     static let tls = 52
     static let package = 55
-    static let all = 55
 }
 
 extension Trait where Self == ConditionTrait {
