@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "VaultTests", dependencies: ["Vault"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "SSHConfigTests", dependencies: ["SSHConfig"], swiftSettings: settings),
         .testTarget(name: "AnsibleConfigTests", dependencies: ["AnsibleConfig", "Inventory"], swiftSettings: settings),
-        .testTarget(name: "SSHTests", dependencies: ["SSH", "ShellQuoting"], swiftSettings: settings),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "CLibSSH2", "ShellQuoting"], swiftSettings: settings),
         .testTarget(name: "PostfixTests", dependencies: ["Postfix"], swiftSettings: settings),
         .testTarget(name: "TLSCertificatesTests", dependencies: ["TLSCertificates"], swiftSettings: settings),
         .testTarget(

@@ -112,7 +112,7 @@ public final class Session: @unchecked Sendable {
             session = Session(endpoint: endpoint, options: options, raw: raw, socket: outer.socket, tunnel: tunnel)
         } else {
             let fd = try await TCP.connect(endpoint, deadline: .after(options.connectTimeout))
-            guard let raw = libssh2_session_init_ex(nil, nil, nil, nil) else {
+            guard let raw = pf_session_new(nil) else {
                 Glibc.close(fd)
                 throw TCP.failure(endpoint, .handshake, .protocolError, "libssh2 cannot allocate a session")
             }
