@@ -32,6 +32,16 @@ struct FactsCacheTests {
                 """.write(toFile: dir + "/bin/postconf", atomically: true, encoding: .utf8)
             try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/bin/postconf")
             try coolDown(dir + "/bin/postconf")
+            // sha256sum counts its runs too, and DIR/sha-hook may change a file after it read them.
+            try """
+                #!/bin/sh
+                echo "$*" >>'\(dir)/sha-calls'
+                out=$(/usr/bin/sha256sum "$@"); s=$?
+                [ ! -f '\(dir)/sha-hook' ] || . '\(dir)/sha-hook'
+                printf '%s\\n' "$out"; exit $s
+
+                """.write(toFile: dir + "/bin/sha256sum", atomically: true, encoding: .utf8)
+            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/bin/sha256sum")
             try write("""
                 queue_directory = \(dir)/spool
                 data_directory = \(dir)/lib
@@ -52,14 +62,18 @@ struct FactsCacheTests {
         }
 
         /// How many times postconf has run so far.
-        var postconfRuns: Int {
-            ((try? String(contentsOfFile: dir + "/calls", encoding: .utf8)) ?? "").split(separator: "\n").count
+        var postconfRuns: Int { lines(dir + "/calls") }
+        /// How many times sha256sum has run so far.
+        var sha256sumRuns: Int { lines(dir + "/sha-calls") }
+
+        private func lines(_ path: String) -> Int {
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
         }
 
-        func probe() throws -> HostFacts {
+        func probe(files: [String] = [], modes: [String] = []) throws -> HostFacts {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", FactsProbe.command(files: [], cache: cache)]
+            p.arguments = ["-c", FactsProbe.command(files: files, modes: modes, cache: cache)]
             p.environment = ["PATH": "\(dir)/bin:/usr/sbin:/usr/bin:/sbin:/bin", "MAIL_CONFIG": dir + "/default"]
             let out = Pipe()
             p.standardOutput = out
@@ -189,4 +203,90 @@ struct FactsCacheTests {
             #expect(!FileManager.default.fileExists(atPath: dir + "/cache"))
         }
     }
+
+    /// The managed files' checksums are kept beside postconf's answers, each with its file's
+    /// identity: a probe where none changed starts no sha256sum.
+    @Test func theManagedFilesChecksumsAreReadOnceWhileTheFilesStayTheSame() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let files = ["\(dir)/default/generic", "\(dir)/postfix-in/a map", "\(dir)/default/absent"]
+            try write("a@example.com b@example.net\n", to: files[0])
+            try write("x y\n", to: files[1])
+            let first = try host.probe(files: files)
+            #expect(first.checksums == [files[0]: try sha256(files[0]), files[1]: try sha256(files[1])])
+            #expect(host.sha256sumRuns == 1)
+            let second = try host.probe(files: files)
+            #expect(second == first)
+            #expect(host.sha256sumRuns == 1, "every managed file as recorded")
+            #expect(host.postconfRuns == 2)
+
+            // Rewritten as cp -p would: same size, same modification time, new inode.
+            let before = try FileManager.default.attributesOfItem(atPath: files[0])[.modificationDate] as! Date
+            try "c@example.com b@example.net\n".write(toFile: files[0] + ".new", atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: before], ofItemAtPath: files[0] + ".new")
+            #expect(rename(files[0] + ".new", files[0]) == 0)
+            #expect(try host.probe(files: files).checksums[files[0]] == (try sha256(files[0])))
+            #expect(host.sha256sumRuns == 2)
+            #expect(try host.probe(files: files).checksums[files[0]] == (try sha256(files[0])))
+            #expect(host.sha256sumRuns == 2, "the new checksum was recorded")
+            #expect(host.postconfRuns == 2, "postconf's answers were kept all along")
+
+            // A file that appears, and a probe that asks for other files, are misses.
+            try write("now here\n", to: files[2])
+            #expect(try host.probe(files: files).checksums[files[2]] == (try sha256(files[2])))
+            #expect(host.sha256sumRuns == 3)
+            #expect(try host.probe(files: [files[1]]).checksums == [files[1]: try sha256(files[1])])
+            #expect(host.sha256sumRuns == 4)
+        }
+    }
+
+    /// A managed file changed while sha256sum reads it (here: by the wrapper, right after it
+    /// read them) is not recorded with the checksum it was read with.
+    @Test func aManagedFileChangedDuringTheProbeIsNotRecorded() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let file = "\(dir)/default/generic"
+            try write("old\n", to: file)
+            try "echo new >'\(file)'; touch -d '10 seconds ago' '\(file)'; rm -f '\(dir)/sha-hook'\n"
+                .write(toFile: dir + "/sha-hook", atomically: true, encoding: .utf8)
+            let old = try sha256(file)
+            #expect(try host.probe(files: [file]).checksums[file] == old, "sha256sum read it before the change")
+            #expect(try host.probe(files: [file]).checksums[file] == (try sha256(file)))
+            #expect(try sha256(file) != old)
+            #expect(host.sha256sumRuns == 2)
+            #expect(try host.probe(files: [file]).checksums[file] == (try sha256(file)))
+            #expect(host.sha256sumRuns == 2, "recorded once nothing changed during a probe")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/cache") == ["postconf"], "no temporary file left")
+        }
+    }
+
+    /// The permission bits come from the probe's one stat, each time.
+    @Test func thePermissionBitsAskedForAreReadEachTime() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let files = ["\(dir)/default/sasl_passwd", "\(dir)/default/sasl_passwd.cdb", "\(dir)/default/none"]
+            try write("relay user:secret\n", to: files[0])
+            try write("", to: files[1])
+            try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: files[0])
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: files[1])
+            #expect(try host.probe(files: files, modes: files).modes == [files[0]: 0o640, files[1]: 0o644])
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: files[1])
+            let again = try host.probe(files: files, modes: files)
+            #expect(again.modes == [files[0]: 0o640, files[1]: 0o600])
+            #expect(host.sha256sumRuns == 2, "chmod changed the file's identity: its checksum is read again")
+        }
+    }
+}
+
+/// `sha256sum` of `path`, by the real one.
+private func sha256(_ path: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    p.arguments = [path]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(64))
 }

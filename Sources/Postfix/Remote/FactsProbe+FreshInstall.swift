@@ -8,9 +8,14 @@ extension FactsProbe {
     /// a newer one.
     public static let minimumVersion = (major: 3, minor: 1)
 
-    /// The probe's head: with no `postconf` on the PATH (or one that cannot run) it reports `missing` and ends.
+    /// The probe's head: with no `postconf` on the PATH (or one that cannot run) it reports
+    /// `missing` and ends. The PATH is searched as `command -v` searches it, with built-ins:
+    /// `$(command -v ...)` would cost a process.
     static let freshInstall = """
-        if ! p=$(command -v postconf 2>/dev/null) || [ ! -x "$p" ]; then mark missing; mark_line postconf; mark end; exit 0; fi
+        p=; pc_s=$IFS; IFS=:
+        for d in $PATH; do [ -n "$d" ] || d=.; if [ -f "$d/postconf" ] && [ -x "$d/postconf" ]; then p=$d/postconf; break; fi; done
+        IFS=$pc_s
+        if [ -z "$p" ]; then mark missing; mark_line postconf; mark end; exit 0; fi
         """
 
     /// Reads the default instance's `parameters` into `$v`. With no main.cf in the compiled-in

@@ -5,7 +5,7 @@ import ShellQuoting
 ///
 /// The command is a POSIX shell script that reports in ``MarkedOutput`` records; every file
 /// name in it is single-quoted. It changes nothing on the host but its own record of
-/// `postconf`'s answers (``cachePath``).
+/// `postconf`'s answers and the managed files' checksums (``cachePath``).
 ///
 /// It is built to be cheap on the host, because on a converged fleet it is all a run does
 /// there (it costs about a fifth of what `postfix status` and `postconf -n`/`-M` per
@@ -25,9 +25,13 @@ import ShellQuoting
 ///   stopped). `postfix status` asks the master's
 ///   pid-file lock instead, at the cost of a shell script and two more processes per
 ///   instance.
-/// - One `sha256sum` for every managed file; one `stat` for the permission bits of the
-///   files asked for (secret tables), none when there are none; queues are counted only
+/// - One `stat` gives the identity of `postconf`, every main.cf, every managed file and
+///   the permission bits of the files asked for (secret tables). The managed files'
+///   checksums are kept with postconf's answers, each beside its file's identity: one
+///   `sha256sum` runs only for a set of files of which one changed. Queues are counted only
 ///   where asked.
+/// - No other program starts: the PATH is searched for `postconf` with built-ins, and no
+///   command substitution runs a shell function (each would cost a process).
 public enum FactsProbe {
     /// Which instances' queues the probe counts with `postqueue -j` (the plan needs the count
     /// only for an instance it would destroy).
@@ -43,12 +47,10 @@ public enum FactsProbe {
     /// answers between probes (nil: nowhere, `postconf` runs each time).
     public static func command(files: [String], modes: [String] = [], queues: QueueCount = .none,
                                cache: String? = cachePath) -> String {
-        let quoted = files.map(Shell.quote).joined(separator: " ")
-        let stat = modes.isEmpty ? "" : """
-            set --; for f in \(modes.map(Shell.quote).joined(separator: " ")); do [ ! -f "$f" ] || set -- "$@" "$f"; done
-            mark modes; [ $# -eq 0 ] || mark_line $(stat -c '%a %n' -- "$@")
-
-            """
+        // The existing files of each list, a line each (shell built-ins only).
+        func existing(_ paths: [String]) -> String {
+            paths.isEmpty ? "" : "for f in \(paths.map(Shell.quote).joined(separator: " ")); do [ ! -f \"$f\" ] || ck_f=\"$ck_f$f$n\"; done"
+        }
         return """
             \(MarkedOutput.functions)
             \(MasterSockets.functions)
@@ -67,6 +69,9 @@ public enum FactsProbe {
             }
             \(systemdFunctions)
             \(freshInstall)
+            ck_f=; \(existing(files))
+            ck_files=$ck_f; ck_f=; \(existing(modes))
+            md_files=$ck_f
             \(cacheFunctions(cache))
             cf=
             \(defaultInstanceValues("mail_version config_directory queue_directory data_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable"))
@@ -89,13 +94,13 @@ public enum FactsProbe {
                 mark error "$d"; mark_line $v
               fi
             done
-            pc_end "$pc_dirs"
             IFS=$n; mark files
             [ -z "$cf" ] || \(MarkedOutput.files("$cf"))
             \(systemdSection)
-            set --; for f in \(quoted); do [ ! -f "$f" ] || set -- "$@" "$f"; done
-            mark checksums; [ $# -eq 0 ] || mark_line $(sha256sum -- "$@")
-            \(stat)mark end
+            mark checksums; ck_print
+            \(modes.isEmpty ? "" : "mark modes; md_print")
+            pc_end "$pc_dirs"
+            mark end
             """
     }
 
