@@ -14,6 +14,9 @@ import Testing
         ("a;rm -rf /", "'a;rm -rf /'"),
         ("`id`", "'`id`'"),
         ("line\nbreak", "'line\nbreak'"),
+        ("''", #"''\'''\'''"#),
+        ("l'été", #"'l'\''été'"#),
+        ("e\u{301}'\u{301}", "'e\u{301}'\\''\u{301}'"),
     ])
     func quotesOneWord(input: String, expected: String) {
         #expect(Shell.quote(input) == expected)
@@ -21,7 +24,7 @@ import Testing
 
     /// What the shell hands the program is exactly the original word.
     @Test func roundTripsThroughARealShell() throws {
-        let nasty = ["it's", "$(id)", "a b", "\"q\"", "back\\slash", "*", "new\nline", "", "é∑"]
+        let nasty = ["it's", "$(id)", "a b", "\"q\"", "back\\slash", "*", "new\nline", "", "é∑", "''", "'\u{301}x'", "🇫🇷'🇩🇪"]
         let script = "for w in \(Shell.join(nasty)); do printf '%s\\0' \"$w\"; done"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
