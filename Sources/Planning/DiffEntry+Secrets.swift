@@ -10,6 +10,8 @@ extension DiffEntry {
     /// judged on both sides: the instance as it is (`before`) and as the files make it.
     static func hidingSecrets(_ diff: [DiffEntry], instance: PostfixInstance, files: [RenderedFile],
                               before: InstanceFacts?) -> [DiffEntry] {
+        // An instance in sync has nothing to hide: no second reckoning of what the files make it.
+        guard !diff.isEmpty else { return diff }
         let secretTables = Set(files.filter(\.secret).compactMap { file -> String? in
             switch file.kind {
             case let .table(name, _), let .file(name): name
