@@ -64,7 +64,7 @@ let package = Package(
         ),
         // What a run must do to a host, and how the host differs from the playbook: pure
         // functions of the rendered files and the host's facts; no SSH.
-        .target(name: "Planning", dependencies: ["Playbook", "Postfix"], swiftSettings: settings),
+        .target(name: "Planning", dependencies: ["Inventory", "Playbook", "Postfix"], swiftSettings: settings),
         // X.509 certificates as a mail administrator reads them (subject, names, issuer,
         // validity, SHA-256 fingerprint), parsed by swift-certificates.
         .target(

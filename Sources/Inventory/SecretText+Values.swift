@@ -6,7 +6,7 @@ extension SecretText {
     public static func hiding(_ values: [String], in text: String) -> String {
         var text = text
         for value in values.sorted(by: { $0.count > $1.count }) where value.count >= 4 {
-            for form in Set(escapedForms(of: value)) where text.contains(form) {
+            for form in Set(escapedForms(of: value)) where text.holds(form) {
                 text = text.replacingAll(form, with: mask)
             }
         }

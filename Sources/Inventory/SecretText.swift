@@ -93,9 +93,24 @@ public enum SecretText {
 }
 
 extension String {
-    /// Every occurrence of `target` replaced by `replacement` (no Foundation needed).
-    func replacingAll(_ target: String, with replacement: String) -> String {
+    /// Every occurrence of `target` replaced by `replacement` (no Foundation needed): as
+    /// Characters, which also finds it written in another normalization form, then as
+    /// UTF-8 bytes, which finds it where a Character search cannot, such as before a
+    /// combining mark (`"s3cret\u{301}"` holds `"s3cret"`, but no Character of it).
+    /// A secret must not survive either way of reading the text.
+    public func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
+        // Both passes first put a private-use scalar that neither text holds where `target`
+        // was, so that neither finds `target` again inside a replacement that contains it.
+        let used = Set(unicodeScalars).union(target.unicodeScalars).union(replacement.unicodeScalars)
+        guard let stand = (0xE000...0xF8FF).lazy.compactMap(Unicode.Scalar.init).first(where: { !used.contains($0) }) else {
+            return replacingCharacters(target, with: replacement)
+        }
+        let mark = String(Character(stand))
+        return replacingBytes(target, with: mark).replacingCharacters(target, with: mark).replacingBytes(mark, with: replacement)
+    }
+
+    private func replacingCharacters(_ target: String, with replacement: String) -> String {
         var out = ""
         var rest = self[...]
         while let range = rest.firstRange(of: target) {
@@ -103,6 +118,47 @@ extension String {
             rest = rest[range.upperBound...]
         }
         return out + rest
+    }
+
+    /// Whether `target` occurs in this text as Characters or as UTF-8 bytes
+    /// (``replacingAll(_:with:)`` replaces it then).
+    public func holds(_ target: String) -> Bool {
+        contains(target) || Array(utf8).firstByteRange(of: Array(target.utf8), from: 0) != nil
+    }
+
+    /// Every occurrence of `target`'s UTF-8 bytes replaced. A match of a whole UTF-8
+    /// sequence starts and ends on scalar boundaries, so the result is valid UTF-8.
+    private func replacingBytes(_ target: String, with replacement: String) -> String {
+        let bytes = Array(utf8), needle = Array(target.utf8)
+        guard var found = bytes.firstByteRange(of: needle, from: 0) else { return self }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var start = 0
+        while true {
+            out += bytes[start..<found.lowerBound]
+            out += replacement.utf8
+            start = found.upperBound
+            guard let next = bytes.firstByteRange(of: needle, from: start) else { break }
+            found = next
+        }
+        out += bytes[start...]
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The first range from `start` on holding exactly `needle` (not empty).
+    func firstByteRange(of needle: [UInt8], from start: Int) -> Range<Int>? {
+        guard let first = needle.first, !needle.isEmpty, count - start >= needle.count else { return nil }
+        var i = start
+        let last = count - needle.count
+        while i <= last {
+            if self[i] == first, self[(i + 1)..<(i + needle.count)].elementsEqual(needle.dropFirst()) {
+                return i..<(i + needle.count)
+            }
+            i += 1
+        }
+        return nil
     }
 }
 

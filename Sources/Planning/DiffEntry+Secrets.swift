@@ -1,4 +1,5 @@
 import Foundation
+import Inventory
 import Playbook
 import Postfix
 
@@ -82,7 +83,7 @@ extension DiffEntry {
     func hidingVaultValues(_ values: [String]) -> DiffEntry {
         guard !values.isEmpty else { return self }
         func hiding(_ text: String) -> String {
-            values.reduce(text) { $0.replacingOccurrences(of: $1, with: Self.secret) }
+            values.reduce(text) { $0.replacingAll($1, with: Self.secret) }
         }
         let newHidden = new.map(hiding)
         let replaced = newHidden != new

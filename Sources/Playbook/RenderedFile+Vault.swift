@@ -9,11 +9,11 @@ extension RenderedFile {
     /// main.cf or master.cf is the host's file and keeps them: a diff and a report hide them.
     func holdingVaultValues(_ values: Set<String>) -> RenderedFile {
         let text = self.text
-        let held = values.filter { !$0.isEmpty && text.contains($0) }.sorted { $0.count > $1.count }
+        let held = values.filter { !$0.isEmpty && text.holds($0) }.sorted { $0.count > $1.count }
         guard !held.isEmpty else { return self }
         var contents = self.contents
         if kind == .mainCFEdits || kind == .masterCFEdits {
-            contents = Array(held.reduce(text) { $0.replacingOccurrences(of: $1, with: Self.secretMask) }.utf8)
+            contents = Array(held.reduce(text) { $0.replacingAll($1, with: Self.secretMask) }.utf8)
         }
         let table = if case .table = kind { true } else { false }
         return RenderedFile(path: path, contents: contents, secret: secret || table, instance: instance, kind: kind,

@@ -70,8 +70,8 @@ public struct SecretValues: Sendable {
     /// (``Inventory/SecretText``), shown as `(secret)`.
     public func hiding(in text: String) -> String {
         var text = text
-        for value in values where text.contains(value) {
-            text = text.replacingOccurrences(of: value, with: SecretText.mask)
+        for value in values where text.holds(value) {
+            text = text.replacingAll(value, with: SecretText.mask)
         }
         return SecretText.maskingLines(text)
     }
