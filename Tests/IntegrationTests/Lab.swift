@@ -302,7 +302,7 @@ private func runNow(_ path: String, _ args: [String], environment: [String: Stri
 /// A test that must act while a run it started holds the hosts (ChangeLabTests) runs its own
 /// programs unqueued, so that no other suite's rollout delays it past the hold.
 actor ProgramSlots {
-    static let shared = ProgramSlots(ProcessInfo.processInfo.environment["POSTFLEET_TEST_SLOTS"].flatMap { Int($0) }.map { max(1, $0) } ?? 2)
+    static let shared = ProgramSlots(2)
 
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
