@@ -65,6 +65,11 @@ def on_signal(signum, frame):
     raise Interrupted(signal.Signals(signum).name)
 
 
+# The binaries this run of the bench built (machine_facts says whether it measured one of
+# them, or an existing build: --no-build, --postfleet).
+BUILT_BY_THIS_RUN = set()
+
+
 def build(static=False):
     """postfleet in release mode, in a scratch path of the bench's own; with `static`, linked
     as scripts/package links what ships (the Swift runtime and Foundation inside the binary)."""
@@ -78,6 +83,7 @@ def build(static=False):
     if not bin.exists():
         raise Broken(f"the build succeeded but {bin} is missing")
     note(f"  built in {time.monotonic() - t0:.0f} s")
+    BUILT_BY_THIS_RUN.add(bin)
     return bin
 
 

@@ -7,7 +7,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
-from .common import REPO, note
+from .common import BUILT_BY_THIS_RUN, REPO, note
 from .tools import LABELS, SAMPLE_MS, SHORT
 
 RSS_TARGET_MB = 60.0
@@ -125,10 +125,11 @@ def machine_facts(bin):
     note(f"  libssh2:  {out(['pkg-config', '--modversion', 'libssh2'])} (pkg-config); postfleet links {linked}")
     note(f"  swift:    {out(['swift', '--version'])}")
     try:
-        shown = f"{bin.relative_to(REPO)} (release, built by this bench)"
+        shown = str(bin.relative_to(REPO))
     except ValueError:
         shown = str(bin)
-    note(f"  postfleet: {shown}")
+    how = "release, built by this bench" if bin in BUILT_BY_THIS_RUN else "an existing build, not rebuilt"
+    note(f"  postfleet: {shown} ({how}): {out([str(bin), '--version'])}")
 
 
 def rollout_report(results, tools, n, repeat, markdown, note_hosts):
