@@ -149,7 +149,7 @@ extension String {
 extension Array where Element == UInt8 {
     /// The first range from `start` on holding exactly `needle` (not empty).
     func firstByteRange(of needle: [UInt8], from start: Int) -> Range<Int>? {
-        guard let first = needle.first, !needle.isEmpty, count - start >= needle.count else { return nil }
+        guard let first = needle.first, count - start >= needle.count else { return nil }
         var i = start
         let last = count - needle.count
         while i <= last {
