@@ -121,7 +121,10 @@ struct ExecCommandTests {
         #expect(canary.connections() == 0, "bad input connected to a host")
 
         // The control: good input reaches the canary (which closes the connection at once).
-        async let good = postfleet(["exec"] + withCanary + ["--", "true"])
+        // Not queued for a slot: its 20 s to reach the canary must not count a wait behind
+        // other suites' rollouts (a CI run waited longer and failed here); it contacts only
+        // the canary, on loopback.
+        async let good = runProcess(binary, ["exec"] + withCanary + ["--", "true"], queued: false)
         var reached = 0
         for _ in 0..<200 where reached == 0 {  // at most 20 s
             try await Task.sleep(for: .milliseconds(100))
