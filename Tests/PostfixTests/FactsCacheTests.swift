@@ -189,6 +189,47 @@ struct FactsCacheTests {
         }
     }
 
+    /// The record is a shell script of quoted assignments: an answer with quotes, a `$`, a
+    /// backquote and a backslash comes back from it as postconf gave it.
+    @Test func anAnswerWithShellCharactersComesBackFromTheRecord() throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let group = #"it's "$(touch \#(dir)/ran)" `x` \ '\''"#
+            // `$$` is Postfix's `$`, which postconf -x expands.
+            try host.setInput(group: group.replacingOccurrences(of: "$", with: "$$"))
+            let first = try host.probe()
+            #expect(first.instances.last?.group == group)
+            let record = try String(contentsOfFile: host.cache, encoding: .utf8)
+            #expect(record.hasPrefix(FactsProbe.recordHeader + "\n") && record.hasSuffix("\npc_rec=2\n"))
+            let second = try host.probe()
+            #expect(host.postconfRuns == 2, "the answers came from the record")
+            #expect(second == first)
+            #expect(!FileManager.default.fileExists(atPath: dir + "/ran"))
+        }
+    }
+
+    /// A record that is not the probe's own script is never run: one in the line format of
+    /// earlier versions (whose lines, run, would start programs and create files), and one
+    /// that another user owns. Each is a miss, and the probe writes its own.
+    @Test(arguments: ["earlier format", "another owner"])
+    func aRecordThatIsNotTheProbesOwnIsNeverRun(kind: String) throws {
+        try withTemporaryDirectory { dir in
+            let host = try Host(dir)
+            let first = try host.probe()
+            let text = kind == "earlier format"
+                ? "\(dir)/bin/postconf \(dir)/default/main.cf\ntouch \(dir)/ran\n>\(dir)/ran-too\n.\n"
+                : FactsProbe.recordHeader + "\ntouch '\(dir)/ran'\n" + (try String(contentsOfFile: host.cache, encoding: .utf8))
+            try text.write(toFile: host.cache, atomically: false, encoding: .utf8)
+            if kind == "another owner" { #expect(chown(host.cache, 65534, 65534) == 0) }
+            #expect(try host.probe() == first)
+            #expect(host.postconfRuns == 4, "postconf answered, not the record")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/ran") && !FileManager.default.fileExists(atPath: dir + "/ran-too"))
+            #expect(try String(contentsOfFile: host.cache, encoding: .utf8).hasPrefix(FactsProbe.recordHeader + "\npc_list="))
+            #expect(try host.probe() == first)
+            #expect(host.postconfRuns == 4, "the record written anew was used")
+        }
+    }
+
     @Test func withoutACacheNothingIsWritten() throws {
         try withTemporaryDirectory { dir in
             let host = try Host(dir)

@@ -10,7 +10,12 @@ import ShellQuoting
 /// answers came from (`postconf` itself, the default main.cf, each instance's main.cf), each
 /// file's identity (device, inode, size, modification and change time to the nanosecond,
 /// permission bits), the answers; then the managed files asked for, each with its identity
-/// and checksum. One `stat` reads every identity. A probe that finds every file as recorded
+/// and checksum. It is written as a shell script of quoted assignments after the line
+/// ``recordHeader``, and loaded with `.`: dash reads a sourced file in 8 kB blocks, where its
+/// `read` takes a byte per system call (1,700 of them for the record of a border host). It is
+/// loaded only when the probe's user owns it and it starts with that line, so a record of
+/// the earlier line format, or a file somebody else put there, is never run; one that does
+/// not parse or does not end with `pc_rec=2` is a miss. One `stat` reads every identity. A probe that finds every file as recorded
 /// reuses the answers and runs no `postconf`; anything else (a file changed, renamed over,
 /// gone, a `postconf` that failed, a fresh install, a record it cannot read or that does
 /// not add up) is a miss: `postconf` runs as before. A package upgrade replaces `postconf`,
@@ -33,6 +38,11 @@ extension FactsProbe {
     /// the files asked for; changing them changes the change time too).
     static let identityFormat = "%d:%i:%s:%.9Y:%.9Z:%a"
 
+    /// The record's first line. A file that does not start with it (a record of the line
+    /// format before this one, anything else) is never loaded: it is a miss, and the probe
+    /// writes the record anew.
+    public static let recordHeader = "# postfleet facts record 2"
+
     /// Defines `pc_default PARAMETERS...` (the default instance's `postconf -xh`) and
     /// `pc_dir DIR PARAMETERS...` (`postconf -xc DIR -h`), each setting `v` and returning
     /// postconf's status; `ck_print`, which prints the `sha256sum` lines of `ck_files` (from
@@ -49,7 +59,8 @@ extension FactsProbe {
     static func cacheFunctions(_ file: String?) -> String {
         """
         pc_file=\(file.map(Shell.quote) ?? "''"); pc_tmp=$pc_file.$$; pc_hit=; pc_ok=${pc_file:+1}; pc_list=; pc_vals=; pc_data=
-        pc_bin=$p; pc_ifs=$IFS; pc_stamp=; pc_answers=; pc_was=; pc_in=; ck_hit=; ck_rec=; ck_sums=; ck_bad=; md_ids=-
+        pc_bin=$p; pc_ifs=$IFS; pc_stamp=; pc_answers=; pc_was=; pc_rec=; ck_hit=; ck_rec=; ck_sums=; ck_bad=; md_ids=-
+        pc_magic='\(recordHeader)'; pc_sq="'"; pc_esc="'\\''"
         # pc_get: the next answer of the cache into v (lines behind '>', ended by '.')
         pc_get() {
           v=; pc_i=
@@ -67,6 +78,12 @@ extension FactsProbe {
             pc_vals="$pc_vals>${pc_r%%"$n"*}$n"; pc_r=${pc_r#*"$n"}
           done
           pc_vals="$pc_vals>$pc_r$n.$n"
+        }
+        # pc_set NAME VALUE: the line NAME='VALUE' (VALUE quoted for the shell) onto pc_w
+        pc_set() {
+          pc_r=$2; pc_o=
+          while case $pc_r in *"$pc_sq"*) true;; *) false;; esac; do pc_o="$pc_o${pc_r%%"$pc_sq"*}$pc_esc"; pc_r=${pc_r#*"$pc_sq"}; done
+          pc_w="$pc_w$1=$pc_sq$pc_o$pc_r$pc_sq$n"
         }
         # pc_ids 'FILE FILE...' LINES...: one stat of the files (the first argument split at
         # spaces, the others at newlines); their identities, a line each, into pc_all. Fails
@@ -87,17 +104,18 @@ extension FactsProbe {
           umask 077
           { [ -d "${pc_file%/*}" ] || mkdir -p -m 0700 "${pc_file%/*}"; } 2>/dev/null && { echo "$$" >"$pc_tmp"; } 2>/dev/null && pc_stamp=1
         }
-        # The record: the files postconf's answers depend on (a line), their identities (a
-        # line each), the answers, then after a line '#' a line 'IDENTITY SHA256  PATH' for
-        # each managed file.
-        if [ -r "$pc_file" ] && { IFS= read -r pc_list
-             IFS=' '; for pc_f in $pc_list; do IFS= read -r pc_l && pc_was="${pc_was:+$pc_was$n}$pc_l"; done
-             while IFS= read -r pc_l; do
-               if [ -n "$pc_in" ]; then ck_rec="$ck_rec$pc_l$n"; elif [ "$pc_l" = '#' ]; then pc_in=1; else pc_data="$pc_data$pc_l$n"; fi
-             done; } <"$pc_file" 2>/dev/null && [ -n "$pc_list" ]; then
+        # The record is a shell script of assignments, loaded with `.` (which reads it in
+        # blocks, where `read` takes a byte per system call): after the line $pc_magic,
+        # pc_list (the files postconf's answers depend on, on one line), pc_was (their
+        # identities, a line each), pc_data (the answers), ck_rec (a line 'IDENTITY SHA256
+        # PATH' for each managed file), then pc_rec=2. It is loaded only when it is ours
+        # (-O) and starts with that line, so a record of another format is never run; a
+        # record that does not parse or does not end is a miss.
+        if [ -r "$pc_file" ] && [ -O "$pc_file" ] && { IFS= read -r pc_l <"$pc_file"; } 2>/dev/null && [ "$pc_l" = "$pc_magic" ] &&
+           command . "$pc_file" 2>/dev/null && [ "$pc_rec" = 2 ] && [ -n "$pc_list" ]; then
           pc_answers=$pc_data
         else
-          pc_list=; ck_rec=
+          pc_list=; pc_was=; pc_data=; ck_rec=
         fi
         # One stat: the record's files, the managed files, the files whose bits are asked for
         if pc_ids "$pc_list" "$ck_files" "$md_files"; then
@@ -182,10 +200,12 @@ extension FactsProbe {
               for pc_l in "$@"; do pc_ctime "$pc_l"; pc_older "$pc_c" "$pc_t" || pc_b=; pc_a="$pc_a$pc_l ${pc_r%%"$n"*}$n"; pc_r=${pc_r#*"$n"}; done
               [ -z "$pc_b" ] || ck_part=$pc_a
             fi
-            if [ -n "$pc_hit" ]; then pc_w="$pc_list$n$pc_was$n$pc_answers"; else pc_w="$pc_list$n$pc_new$n$pc_vals"; fi
+            pc_w=$pc_magic$n; pc_set pc_list "$pc_list"
+            if [ -n "$pc_hit" ]; then pc_set pc_was "$pc_was"; pc_set pc_data "$pc_answers"; else pc_set pc_was "$pc_new"; pc_set pc_data "$pc_vals"; fi
+            pc_set ck_rec "$ck_part"; pc_w="${pc_w}pc_rec=2$n"
           else pc_ok=; fi
           IFS=$pc_s
-          if [ -n "$pc_ok" ] && { printf '%s' "$pc_w"; [ -z "$ck_part" ] || printf '#\\n%s' "$ck_part"; } >"$pc_tmp" 2>/dev/null; then
+          if [ -n "$pc_ok" ] && printf '%s' "$pc_w" >"$pc_tmp" 2>/dev/null; then
             mv -f "$pc_tmp" "$pc_file" 2>/dev/null || rm -f "$pc_tmp" 2>/dev/null
           else rm -f "$pc_tmp" 2>/dev/null; fi
         }

@@ -56,6 +56,10 @@ public enum FactsProbe {
             \(MasterSockets.functions)
             set -f; n='
             '
+            # v_lines NAME...: the lines of $v, one into each NAME in turn (an empty value when
+            # there are fewer), as `read -r` of a here-document would, without its reads of a
+            # byte each
+            v_lines() { v_r=$v$n; for v_x; do eval "$v_x=\\${v_r%%\\"\\$n\\"*}"; v_r=${v_r#*"$n"}; done; }
             # instance DIR QUEUE_DIRECTORY NAME GROUP ENABLE
             instance() {
               mark instance "$1"; mark_line "$3" "$4" "$5"
@@ -75,9 +79,7 @@ public enum FactsProbe {
             \(cacheFunctions(cache))
             cf=
             \(defaultInstanceValues("mail_version config_directory queue_directory data_directory multi_instance_directories multi_instance_name multi_instance_group multi_instance_enable"))
-            { IFS= read -r ver; IFS= read -r cd; IFS= read -r q; IFS= read -r dd; IFS= read -r dirs; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
-            $v
-            EOF
+            v_lines ver cd q dd dirs name group enable
             mark version; mark_line "$ver"
             instance "$cd" "$q" "$name" "$group" "$enable"
             mark directories "$cd"; mark_line "$q" "$dd"
@@ -85,9 +87,7 @@ public enum FactsProbe {
             IFS=", \t"; for d in $dirs; do
               IFS=$n; pc_dirs="$pc_dirs $d"
               if pc_dir "$d" queue_directory data_directory multi_instance_name multi_instance_group multi_instance_enable; then
-                { IFS= read -r q; IFS= read -r dd; IFS= read -r name; IFS= read -r group; IFS= read -r enable; } <<EOF
-            $v
-            EOF
+                v_lines q dd name group enable
                 instance "$d" "$q" "$name" "$group" "$enable"
                 mark directories "$d"; mark_line "$q" "$dd"
               else
