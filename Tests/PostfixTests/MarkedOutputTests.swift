@@ -1,4 +1,5 @@
 import Foundation
+import ShellQuoting
 import Testing
 @testable import Postfix
 
@@ -59,6 +60,59 @@ import Testing
         let paths = [dir + "/it's table", dir + "/empty", dir + "/missing"]
         let files = FileRead.parse(try run(FileRead.script(paths)))
         #expect(files == [paths[0]: table, paths[1]: "", paths[2]: ""])
+    }
+
+    /// The facts probe sends main.cf and master.cf without the lines Postfix ignores: what
+    /// postconf reads of them is what the controller reads, for the stock files and for
+    /// comments, blank and whitespace-only lines between a line and its continuation.
+    @Test(.enabled(if: RealPostconf.isInstalled, "needs postconf (apt install postfix)"))
+    func configFilesAreSentAsPostfixReadsThem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pf-cf-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/tricky", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tricky = [
+            "# a comment\n",
+            "smtpd_banner = $myhostname ESMTP # not a comment\n",
+            "mynetworks = 127.0.0.0/8\n",
+            "  # an indented comment between a line and its continuation\n",
+            "\t\n",
+            "\r\n",
+            "\t[::1]/128\n",
+            "\n",
+            "   \n",
+            "    10.0.0.0/8\n",
+            "relayhost=[hub.example.com]:25\r\n",
+            "#disabled = yes\n",
+            "   #mydomain = example.net\n",
+            "alias_maps = hash:/etc/aliases\n",
+            "\tlmdb:/etc/aliases2",
+        ].joined()
+        try tricky.write(toFile: dir + "/tricky/main.cf", atomically: true, encoding: .utf8)
+        let masterTricky = "smtp inet n - y - - smtpd\n# comment\n  -o a=b\n\n\t\n  -o c=d\n#submission inet n - y - - smtpd\npickup unix n - y 60 1 pickup\n"
+        try masterTricky.write(toFile: dir + "/tricky/master.cf", atomically: true, encoding: .utf8)
+
+        let paths = ["/usr/share/postfix/main.cf.dist", "/usr/share/postfix/master.cf.dist", dir + "/tricky/main.cf", dir + "/tricky/master.cf"]
+        let sent = MarkedOutput(try run(MarkedOutput.configFiles(paths.map(Shell.quote).joined(separator: " ")))).records
+        #expect(sent.map(\.rest) == paths.map { Substring($0) })
+        let texts = sent.map { $0.body.map { $0 + "\n" }.joined() }
+        for (path, text) in zip(paths, texts) {
+            let whole = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(!text.split(separator: "\n").contains { $0.first == "#" || $0.allSatisfy(\.isWhitespace) })
+            #expect(text.utf8.count < whole.utf8.count)
+            if path.hasSuffix("main.cf") || path.hasSuffix("main.cf.dist") {
+                #expect(MainCF(text).parameters.map { "\($0.name) = \($0.value)" } == MainCF(whole).parameters.map { "\($0.name) = \($0.value)" })
+            } else {
+                #expect(MasterCF(text).services.map(\.fields) == MasterCF(whole).services.map(\.fields))
+            }
+        }
+        // What postconf itself reads of the whole file (which it prints with the whitespace
+        // of continued lines as one space, and with the config_directory -c gave it).
+        let postconf = try RealPostconf.run(["-c", dir + "/tricky", "-n"]).out.split(separator: "\n").map(String.init)
+        let parameters = MainCF(texts[2]).parameters.map { "\($0.name) = \($0.value.split(whereSeparator: \.isWhitespace).joined(separator: " "))" }
+        #expect(postconf.filter { !$0.hasPrefix("config_directory = ") } == parameters.sorted())
+        #expect(parameters.contains("mynetworks = 127.0.0.0/8 [::1]/128 10.0.0.0/8"))
+        let services = try RealPostconf.run(["-c", dir + "/tricky", "-M"]).out.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+        #expect(services == MasterCF(texts[3]).services.map { $0.fields.joined(separator: " ") })
     }
 
     @Test func theHealthOutcomeIsTheLastGateRecord() {

@@ -95,7 +95,7 @@ public enum FactsProbe {
               fi
             done
             IFS=$n; mark files
-            [ -z "$cf" ] || \(MarkedOutput.files("$cf"))
+            [ -z "$cf" ] || \(MarkedOutput.configFiles("$cf"))
             \(systemdSection)
             mark checksums; ck_print
             \(modes.isEmpty ? "" : "mark modes; md_print")

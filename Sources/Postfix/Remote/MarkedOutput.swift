@@ -74,4 +74,14 @@ public struct MarkedOutput: Sendable {
         "awk 'BEGIN { for (i = 1; i < ARGC; i++) { print \"\(marker)file \" ARGV[i]; while ((getline l < ARGV[i]) > 0) print \"\(bodyPrefix)\" l; close(ARGV[i]) } }' "
             + arguments
     }
+
+    /// ``files(_:)`` for main.cf and master.cf files: the lines Postfix ignores are left out
+    /// (postconf(5), master(5): empty lines, lines of whitespace only, lines whose first
+    /// character that is not whitespace is `#`; even between a line and the lines that
+    /// continue it). What Postfix reads of the file, and so what ``MainCF`` and ``MasterCF``
+    /// read, is the same; the text sent is about a third of Debian's stock files.
+    public static func configFiles(_ arguments: String) -> String {
+        "awk 'BEGIN { for (i = 1; i < ARGC; i++) { print \"\(marker)file \" ARGV[i]; while ((getline l < ARGV[i]) > 0) if (l !~ /^[ \\t\\r\\f\\v]*(#|$)/) print \"\(bodyPrefix)\" l; close(ARGV[i]) } }' "
+            + arguments
+    }
 }
