@@ -7,6 +7,14 @@ extension InstancePlan {
     /// a parameter that only the host's main.cf sets (`${indexed}sasl_passwd`), which
     /// rendering, without the host, could not resolve.
     static func markingSecretTables(_ files: [RenderedFile], instance: PostfixInstance, before: InstanceFacts?) -> [RenderedFile] {
+        // Only a table or a file not yet secret can be marked.
+        let markable = files.contains { file in
+            switch file.kind {
+            case .table, .file: !file.secret
+            default: false
+            }
+        }
+        guard markable else { return files }
         let old = (parameters: before?.parameters ?? [:], services: (before?.services ?? []).map(MasterCF.fields))
         let new = DiffEntry.desired(old, files: files)
         let secrets = InstanceSecrets(instance: instance, parameters: new.parameters, services: new.services)

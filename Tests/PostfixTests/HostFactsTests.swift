@@ -105,6 +105,24 @@ import Testing
         #expect(facts.modes == ["/etc/postfix-out/sasl passwd": 0o644, "/etc/postfix-out/sasl passwd.cdb": 0o600])
     }
 
+    /// The services of a master.cf text are kept for the hosts after (most hosts of a fleet
+    /// have the same master.cf): each text still gets its own.
+    @Test func eachMasterCFTextHasItsOwnServices() throws {
+        func host(_ master: String) -> String {
+            sample.replacingOccurrences(of: "| pickup     unix  n       -       y       60      1       pickup\n", with: master)
+        }
+        let first = try FactsProbe.parse(host("| pickup unix n - y 60 1 pickup\n"))
+        let same = try FactsProbe.parse(host("| pickup unix n - y 60 1 pickup\n"))
+        let other = try FactsProbe.parse(host("| pickup unix n - y 120 1 pickup\n"))
+        #expect(first.instances[0].services == ["smtp inet n - y - - smtpd", "pickup unix n - y 60 1 pickup -o syslog_name=postfix/pickup"])
+        #expect(same.instances[0].services == first.instances[0].services)
+        #expect(other.instances[0].services == ["smtp inet n - y - - smtpd", "pickup unix n - y 120 1 pickup -o syslog_name=postfix/pickup"])
+        for n in 0..<(2 * FactsProbe.servicesKept) {
+            #expect(FactsProbe.services("pickup unix n - y \(n) 1 pickup\n") == ["pickup unix n - y \(n) 1 pickup"])
+        }
+        #expect(try FactsProbe.parse(host("| pickup unix n - y 60 1 pickup\n")) == first)
+    }
+
     @Test func anInterruptedProbeIsAnError() {
         #expect(throws: FactsProbe.ParseError.self) { try FactsProbe.parse("@@postfleet version\n| 3.7.11\n") }
         #expect(throws: FactsProbe.ParseError.self) {

@@ -39,9 +39,12 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
             converged.result.steps.append(StepResult(action: "lock", status: .failed, message: refused.description))
         }
     }
-    // What the host printed back may quote a secret: never into the report.
-    let secrets = SecretValues(work.files)
-    converged.result.steps = converged.result.steps.map { $0.hidingSecrets(secrets) }
+    // What the host printed back may quote a secret: never into the report. (Steps that
+    // carry no text of the host's, as every step of a host in sync, have nothing to hide.)
+    if converged.result.steps.contains(where: { $0.message != nil || $0.stderr != nil }) {
+        let secrets = SecretValues(work.files)
+        converged.result.steps = converged.result.steps.map { $0.hidingSecrets(secrets) }
+    }
     converged.result.connectAttempts = outcome.attempts
     converged.result.connectionError = outcome.error
     converged.result.seconds = (clock.now - start).seconds

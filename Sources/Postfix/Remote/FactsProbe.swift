@@ -1,5 +1,6 @@
 import Foundation
 import ShellQuoting
+import Synchronization
 
 /// The one remote command that gathers ``HostFacts``, and the parser for its output.
 ///
@@ -152,7 +153,7 @@ public enum FactsProbe {
                 instance.parameters = Dictionary(MainCF(text).parameters, uniquingKeysWith: { $1 })
             }
             if let text = file(dir + "/master.cf") {
-                instance.services = MasterCF(text).services.map { $0.fields.joined(separator: " ") }
+                instance.services = services(text)
             }
             instance.running = section("status \(dir)").first == "running"
             instance.masterPID = instance.running ? section("pid \(dir)").first.flatMap { Int($0) } : nil
@@ -165,6 +166,23 @@ public enum FactsProbe {
         readSystemd(into: &facts, sections: sections)
         return facts
     }
+
+    /// The services of a master.cf, each as its fields joined by a space. A fleet's master.cf
+    /// files are mostly the same text (every instance of every host of a playbook), so the
+    /// last texts' services are kept for the hosts after: a hash of the text in place of a
+    /// parse. At most ``servicesKept`` texts are kept.
+    static func services(_ text: String) -> [String] {
+        if let known = parsedServices.withLock({ $0[text] }) { return known }
+        let services = MasterCF(text).services.map { $0.fields.joined(separator: " ") }
+        parsedServices.withLock { kept in
+            if kept.count >= servicesKept { kept.removeAll() }
+            kept[text] = services
+        }
+        return services
+    }
+
+    static let servicesKept = 64
+    private static let parsedServices = Mutex<[String: [String]]>([:])
 
     /// `sha256sum` lines: "HEX  PATH" (two spaces); a path may contain spaces.
     static func checksums(_ lines: [Substring]) -> [String: String] {
