@@ -22,8 +22,9 @@ extension Session {
                 tried.append("\(file) (no such readable file)")
                 continue
             }
+            let publicKey = PrivateKeyFile.publicKeyFile(for: file)
             let rc = try await call(.auth, until: deadline) {
-                libssh2_userauth_publickey_fromfile_ex(raw, endpoint.user, UInt32(endpoint.user.utf8.count), nil, file, nil)
+                libssh2_userauth_publickey_fromfile_ex(raw, endpoint.user, UInt32(endpoint.user.utf8.count), publicKey, file, nil)
             }
             switch rc {
             case 0:

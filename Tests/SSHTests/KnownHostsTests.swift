@@ -188,4 +188,36 @@ import Testing
         #expect(PrivateKeyFile.keyType(of: path + ".pub") == nil)
         #expect(PrivateKeyFile.keyType(of: dir.appendingPathComponent("none").path) == nil)
     }
+
+    /// The `.pub` beside a key is given to libssh2 only when it is that key's public half.
+    @Test func thePublicKeyFileIsUsedOnlyWhenItIsTheKeysOwn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pf-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func keygen(_ name: String, _ extra: [String] = []) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+            p.arguments = ["-q", "-N", "", "-f", path] + extra
+            try p.run()
+            p.waitUntilExit()
+            return path
+        }
+        let own = try keygen("own", ["-t", "ed25519"])
+        #expect(PrivateKeyFile.publicKeyFile(for: own) == own + ".pub")
+        let ecdsa = try keygen("ecdsa", ["-t", "ecdsa"])
+        #expect(PrivateKeyFile.publicKeyFile(for: ecdsa) == ecdsa + ".pub")
+        // Another key's public half beside it.
+        let swapped = try keygen("swapped", ["-t", "ed25519"])
+        let other = try keygen("other", ["-t", "ed25519"])
+        try FileManager.default.removeItem(atPath: swapped + ".pub")
+        try FileManager.default.copyItem(atPath: other + ".pub", toPath: swapped + ".pub")
+        #expect(PrivateKeyFile.publicKeyFile(for: swapped) == nil)
+        // No .pub, and a key in PEM format (not OpenSSH's container).
+        let alone = try keygen("alone", ["-t", "ed25519"])
+        try FileManager.default.removeItem(atPath: alone + ".pub")
+        #expect(PrivateKeyFile.publicKeyFile(for: alone) == nil)
+        let pem = try keygen("pem", ["-t", "ecdsa", "-m", "PEM"])
+        #expect(PrivateKeyFile.publicKeyFile(for: pem) == nil)
+    }
 }
