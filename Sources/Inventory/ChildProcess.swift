@@ -155,7 +155,7 @@ struct ChildProcess {
 }
 
 /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift's Glibc
-/// module does not show.
+/// module does not show. (The lab tests' spawner uses it too.)
 @_silgen_name("posix_spawn_file_actions_addclosefrom_np")
 @discardableResult
-private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+public func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
