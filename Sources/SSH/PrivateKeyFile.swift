@@ -50,9 +50,10 @@ enum PrivateKeyFile {
     private static func matchingPublicKeyFile(_ path: String) -> String? {
         let pub = path + ".pub"
         guard let blob = publicKeyBlob(of: path), let line = try? String(contentsOfFile: pub, encoding: .utf8) else { return nil }
+        var typed = blob
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
-        guard fields.count >= 2, let type = keyType(of: path), fields[0] == type,
-              let data = Data(base64Encoded: String(fields[1])), Array(data) == Array(blob) else { return nil }
+        guard fields.count >= 2, let type = readString(&typed), fields[0].utf8.elementsEqual(type),
+              let data = Data(base64Encoded: String(fields[1])), data.elementsEqual(blob) else { return nil }
         return pub
     }
 

@@ -15,10 +15,11 @@ import ShellQuoting
 /// `read` takes a byte per system call (1,700 of them for the record of a border host). It is
 /// loaded only when the probe's user owns it and it starts with that line, so a record of
 /// the earlier line format, or a file somebody else put there, is never run; one that does
-/// not parse or does not end with `pc_rec=2` is a miss. One `stat` reads every identity. A probe that finds every file as recorded
-/// reuses the answers and runs no `postconf`; anything else (a file changed, renamed over,
-/// gone, a `postconf` that failed, a fresh install, a record it cannot read or that does
-/// not add up) is a miss: `postconf` runs as before. A package upgrade replaces `postconf`,
+/// not parse or does not end with `pc_rec=2` is a miss. One `stat` reads every identity. A
+/// probe that finds every file as recorded reuses the answers and runs no `postconf`;
+/// anything else (a file changed, renamed over, gone, a `postconf` that failed, a fresh
+/// install, a record it cannot read or that does not add up) is a miss: `postconf` runs as
+/// before. A package upgrade replaces `postconf`,
 /// so it is a miss too. The checksums are reused when the same managed files are asked for
 /// and each is as recorded; else one `sha256sum` reads them all.
 ///
