@@ -51,8 +51,7 @@ extension DiffEntry {
     static func desired(_ old: (parameters: [String: String], services: [[String]]), files: [RenderedFile])
         -> (parameters: [String: String], services: [[String]]) {
         var parameters = old.parameters
-        var services: [MasterServiceKey: [String]] = [:]
-        for fields in old.services where fields.count >= 2 { services[MasterServiceKey(name: fields[0], type: fields[1])] = fields }
+        var services = ServiceLine.index(fields: old.services)
         for file in files {
             switch file.kind {
             case .mainCF:

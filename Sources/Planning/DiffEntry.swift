@@ -5,10 +5,13 @@ import Postfix
 /// `postconf -M` lines by service key, as whitespace-split fields.
 enum ServiceLine {
     static func index(_ lines: [String]) -> [MasterServiceKey: [String]] {
+        index(fields: lines.map(MasterCF.fields))
+    }
+
+    /// Services already split into fields, by their key; those of fewer than two fields left out.
+    static func index(fields services: [[String]]) -> [MasterServiceKey: [String]] {
         var out: [MasterServiceKey: [String]] = [:]
-        for line in lines {
-            let fields = MasterCF.fields(line)
-            guard fields.count >= 2 else { continue }
+        for fields in services where fields.count >= 2 {
             out[MasterServiceKey(name: fields[0], type: fields[1])] = fields
         }
         return out

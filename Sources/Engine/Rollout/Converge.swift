@@ -41,7 +41,7 @@ func converge(_ work: HostWork, options: RolloutOptions) async -> HostConvergenc
     }
     // What the host printed back may quote a secret: never into the report. (Steps that
     // carry no text of the host's, as every step of a host in sync, have nothing to hide.)
-    if converged.result.steps.contains(where: { $0.message != nil || $0.stderr != nil }) {
+    if converged.result.steps.contains(where: \.carriesHostText) {
         let secrets = SecretValues(work.files)
         converged.result.steps = converged.result.steps.map { $0.hidingSecrets(secrets) }
     }

@@ -71,8 +71,7 @@ public struct MarkedOutput: Sendable {
     /// quoted paths) as a record `file PATH` whose body is the file's lines; a file that
     /// cannot be read has an empty body. One process for every file.
     public static func files(_ arguments: String) -> String {
-        "awk 'BEGIN { for (i = 1; i < ARGC; i++) { print \"\(marker)file \" ARGV[i]; while ((getline l < ARGV[i]) > 0) print \"\(bodyPrefix)\" l; close(ARGV[i]) } }' "
-            + arguments
+        files(arguments, keeping: "")
     }
 
     /// ``files(_:)`` for main.cf and master.cf files: the lines Postfix ignores are left out
@@ -81,7 +80,12 @@ public struct MarkedOutput: Sendable {
     /// continue it). What Postfix reads of the file, and so what ``MainCF`` and ``MasterCF``
     /// read, is the same; the text sent is about a third of Debian's stock files.
     public static func configFiles(_ arguments: String) -> String {
-        "awk 'BEGIN { for (i = 1; i < ARGC; i++) { print \"\(marker)file \" ARGV[i]; while ((getline l < ARGV[i]) > 0) if (l !~ /^[ \\t\\r\\f\\v]*(#|$)/) print \"\(bodyPrefix)\" l; close(ARGV[i]) } }' "
+        files(arguments, keeping: "if (l !~ /^[ \\t\\r\\f\\v]*(#|$)/) ")
+    }
+
+    /// The `awk` of both: `keeping` is the awk test (with its space) a line must pass to be sent.
+    private static func files(_ arguments: String, keeping: String) -> String {
+        "awk 'BEGIN { for (i = 1; i < ARGC; i++) { print \"\(marker)file \" ARGV[i]; while ((getline l < ARGV[i]) > 0) \(keeping)print \"\(bodyPrefix)\" l; close(ARGV[i]) } }' "
             + arguments
     }
 }
