@@ -70,7 +70,10 @@ struct FactsCacheTests {
             ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
         }
 
+        /// Runs the probe, in a later tick of the change-time clock than whatever the test
+        /// changed before (see ``waitForTheNextTick(in:)``).
         func probe(files: [String] = [], modes: [String] = []) throws -> HostFacts {
+            try waitForTheNextTick(in: dir)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
             p.arguments = ["-c", FactsProbe.command(files: files, modes: modes, cache: cache)]

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// The real postconf(1) on this machine, for tests that hold the models to Postfix's own behaviour.
@@ -41,6 +42,29 @@ func write(_ text: String, to path: String) throws {
 
 func coolDown(_ path: String) throws {
     try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -10)], ofItemAtPath: path)
+}
+
+/// Returns once a file changed now gets a later change time than anything changed before the
+/// call (at most about 200 ms). The kernel stamps change times from a clock that moves a tick
+/// at a time (4 ms at HZ=250), so a file a test changed and the temporary file a facts probe
+/// started at once writes can carry the same change time; the probe then rightly declines to
+/// record what it read, and a test that expects the record would fail by chance.
+func waitForTheNextTick(in directory: String) throws {
+    let path = directory + "/.tick"
+    defer { unlink(path) }
+    func touched() throws -> timespec {
+        try "".write(toFile: path, atomically: false, encoding: .utf8)
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CocoaError(.fileReadUnknown) }
+        return info.st_ctim
+    }
+    let start = try touched()
+    for _ in 0..<200 {
+        let now = try touched()
+        if now.tv_sec > start.tv_sec || (now.tv_sec == start.tv_sec && now.tv_nsec > start.tv_nsec) { return }
+        usleep(1_000)
+    }
+    Issue.record("the change-time clock did not move in 200 ms")
 }
 
 func read(_ path: String) throws -> String {
