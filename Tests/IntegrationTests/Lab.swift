@@ -114,7 +114,7 @@ extension Lab {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("pf-lab-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         // A reset rebuilds hosts (and boots the ones that run systemd): it takes a slot.
-        let status = try await ProgramSlots.run(queued: arguments[0] == "reset") {
+        let status = try await ProgramSlots.run(queued: arguments[0] == "reset", label: "scripts/lab " + arguments.prefix(4).joined(separator: " ")) {
             try await runUnblocked([Self.repository.appendingPathComponent("scripts/lab").path, arguments[0], "--dir", directory]
                                    + arguments.dropFirst(), log: log, seconds: seconds)
         }
@@ -264,7 +264,8 @@ func expectLab(of hosts: Int, for suite: String) {
 @discardableResult
 func runProcess(_ path: String, _ args: [String], environment: [String: String]? = nil, seconds: Double = 240,
                 directory: String? = nil, queued: Bool? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await ProgramSlots.run(queued: queued ?? (path == Lab.binary)) {
+    try await ProgramSlots.run(queued: queued ?? (path == Lab.binary),
+                               label: ([URL(fileURLWithPath: path).lastPathComponent] + args.prefix(6)).joined(separator: " ")) {
         try await runNow(path, args, environment: environment, seconds: seconds, directory: directory)
     }
 }
@@ -309,10 +310,18 @@ actor ProgramSlots {
 
     init(_ count: Int) { free = count }
 
+    /// With POSTFLEET_TEST_SLOT_LOG=FILE, each queued program adds a line to FILE: the test,
+    /// the seconds it waited for a slot, the seconds it held one, and `label`. This is how
+    /// CI's time is measured (docs/TESTS.md, "How long CI takes").
+    static let logPath = ProcessInfo.processInfo.environment["POSTFLEET_TEST_SLOT_LOG"]
+
     /// `body` in a slot when `queued`, else at once.
-    static func run<T>(queued: Bool, _ body: () async throws -> T) async throws -> T {
+    static func run<T>(queued: Bool, label: String, _ body: () async throws -> T) async throws -> T {
         guard queued else { return try await body() }
+        let asked = ContinuousClock.now
         await shared.acquire()
+        let began = ContinuousClock.now
+        defer { log(label, waited: began - asked, held: .now - began) }
         do {
             let result = try await body()
             await shared.release()
@@ -321,6 +330,17 @@ actor ProgramSlots {
             await shared.release()
             throw error
         }
+    }
+
+    private static func log(_ label: String, waited: Duration, held: Duration) {
+        guard let logPath else { return }
+        func seconds(_ d: Duration) -> String { String(format: "%.1f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) }
+        let line = "\(Test.current?.name ?? "-")\t\(seconds(waited))\t\(seconds(held))\t\(label.replacingOccurrences(of: "\n", with: " "))\n"
+        // O_APPEND: each line is one write, whole, whichever test wrote it.
+        let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        _ = line.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
     }
 
     func acquire() async {
