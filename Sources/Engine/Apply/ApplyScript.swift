@@ -101,7 +101,11 @@ public struct ApplyScript: Sendable {
         var builder = Builder(id: id, control: control, drain: drain)
         if !sent.isEmpty { builder.receive(count: entries.count) }
         builder.prepare(plan.prepare)
-        builder.lifecycle(plan.lifecycle)
+        var directories: [String] = []
+        for dir in ([plan.prepare].compactMap { $0 } + plan.instances).map(\.instance.configDirectory) where !directories.contains(dir) {
+            directories.append(dir)
+        }
+        builder.lifecycle(plan.lifecycle, directories: directories)
         let staged = plan.instances.enumerated().filter { $0.element.touchesFiles }
         builder.stage(staged)
         builder.commit(staged)
