@@ -7,8 +7,7 @@ extension AccessLabTests {
     static let loginPassword = "Wr0ng'Way \"round$HOME;`id`"
 
     @Test func aPasswordLoginWithSudoThatAsksForAPasswordConvergesTheHost() async throws {
-        try await lab.script(["reset", "mta25"])
-        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.resetForTest(["mta25"])
         try await lab.addPasswordUser(on: "mta25", password: Self.loginPassword)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -39,8 +38,7 @@ extension AccessLabTests {
     }
 
     @Test func aWrongPasswordFailsAtItsPhaseWithoutShowingItAndChangesNothing() async throws {
-        try await lab.script(["reset", "mta25"])
-        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.resetForTest(["mta25"])
         try await lab.addPasswordUser(on: "mta25", password: Self.loginPassword)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -65,8 +63,7 @@ extension AccessLabTests {
     }
 
     @Test func aBecomePasswordThatSudoDoesNotAskForIsNeverRunAsACommand() async throws {
-        try await lab.script(["reset", "mta25"])
-        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.resetForTest(["mta25"])
         try await lab.addSudoUsers(on: "mta25")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -6,8 +6,7 @@ import Testing
 /// beside the playbook lists them, and `--limit @FILE` runs again on exactly them.
 extension AccessLabTests {
     @Test func aRetryFileRunsAgainOnExactlyTheFailedAndUnreachableHosts() async throws {
-        try await lab.script(["reset", "mta25"])
-        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.resetForTest(["mta25"])
         try await lab.addSudoUsers(on: "mta25")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -26,8 +26,7 @@ extension AccessLabTests {
     }
 
     @Test func aRolloutLogsInAndBecomesRootWithPasswordsFromTheVault() async throws {
-        try await lab.script(["reset", "mta25"])
-        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.resetForTest(["mta25"])
         try await lab.addPasswordUser(on: "mta25", password: Self.loginPassword)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -27,8 +27,7 @@ struct AccessLabTests {
     }
 
     @Test func anOrdinaryLoginWithSudoRightsConvergesTheHost() async throws {
-        try await lab.script(["reset", "mta25"])
-        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.resetForTest(["mta25"])
         try await lab.addSudoUsers(on: "mta25")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -62,8 +61,7 @@ struct AccessLabTests {
     }
 
     @Test func sudoThatWantsAPasswordFailsBeforeAnyChange() async throws {
-        try await lab.script(["reset", "mta25"])
-        afterTest { _ = try await lab.script(["reset", "mta25"]) }
+        try await lab.resetForTest(["mta25"])
         try await lab.addSudoUsers(on: "mta25")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }

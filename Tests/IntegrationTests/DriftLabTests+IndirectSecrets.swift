@@ -9,8 +9,7 @@ extension DriftLabTests {
     /// and their indexes are 0600; changed behind postfleet's back, drift, `run --check --diff`,
     /// the run itself, `render` and every JSON and JUnit report show (secret) and never a password.
     @Test func indirectlyNamedSecretsAreNamedButNeverShown() async throws {
-        try await lab.script(["reset", host])
-        afterTest { _ = try await lab.script(["reset", host]) }
+        try await lab.resetForTest([host])
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let passwords = ["s3cret-pw-2", "s3cret-pw-3", "s3cret-pw-4"]

@@ -61,8 +61,7 @@ struct DriftLabTests {
     /// the key whose secret changed, and neither their text nor the JSON holds either password;
     /// made readable by all, drift says so and run makes it 0600 again.
     @Test func secretsAreNamedButNeverShown() async throws {
-        try await lab.script(["reset", host])
-        afterTest { _ = try await lab.script(["reset", host]) }
+        try await lab.resetForTest([host])
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let playbook = scratch.appendingPathComponent("relay.yml").path
@@ -124,8 +123,7 @@ struct DriftLabTests {
     }
 
     @Test func driftNamesWhatChangedBehindPostfleetsBackAndChangesNothing() async throws {
-        try await lab.script(["reset", host])
-        afterTest { _ = try await lab.script(["reset", host]) }
+        try await lab.resetForTest([host])
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
 

@@ -109,8 +109,7 @@ struct FreshHostLabTests {
     /// the six converge, the seventh fails with one line; the second run changes nothing and
     /// restarts no master; mail through a fresh host's input instance reaches the hub.
     @Test func everyStateAFreshInstallLeavesRollsOut() async throws {
-        try await lab.script(["reset"] + all + systemdHosts, seconds: 120)
-        afterTest { _ = try await lab.script(["reset"] + all + systemdHosts, seconds: 120) }
+        try await lab.resetForTest(all + systemdHosts, seconds: 120)
         #expect(try await sh(systemdHosts[0], "test -e /etc/postfix/main.cf && echo configured || echo none") == "none\n")
         for host in noConfiguration {
             try await lab.onHost(host, "postfix stop >/dev/null 2>&1; rm -f /etc/postfix/main.cf; ! postfix status 2>/dev/null")
@@ -181,8 +180,7 @@ struct FreshHostLabTests {
     /// its master now runs, and its message reached the hub.
     @Test func aNamelessAndAnImportedInstanceKeepTheirQueues() async throws {
         let host = noConfiguration[0]
-        try await lab.script(["reset", host], seconds: 120)
-        afterTest { _ = try await lab.script(["reset", host], seconds: 120) }
+        try await lab.resetForTest([host], seconds: 120)
         let tag = UUID().uuidString.prefix(8)
         try await lab.onHost(host, """
             set -e

@@ -193,8 +193,7 @@ struct JumpLabTests {
     /// border cluster converges it, `instances` and `drift` read it back, all through the
     /// bastion and sudo; sshd on mta27 saw only the ordinary user, coming from the bastion.
     @Test func aRolloutThroughABastionAsAnOrdinaryUserWithSudo() async throws {
-        try await lab.script(["reset", "mta27"])
-        afterTest { _ = try await lab.script(["reset", "mta27"]) }
+        try await lab.resetForTest(["mta27"])
         try await lab.addSudoUsers(on: "mta27")
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }

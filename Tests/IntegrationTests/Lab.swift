@@ -5,6 +5,7 @@ import Inventory
 import SSH
 import SSHConfig
 import ShellQuoting
+import Synchronization
 import Testing
 
 /// The lab fleet that `scripts/lab up` brought up, as `scripts/lab env --json` describes it.
@@ -528,21 +529,43 @@ struct CleansUp: SuiteTrait, TestTrait, TestScoping {
 
     final class Pending: @unchecked Sendable {
         private let lock = NSLock()
-        private var actions: [@Sendable () async throws -> Void] = []
+        private var actions: [(run: @Sendable () async throws -> Void, resets: [String]?)] = []
+        /// The hosts the test before it in its suite left as `scripts/lab up` did: reset
+        /// by its last cleanup action (``Lab/resetForTest(_:seconds:)``).
+        let freshAtStart: Set<String>
+        /// The hosts this test's cleanup reset with nothing run after the reset.
+        private(set) var freshAtEnd: Set<String> = []
 
-        func add(_ action: @escaping @Sendable () async throws -> Void) { lock.withLock { actions.append(action) } }
+        init(freshAtStart: Set<String>) { self.freshAtStart = freshAtStart }
+
+        func add(_ action: @escaping @Sendable () async throws -> Void, resets: [String]? = nil) {
+            lock.withLock { actions.append((action, resets)) }
+        }
 
         func runAll() async {
             let all = lock.withLock { defer { actions = [] }; return actions }
             for action in all.reversed() {
-                do { try await action() } catch { Issue.record("a test's cleanup failed: \(error)") }
+                do {
+                    try await action.run()
+                    freshAtEnd = action.resets.map { freshAtEnd.union($0) } ?? []
+                } catch {
+                    freshAtEnd = []
+                    Issue.record("a test's cleanup failed: \(error)")
+                }
             }
         }
     }
 
+    /// Per suite, the hosts its last test's cleanup reset (``Pending/freshAtEnd``). A suite
+    /// owns its hosts (``LabHosts``) and runs its tests one at a time, so they are as `up`
+    /// left them until its next test starts; that test takes them, and any test after it
+    /// finds only what its own predecessor left.
+    private static let fresh = Mutex<[String: Set<String>]>([:])
+
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         guard testCase != nil else { return try await function() }
-        let pending = Pending()
+        let suite = String(describing: test.id.parent)
+        let pending = Pending(freshAtStart: Self.fresh.withLock { $0.removeValue(forKey: suite) } ?? [])
         do {
             try await Self.$pending.withValue(pending) { try await function() }
         } catch {
@@ -550,6 +573,25 @@ struct CleansUp: SuiteTrait, TestTrait, TestScoping {
             throw error
         }
         await pending.runAll()
+        Self.fresh.withLock { $0[suite] = pending.freshAtEnd }
+    }
+}
+
+extension Lab {
+    /// `hosts` as `scripts/lab up` left them, for this test and again once it ends (whatever
+    /// happens), in a suite marked `.cleansUp`. Hosts the previous test of the suite reset as
+    /// it ended, which nothing has touched since, are not reset a second time: in CI's lab
+    /// every suite's tests reset their hosts at both ends, and back-to-back resets were about
+    /// a tenth of the time the lab's programs held their slots (``ProgramSlots``).
+    func resetForTest(_ hosts: [String], seconds: Double = 60) async throws {
+        guard let pending = CleansUp.pending else {
+            Issue.record("resetForTest outside a suite marked .cleansUp: the hosts would not be reset after the test")
+            return
+        }
+        if !Set(hosts).isSubset(of: pending.freshAtStart) {
+            try await script(["reset"] + hosts, seconds: seconds)
+        }
+        pending.add({ try await script(["reset"] + hosts, seconds: seconds) }, resets: hosts)
     }
 }
 

@@ -52,8 +52,7 @@ struct PlaybookLabTests {
     /// hand), the next run destroys the instance, and the one after changes nothing.
     @Test func anAbsentInstanceIsDestroyedOnlyOnceItsQueueIsEmpty() async throws {
         let host = "mta43"
-        try await lab.script(["reset", host])
-        afterTest { try await lab.script(["reset", host]) }
+        try await lab.resetForTest([host])
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
 

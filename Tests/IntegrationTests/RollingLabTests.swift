@@ -16,8 +16,7 @@ struct RollingLabTests {
     @Test
     func aRollingGroupRestartTakesDownAtMostOneBatchAtATime() async throws {
         let ten = (14...23).map { "mta\($0)" }
-        try await base.reset(ten)
-        afterTest { try await base.reset(ten) }
+        try await lab.resetForTest(ten, seconds: 120)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let tenLimit = ten.joined(separator: ":")

@@ -163,8 +163,7 @@ struct RunLabTests {
     }
 
     @Test func borderClusterFromBareHostsToRollbacks() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 120)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let playbook = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
@@ -410,8 +409,7 @@ struct RunLabTests {
     /// never contacted and keeps its master process ids; the default instances are not
     /// touched anywhere.
     @Test func aRollingGroupRestartStopsAfterTheBatchThatFailed() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 120)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let border = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
@@ -514,8 +512,7 @@ struct RunLabTests {
     /// mta13 complete. The apply script ignores the lost connection, so once sshd is back,
     /// mta12 is found converged: a second run changes nothing there.
     @Test func aHostLostMidRolloutIsUnreachableAndTheOthersComplete() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 120)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let playbook = Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path
@@ -619,8 +616,7 @@ struct RunLabTests {
     /// back byte for byte (inode and mtime too) and postfix-in runs again; the other hosts
     /// are not contacted.
     @Test func rollbackOnFailureUndoesTheFailedBatch() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 120)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let rollout = try await run(Self.repository.appendingPathComponent("playbooks/border-cluster.yml").path)

@@ -29,8 +29,6 @@ struct SystemdLabTests {
     @discardableResult
     func sh(_ host: String, _ command: String) async throws -> String { try await lab.sh(host, command) }
 
-    func reset() async throws { try await lab.script(["reset"] + hosts, seconds: 180) }
-
     /// Per configuration directory whose master runs: its pid, and whether it is in its
     /// unit's cgroup; and each unit's `systemctl is-active`.
     func state(_ host: String) async throws -> (pids: [String: String], inUnit: [String: Bool], active: [String: String]) {
@@ -83,8 +81,7 @@ struct SystemdLabTests {
     /// The rollout: every unit active with its master inside, the system running, the report
     /// saying systemd; a second run changes nothing and restarts no master; mail flows.
     @Test func borderClusterRunsEveryInstanceUnderItsUnit() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 180)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let first = scratch.appendingPathComponent("first.json").path
@@ -128,8 +125,7 @@ struct SystemdLabTests {
     /// (`systemctl reload postfix@postfix-in`: systemd logs the reload), its master stays in
     /// the unit, the other instances are not touched, and the listeners serve the new certificate.
     @Test func aCertificateRolloutReloadsTheInputThroughItsUnit() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 180)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         try await #require(try postfleet("run", [playbook]).status == 0)
@@ -166,8 +162,7 @@ struct SystemdLabTests {
 
     /// `postfleet postmulti -g mta -p stop`, then `-p start`: through the units.
     @Test func postmultiStopAndStartGoThroughTheUnits() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 180)
         let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
         let stop = try await postfleet("postmulti", ["-g", "mta", "-p", "stop"])
@@ -191,8 +186,7 @@ struct SystemdLabTests {
     /// `--drain` on hosts whose instances systemd runs: each instance is drained, then stopped
     /// through its unit, and no block is left behind.
     @Test func aDrainedStopGoesThroughTheUnits() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 180)
         let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
         let stop = try await postfleet("postmulti", ["-g", "mta", "-p", "stop", "--drain", "--drain-deadline", "30s"])
@@ -216,8 +210,7 @@ struct SystemdLabTests {
     /// masters. A start that fails after the swap: the previous files come back and the unit
     /// is active again with them.
     @Test func aRejectedOrFailingConfigurationLeavesTheUnitsActive() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 180)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let rollout = try await postfleet("run", [playbook])
@@ -256,8 +249,7 @@ struct SystemdLabTests {
     /// A rolled-out host rebooted: every instance comes back under its unit, and a run finds
     /// nothing to do.
     @Test func afterARebootEveryInstanceIsBackUnderItsUnit() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 180)
         let rollout = try await postfleet("run", [playbook])
         try #require(rollout.status == 0, "\(rollout.stdout)")
         let host = hosts[1]
@@ -273,8 +265,7 @@ struct SystemdLabTests {
     /// A master started by hand outside its unit: `instances` shows it, `drift` names it, `run`
     /// stops it and starts the unit; the mail queued in that instance stays queued.
     @Test func aStrayMasterIsDriftThatRunRepairs() async throws {
-        try await reset()
-        afterTest { try await reset() }
+        try await lab.resetForTest(hosts, seconds: 180)
         let scratch = try Lab.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let rollout = try await postfleet("run", [playbook])
