@@ -33,7 +33,7 @@ import Testing
         let reloads = lines.indices.filter { lines[$0].contains("pf_sd_settle") && !lines[$0].contains("()") && !lines[$0].hasPrefix(" ") }
         #expect(creates.count == 2)
         #expect(lines.filter { $0 == "  pf_sd_settle" }.count == 1, "one daemon-reload step")
-        #expect(creates.allSatisfy { lines[$0].hasSuffix("&& pf_sd_changed") })
+        #expect(creates.allSatisfy { lines[$0].hasSuffix("&& pf_sd_changed || return") && lines[$0 + 1] == "  pf_cool" })
         let units = try #require(lines.firstIndex(of: "f_units() {"))
         let firstStart = try #require(lines.firstIndex { $0.contains("pf_sd start ") })
         #expect(creates.allSatisfy { $0 < units } && units < firstStart && reloads.isEmpty)

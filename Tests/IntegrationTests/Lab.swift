@@ -564,8 +564,12 @@ struct CleansUp: SuiteTrait, TestTrait, TestScoping {
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         guard testCase != nil else { return try await function() }
-        let suite = String(describing: test.id.parent)
-        let pending = Pending(freshAtStart: Self.fresh.withLock { $0.removeValue(forKey: suite) } ?? [])
+        // A test function's ID is its suite's, its name, then its source location.
+        var suite: String? = nil
+        if let function = test.id.parent, String(describing: function).hasSuffix("/" + test.name), let parent = function.parent {
+            suite = String(describing: parent)
+        }
+        let pending = Pending(freshAtStart: suite.flatMap { key in Self.fresh.withLock { $0.removeValue(forKey: key) } } ?? [])
         do {
             try await Self.$pending.withValue(pending) { try await function() }
         } catch {
@@ -573,7 +577,7 @@ struct CleansUp: SuiteTrait, TestTrait, TestScoping {
             throw error
         }
         await pending.runAll()
-        Self.fresh.withLock { $0[suite] = pending.freshAtEnd }
+        if let suite { Self.fresh.withLock { $0[suite] = pending.freshAtEnd } }
     }
 }
 
