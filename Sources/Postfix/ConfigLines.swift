@@ -1,5 +1,8 @@
 /// A main.cf or master.cf file cut into pieces the way Postfix reads it, keeping every
-/// character so it can be written back unchanged.
+/// character so it can be written back unchanged, with two exceptions: "\r\n" line breaks
+/// are written back as "\n", and an unterminated last line gets one (postconf -e keeps
+/// both as they were on the lines it does not touch; Postfix reads either form alike, as
+/// MainCFTests checks against the real postconf).
 ///
 /// As in Postfix's `readlline()`: a logical line starts with a non-whitespace character
 /// that is not `#`; lines starting with whitespace continue it; empty lines, whitespace-only
