@@ -20,11 +20,13 @@ struct PostmultiCoolingTests {
             try write("myhostname = one.example\n", to: edited + "/main.cf")
             try write("mydomain = example.net\n", to: other + "/main.cf")
             let otherBefore = try modified(other + "/main.cf")
+            // The edited directory is named through a symbolic link, as a host may name it.
+            try FileManager.default.createSymbolicLink(atPath: dir + "/linked", withDestinationPath: edited)
             try waitForTheNextTick(in: dir)
             let script = """
                 set -u
                 T=\(dir)/T
-                \(PostmultiCooling.function(directories: [edited, other, dir + "/gone"]))
+                \(PostmultiCooling.function(directories: [dir + "/linked", other, dir + "/gone"]))
                 \(PostmultiCooling.stamp)
                 postconf -c \(edited) -e 'myhostname = three.example' || exit 1
                 \(PostmultiCooling.cool)

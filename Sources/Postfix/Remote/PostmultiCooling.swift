@@ -5,7 +5,8 @@ import ShellQuoting
 /// about two seconds, and `postconf -e` has renamed a complete file into place.
 ///
 /// `stamp` runs before the operation, `cool` after it; only a main.cf changed in between
-/// (newer than the stamp, to the nanosecond) is touched, and a failure to touch it is no
+/// (newer than the stamp, to the nanosecond) is touched, in a directory named directly or
+/// through a symbolic link (`find -H`), and a failure to touch it is no
 /// failure of the step: the next program merely pauses, as it would have.
 public enum PostmultiCooling {
     /// Defines `pf_cool`, which back-dates the main.cf files of `directories` newer than the stamp.
@@ -13,7 +14,7 @@ public enum PostmultiCooling {
         guard !directories.isEmpty else { return "pf_cool() { return 0; }" }
         return """
         pf_cool() {
-          find \(directories.map { Shell.quote($0) }.joined(separator: " ")) -maxdepth 1 -name main.cf -newer "$T/cool" -exec touch -c -d "@$(( $(date +%s) - 60 ))" -- {} + 2>/dev/null
+          find -H \(directories.map { Shell.quote($0) }.joined(separator: " ")) -maxdepth 1 -name main.cf -newer "$T/cool" -exec touch -c -d "@$(( $(date +%s) - 60 ))" -- {} + 2>/dev/null
           return 0
         }
         """
