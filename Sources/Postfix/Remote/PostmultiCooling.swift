@@ -14,11 +14,16 @@ public enum PostmultiCooling {
         guard !directories.isEmpty else { return "pf_cool() { return 0; }" }
         return """
         pf_cool() {
-          find -H \(directories.map { Shell.quote($0) }.joined(separator: " ")) -maxdepth 1 -name main.cf -newer "$T/cool" -exec touch -c -d "@$(( $(date +%s) - 60 ))" -- {} + 2>/dev/null
+          find -H \(directories.map { Shell.quote($0) }.joined(separator: " ")) -maxdepth 1 -name main.cf -newer "$T/cool" -exec touch -c -d \(aMinuteAgo) -- {} + 2>/dev/null
           return 0
         }
         """
     }
+
+    /// A minute before now, as `touch -d` takes it: the date of every main.cf the apply script
+    /// writes on the host (the postconf edits in a stage, ``StageScript``, and postmulti's),
+    /// as the files it sends carry.
+    public static let aMinuteAgo = #""@$(( $(date +%s) - 60 ))""#
 
     /// The line before an operation.
     public static let stamp = #": >"$T/cool""#

@@ -27,7 +27,7 @@ public enum StageScript {
             lines.append(Shell.join(edit.arguments(configDirectory: stage)) + " || return 1")
         }
         if !edited.isEmpty {
-            lines.append(#"touch -d "@$(( $(date +%s) - 60 ))" -- "# + edited.map { Shell.quote(stage + "/" + $0) }.joined(separator: " "))
+            lines.append("touch -d \(PostmultiCooling.aMinuteAgo) -- " + edited.map { Shell.quote(stage + "/" + $0) }.joined(separator: " "))
         }
         return lines
     }
